@@ -1,0 +1,3 @@
+from sheetgrade.cli.main import main
+
+main()

@@ -1,0 +1,95 @@
+"""The ``sheetgrade`` command: a thin adapter over the library.
+
+Command groups live one per module and are imported only when used, so
+``sheetgrade --help`` never imports pandas, numpy or nbformat. Domain errors
+(``SheetgradeError``) become click errors here, in one place: exit 1, a clear
+message, no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+import click
+
+from sheetgrade import __version__
+
+# name -> "module:attribute"; order is the order shown in --help
+COMMANDS: dict[str, str] = {
+    "init": "sheetgrade.cli.init:init",
+    "validate": "sheetgrade.cli.validate:validate",
+    "roster": "sheetgrade.cli.roster:roster",
+    "sheet": "sheetgrade.cli.sheet:sheet",
+    "check": "sheetgrade.cli.check:check",
+    "collect": "sheetgrade.cli.collect:collect",
+    "submissions": "sheetgrade.cli.submissions:submissions",
+    "grade": "sheetgrade.cli.grade:grade",
+    "marks": "sheetgrade.cli.marks:marks",
+    "gradebook": "sheetgrade.cli.gradebook:gradebook",
+    "feedback": "sheetgrade.cli.feedback:feedback",
+    "admission": "sheetgrade.cli.admission:admission",
+    "report": "sheetgrade.cli.report:report",
+    "demo": "sheetgrade.cli.demo:demo",
+}
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, target in COMMANDS.items() if _module_exists(target)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _module_exists(target):
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sheetgrade.course.errors import SheetgradeError
+
+        try:
+            return super().invoke(ctx)
+        except SheetgradeError as exc:
+            raise click.ClickException(exc.render()) from None
+
+
+def _module_exists(target: str) -> bool:
+    return importlib.util.find_spec(target.split(":")[0]) is not None
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="sheetgrade")
+@click.option(
+    "--course",
+    "course_path",
+    metavar="PATH",
+    envvar="SHEETGRADE_COURSE",
+    help="Course directory (default: the nearest parent of the cwd with a course.yml). "
+    "Also $SHEETGRADE_COURSE.",
+)
+@click.pass_context
+def cli(ctx: click.Context, course_path: str | None) -> None:
+    """Exercise sheets and safe, fast autograding for a university course.
+
+    \b
+    Instructors: sheetgrade sheet build 03 && sheetgrade sheet release 03
+    Students:    sheetgrade check ridge.ipynb
+    Tutors:      sheetgrade collect 03 moodle.zip && sheetgrade grade 03
+    Admins:      sheetgrade admission export --format campus
+    """
+    from sheetgrade.cli._common import State
+
+    ctx.obj = State(course_path=course_path)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="sheetgrade")

@@ -1,0 +1,196 @@
+"""The settings of a course (``course.yml``) and of a sheet (``sheet.yml``).
+
+Every setting is declared here once, with its help text; validation and the
+reference in ``docs/course-yml.md`` derive from these declarations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sheetgrade.course.schema import setting
+
+# ------------------------------------------------------------------ course.yml
+
+
+@dataclass(frozen=True, kw_only=True)
+class SheetEntry:
+    """One sheet of the course, in course order."""
+
+    id: str = setting(help="Sheet id; also its folder under sheets/ (e.g. `03-ridge`).", example="03-ridge")
+    due: datetime = setting(
+        help="Deadline, timezone-aware ISO 8601.", kind="datetime", example="2026-11-03T10:00+01:00"
+    )
+    block: str | None = setting(None, "Block of sheets this sheet belongs to, for per-block admission rules.")
+    bonus: bool = setting(False, "Bonus sheet: its points count, but not towards the maximum.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockRule:
+    """A minimum share of the points within one block of sheets."""
+
+    block: str = setting(help="Block name as used in `sheets[].block`.", example="A")
+    share: float = setting(0.5, "Minimum share of the block's points.", kind="share")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Excuse:
+    """A sheet excused for one student (doctor's note): removed from the denominator."""
+
+    student: str = setting(help="Student id or matriculation number.", example="s001")
+    sheet: str = setting(help="Sheet id.", example="03-ridge")
+    reason: str = setting("", "Why, for the record.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdmissionRule:
+    """Who is admitted to the exam."""
+
+    share: float = setting(0.5, "Minimum share of all sheet points for admission.", kind="share")
+    blocks: list[BlockRule] = setting([], "Additional minimum shares per block of sheets.")
+    min_attempted: int = setting(0, "Minimum number of sheets attempted.")
+    attempted_share: float = setting(
+        0.0, "A sheet counts as attempted at this share of its points (0: any submission).", kind="share"
+    )
+    min_presentations: int = setting(0, "Minimum number of presentations at the board (Vorrechnen).")
+    carried_over: list[str] = setting(
+        [], "Matriculation numbers admitted in an earlier term; they are admitted regardless."
+    )
+    excused: list[Excuse] = setting([], "Excused sheets, taken out of the student's denominator.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LatePolicy:
+    """What happens to a submission after its deadline."""
+
+    kind: Literal["none", "zero", "per_day"] = setting(
+        "none", "`none`: late counts fully; `zero`: late scores 0; `per_day`: a fraction off per started day."
+    )
+    per_day: float = setting(0.1, "Fraction of the points deducted per started day late (`per_day` only).", kind="share")
+    grace: timedelta = setting(timedelta(minutes=15), "Grace period after the deadline that is not late.", kind="duration")
+    max_days: int = setting(0, "After this many days a submission scores 0 (0: no limit).")
+    counting: Literal["latest", "latest_on_time"] = setting(
+        "latest_on_time", "Which version counts: the newest overall, or the newest on time when there is one."
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Extension:
+    """A personal extension of one deadline."""
+
+    student: str = setting(help="Student id or matriculation number.", example="s001")
+    sheet: str = setting(help="Sheet id.", example="03-ridge")
+    due: datetime = setting(help="The new deadline.", kind="datetime", example="2026-11-05T10:00+01:00")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Teams:
+    """Teams of students who hand in one solution together."""
+
+    max_size: int = setting(3, "Largest team allowed.", kind="positive")
+    scope: Literal["term", "sheet"] = setting("term", "Teams hold for the whole term, or are formed per sheet.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradingLimits:
+    """Limits for running one submission."""
+
+    timeout: timedelta = setting(timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration")
+    cell_timeout: timedelta = setting(timedelta(seconds=30), "CPU-time limit per cell.", kind="duration")
+    memory: int = setting(2 * 1024**3, "Address-space limit per submission.", kind="size")
+    output: int = setting(1024**2, "Cap on captured stdout and stderr per submission.", kind="size")
+    workers: int = setting(0, "Parallel grading workers (0: one per core).")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """Limits for collecting uploads."""
+
+    max_file: int = setting(20 * 1024**2, "Largest single uploaded file.", kind="size")
+    max_zip_total: int = setting(200 * 1024**2, "Largest total uncompressed size of one zip.", kind="size")
+    max_zip_ratio: float = setting(100.0, "Largest compression ratio of a zip entry.", kind="positive")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Database:
+    """Where the gradebook lives."""
+
+    url: str = setting(
+        "sqlite:///gradebook.db",
+        "SQLAlchemy URL. A relative SQLite path is relative to the course directory; "
+        "use postgresql://… for several tutors on several machines.",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourseConfig:
+    """course.yml: the course, its sheets and its rules."""
+
+    course: str = setting(help="Course name.", example="Machine Learning and Physics")
+    term: str = setting(help="Term, e.g. `WS 2026/27`.", example="WS 2026/27")
+    timezone: str = setting("Europe/Berlin", "Timezone used to display deadlines and times.")
+    sheets: list[SheetEntry] = setting([], "The sheets, in course order.")
+    admission: AdmissionRule = setting(AdmissionRule(), "Admission rule for the exam.")
+    late: LatePolicy = setting(LatePolicy(), "Late policy.")
+    extensions: list[Extension] = setting([], "Personal deadline extensions.")
+    teams: Teams = setting(Teams(), "Team settings.")
+    grading: GradingLimits = setting(GradingLimits(), "Grading limits.")
+    limits: Limits = setting(Limits(), "Upload limits for `collect`.")
+    database: Database = setting(Database(), "Database settings.")
+
+    def __validate__(self) -> list[str]:
+        problems = []
+        counts = Counter(s.id for s in self.sheets if s is not None)
+        for sheet_id, n in counts.items():
+            if n > 1:
+                problems.append(f'sheets: sheet id "{sheet_id}" appears {n} times')
+        blocks = {s.block for s in self.sheets if s is not None and s.block}
+        for i, rule in enumerate(self.admission.blocks if self.admission else []):
+            if rule is not None and rule.block not in blocks:
+                problems.append(f'admission.blocks[{i}].block: no sheet is in block "{rule.block}"')
+        return problems
+
+    def sheet(self, sheet_id: str) -> SheetEntry | None:
+        """The entry of ``sheet_id``, or None."""
+        return next((s for s in self.sheets if s.id == sheet_id), None)
+
+
+# ------------------------------------------------------------------- sheet.yml
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskConfig:
+    """One task of a sheet."""
+
+    id: str = setting(help="Task id, as used by tests and marks (e.g. `2a`).", example="2a")
+    title: str = setting("", "Short title.")
+    points: float = setting(help="Maximum points.", example="4")
+    kind: Literal["auto", "manual"] = setting("auto", "`auto`: graded by tests; `manual`: pen-and-paper, marked by tutors.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SheetConfig:
+    """sheet.yml: one exercise sheet."""
+
+    title: str = setting(help="Sheet title.", example="Ridge and lasso regression")
+    notebook: str | None = setting(None, "Source notebook (with solutions and tests), relative to the sheet folder.")
+    data: list[str] = setting([], "Data files shipped to students with the notebook.")
+    tasks: list[TaskConfig] = setting([], "The tasks, computational and pen-and-paper.")
+
+    def __validate__(self) -> list[str]:
+        problems = []
+        counts = Counter(t.id for t in self.tasks if t is not None)
+        for task_id, n in counts.items():
+            if n > 1:
+                problems.append(f'tasks: task id "{task_id}" appears {n} times')
+        if self.notebook is None and any(t is not None and t.kind == "auto" for t in self.tasks):
+            problems.append("tasks: auto tasks need a notebook (set `notebook:`)")
+        return problems
+
+    @property
+    def max_points(self) -> float:
+        """Sum of all task points."""
+        return sum(t.points for t in self.tasks)

@@ -1,0 +1,312 @@
+"""The store: one database per course, reached through SQLAlchemy Core.
+
+SQLite (``gradebook.db`` in the course directory) is the default: WAL mode,
+foreign keys on, and every transaction ``BEGIN IMMEDIATE`` so that two tutors'
+imports serialise instead of failing half-way. A PostgreSQL URL works too.
+
+The schema is versioned. ``UPGRADES`` lists, per version, the tables it adds;
+``open_store`` brings any older database up to ``SCHEMA_VERSION`` in one
+transaction. Add new steps at the end; never edit a released one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from sheetgrade.course.errors import StoreError
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, nullable=False),
+)
+
+# --- version 1: roster and sheets -------------------------------------------
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False, default=""),
+    Column("tutor_email", String, nullable=True),
+)
+
+tutors = Table(
+    "tutors",
+    metadata,
+    Column("email", String, primary_key=True),
+    Column("name", String, nullable=False),
+)
+
+students = Table(
+    "students",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("first_name", String, nullable=False, default=""),
+    Column("last_name", String, nullable=False, default=""),
+    Column("email", String, nullable=True),
+    Column("matrikel", String, nullable=True, unique=True),
+    Column("group_id", String, ForeignKey("groups.id"), nullable=True),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", String, primary_key=True),
+    # NULL: the team holds for the whole term; else only for this sheet
+    Column("sheet_id", String, nullable=True),
+    Column("name", String, nullable=False, default=""),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", String, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("student_id", String, ForeignKey("students.id"), primary_key=True),
+)
+
+sheets = Table(
+    "sheets",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("title", String, nullable=False),
+    Column("due", String, nullable=False),  # ISO 8601 with offset
+    Column("max_points", Float, nullable=False),
+    Column("build_hash", String, nullable=True),
+    Column("built_at", String, nullable=True),
+    Column("released_at", String, nullable=True),
+    Column("release_hash", String, nullable=True),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("sheet_id", String, ForeignKey("sheets.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String, primary_key=True),
+    Column("title", String, nullable=False, default=""),
+    Column("points", Float, nullable=False),
+    Column("kind", String, nullable=False),  # auto | manual
+    Column("position", Integer, nullable=False, default=0),
+)
+
+# --- version 2: submissions and grading results -----------------------------
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sheet_id", String, nullable=False),
+    Column("owner", String, nullable=False),  # student id or team id
+    Column("owner_kind", String, nullable=False),  # student | team
+    Column("submitted_by", String, nullable=True),  # student id of the uploader
+    Column("version", Integer, nullable=False),
+    Column("sha256", String, nullable=False),  # of the version's manifest
+    Column("path", String, nullable=False),  # relative to the course root
+    Column("notebook", String, nullable=True),  # main notebook, relative to path
+    Column("received_at", String, nullable=False),  # ISO 8601 UTC
+    Column("late_seconds", Float, nullable=False, default=0.0),
+    Column("source", String, nullable=False, default=""),
+    Column("flags", Text, nullable=False, default="[]"),  # JSON list of strings
+    Column("created_at", String, nullable=False),
+    UniqueConstraint("sheet_id", "owner", "version"),
+    UniqueConstraint("sheet_id", "owner", "sha256"),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("build_hash", String, primary_key=True),
+    Column("submission_sha", String, primary_key=True),
+    Column("sheet_id", String, nullable=False),
+    Column("status", String, nullable=False),  # graded | timeout | memory | crashed | invalid
+    Column("points", Float, nullable=False, default=0.0),
+    Column("max_points", Float, nullable=False, default=0.0),
+    Column("message", Text, nullable=False, default=""),
+    Column("layers", Text, nullable=False, default="{}"),  # JSON: confinement layers active
+    Column("stdout", Text, nullable=False, default=""),
+    Column("flags", Text, nullable=False, default="[]"),  # JSON list, e.g. tampering detected
+    Column("duration", Float, nullable=False, default=0.0),
+    Column("graded_at", String, nullable=False),
+)
+
+test_results = Table(
+    "test_results",
+    metadata,
+    Column("build_hash", String, primary_key=True),
+    Column("submission_sha", String, primary_key=True),
+    Column("test_id", String, primary_key=True),
+    Column("task_id", String, nullable=False),
+    Column("points", Float, nullable=False),
+    Column("max_points", Float, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("kind", String, nullable=False),  # native | ok | assert
+    Column("level", String, nullable=False),  # tamper-proof | output-compared | compat
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("duration", Float, nullable=False, default=0.0),
+)
+
+# --- version 3: manual marks, audit trail, presentations, excuses -----------
+
+marks = Table(
+    "marks",
+    metadata,
+    Column("sheet_id", String, primary_key=True),
+    Column("task_id", String, primary_key=True),
+    Column("subject_kind", String, primary_key=True),  # student | team
+    Column("subject_id", String, primary_key=True),
+    Column("points", Float, nullable=True),  # NULL: not marked
+    Column("comment", Text, nullable=False, default=""),
+    Column("tutor", String, nullable=False, default=""),
+    Column("updated_at", String, nullable=False),
+)
+
+mark_audit = Table(
+    "mark_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sheet_id", String, nullable=False),
+    Column("task_id", String, nullable=False),
+    Column("subject_kind", String, nullable=False),
+    Column("subject_id", String, nullable=False),
+    Column("old_points", Float, nullable=True),
+    Column("new_points", Float, nullable=True),
+    Column("old_comment", Text, nullable=True),
+    Column("new_comment", Text, nullable=True),
+    Column("tutor", String, nullable=False),
+    Column("at", String, nullable=False),
+    Column("source", String, nullable=False, default=""),  # e.g. the imported file
+)
+
+presentations = Table(
+    "presentations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student_id", String, ForeignKey("students.id"), nullable=False),
+    Column("sheet_id", String, nullable=False),
+    Column("task_id", String, nullable=True),
+    Column("tutor", String, nullable=False, default=""),
+    Column("at", String, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+excused = Table(
+    "excused",
+    metadata,
+    Column("student_id", String, ForeignKey("students.id"), primary_key=True),
+    Column("sheet_id", String, primary_key=True),
+    Column("reason", Text, nullable=False, default=""),
+)
+
+UPGRADES: list[list[Table]] = [
+    [groups, tutors, students, teams, team_members, sheets, tasks],  # 1
+    [submissions, results, test_results],  # 2
+    [marks, mark_audit, presentations, excused],  # 3
+]
+SCHEMA_VERSION = len(UPGRADES)
+
+
+def _sqlite_url(url: str, root: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        path = Path(url[len(prefix) :])
+        if not path.is_absolute():
+            path = root / path
+        return prefix + str(path)
+    return url
+
+
+def _enable_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" hook emit BEGIN
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_store_engine(url: str, root: Path) -> Engine:
+    """An engine for ``url`` (relative SQLite paths under ``root``), not yet upgraded."""
+    url = _sqlite_url(url, root)
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"database.url {url!r} cannot be used: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        _enable_sqlite_pragmas(engine)
+    return engine
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database behind ``conn`` (0 when empty)."""
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    row = conn.execute(select(schema_version.c.version)).first()
+    return int(row[0]) if row else 0
+
+
+def upgrade(engine: Engine, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database to ``target`` in one transaction; return the old version."""
+    with engine.begin() as conn:
+        old = current_version(conn)
+        if old > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database has schema version {old}, newer than this sheetgrade "
+                f"understands ({SCHEMA_VERSION}); upgrade sheetgrade"
+            )
+        if old >= target:
+            return old
+        if old == 0:
+            metadata.create_all(conn, tables=[schema_version])
+        for version in range(old + 1, target + 1):
+            metadata.create_all(conn, tables=UPGRADES[version - 1])
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=target))
+    return old
+
+
+def open_store(url: str, root: Path) -> Engine:
+    """Open the course database and upgrade it to the current schema."""
+    engine = create_store_engine(url, root)
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the database at {engine.url}: {exc.__class__.__name__}: {exc}") from None
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: everything in it lands, or nothing does."""
+    with engine.begin() as conn:
+        yield conn
