@@ -1,0 +1,136 @@
+"""The contract between building a sheet (``sheetgrade.sheets``) and grading it
+(``sheetgrade.graders``): test cases and the autograder bundle on disk.
+
+A build writes ``build/<sheet>/autograder/bundle.json`` (an :class:`AutograderBundle`)
+next to ``reference.ipynb`` (the source notebook with solutions, test cells
+removed) and the sheet's data files. The grader reads only the bundle.
+
+The student version, ``build/<sheet>/student/``, holds the stub notebook, the
+data files and ``public_tests.json``: the public test cases plus
+``recorded_reference``, the reference answers those public checks need
+(recorded at build time, so students can check offline without the reference).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+TestKind = Literal["native", "ok", "assert"]
+SheetFormat = Literal["native", "otter", "nbgrader"]
+
+BUNDLE_FILE = "bundle.json"
+PUBLIC_TESTS_FILE = "public_tests.json"
+REFERENCE_NOTEBOOK = "reference.ipynb"
+
+#: The guarantee each kind of test gives, recorded on every result.
+LEVELS: dict[str, str] = {
+    # compared in the grader on decoded plain data: tamper-proof
+    "native": "tamper-proof",
+    # inputs run in the student process, printed output compared in the grader
+    "ok": "output-compared",
+    # judged inside the student process: tampering is detected, not prevented
+    "assert": "compat",
+}
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One test of one task.
+
+    ``code`` depends on ``kind``:
+
+    - ``native``: Python run **in the grader** with ``student`` and ``reference``
+      proxies (``student.pca(X, 2)`` calls the student's function in the confined
+      child and returns decoded plain data; ``student.value("X")`` fetches a
+      variable), numpy as ``np``, and the comparison helpers ``expect``,
+      ``expect_equal`` and ``expect_close`` (``rtol``, ``atol``, ``up_to_sign``,
+      ``permutation``). It passes when it raises nothing.
+    - ``ok``: one otter OK-format case, doctest text (``>>> f(2)`` then the
+      expected output); inputs run in the child, output compared in the grader.
+    - ``assert``: Python run in the child (nbgrader / otter exception style);
+      passes when it raises nothing.
+    """
+
+    id: str
+    task: str
+    points: float
+    hidden: bool
+    kind: TestKind
+    code: str
+    name: str = ""
+    cell: int | None = None  # index of the source cell, for error messages
+
+    @property
+    def level(self) -> str:
+        return LEVELS[self.kind]
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: str
+    title: str
+    points: float
+    kind: Literal["auto", "manual"]
+
+
+@dataclass
+class AutograderBundle:
+    """Everything the grader needs for one build of one sheet."""
+
+    sheet_id: str
+    build_hash: str
+    format: SheetFormat
+    tasks: list[TaskInfo]
+    tests: list[TestCase]
+    reference_notebook: str = REFERENCE_NOTEBOOK  # relative to the bundle folder
+    student_notebook: str = ""  # the notebook file name students hand in
+    data: list[str] = field(default_factory=list)  # data files, relative to the bundle folder
+    path: Path | None = None  # folder the bundle was loaded from (not serialised)
+
+    def tests_for(self, task: str) -> list[TestCase]:
+        return [t for t in self.tests if t.task == task]
+
+    @property
+    def auto_points(self) -> float:
+        return sum(t.points for t in self.tasks if t.kind == "auto")
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.pop("path")
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, path: Path | None = None) -> AutograderBundle:
+        data: dict[str, Any] = json.loads(text)
+        data["tasks"] = [TaskInfo(**t) for t in data["tasks"]]
+        data["tests"] = [TestCase(**t) for t in data["tests"]]
+        return cls(**data, path=path)
+
+    @classmethod
+    def load(cls, folder: Path) -> AutograderBundle:
+        return cls.from_json((folder / BUNDLE_FILE).read_text(encoding="utf-8"), path=folder)
+
+
+@dataclass
+class PublicTests:
+    """What students get to check their work offline: ``public_tests.json``."""
+
+    sheet_id: str
+    build_hash: str
+    tasks: list[TaskInfo]
+    tests: list[TestCase]  # public only
+    # reference answers of public native checks: key -> encoded value (see graders.protocol)
+    recorded_reference: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> PublicTests:
+        data: dict[str, Any] = json.loads(text)
+        data["tasks"] = [TaskInfo(**t) for t in data["tasks"]]
+        data["tests"] = [TestCase(**t) for t in data["tests"]]
+        return cls(**data)
