@@ -143,12 +143,13 @@ class CourseConfig:
 
     def __validate__(self) -> list[str]:
         problems = []
-        counts = Counter(s.id for s in self.sheets if s is not None)
+        sheets = [s for s in self.sheets or [] if s is not None]
+        counts = Counter(s.id for s in sheets)
         for sheet_id, n in counts.items():
             if n > 1:
                 problems.append(f'sheets: sheet id "{sheet_id}" appears {n} times')
-        blocks = {s.block for s in self.sheets if s is not None and s.block}
-        for i, rule in enumerate(self.admission.blocks if self.admission else []):
+        blocks = {s.block for s in sheets if s.block}
+        for i, rule in enumerate((self.admission.blocks or []) if self.admission else []):
             if rule is not None and rule.block not in blocks:
                 problems.append(f'admission.blocks[{i}].block: no sheet is in block "{rule.block}"')
         return problems
@@ -182,11 +183,12 @@ class SheetConfig:
 
     def __validate__(self) -> list[str]:
         problems = []
-        counts = Counter(t.id for t in self.tasks if t is not None)
+        tasks = [t for t in self.tasks or [] if t is not None]
+        counts = Counter(t.id for t in tasks)
         for task_id, n in counts.items():
             if n > 1:
                 problems.append(f'tasks: task id "{task_id}" appears {n} times')
-        if self.notebook is None and any(t is not None and t.kind == "auto" for t in self.tasks):
+        if self.notebook is None and any(t.kind == "auto" for t in tasks):
             problems.append("tasks: auto tasks need a notebook (set `notebook:`)")
         return problems
 

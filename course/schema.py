@@ -112,7 +112,10 @@ _SCALAR_LOADER = yaml.SafeLoader("")
 
 
 def _scalar(node: yaml.Node) -> Any:
-    return _SCALAR_LOADER.construct_object(node, deep=True)
+    try:
+        return _SCALAR_LOADER.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError):  # e.g. an impossible date such as 2026-13-01
+        return node.value
 
 
 def _describe(node: yaml.Node) -> str:
@@ -213,6 +216,7 @@ def _type_hints(tp: Any) -> dict[str, Any]:
 def _build(tp: Any, node: yaml.MappingNode, path: str, ctx: _Context) -> Any:
     hints = _type_hints(tp)
     fields = {f.name: f for f in dataclasses.fields(tp)}
+    problems_before = len(ctx.problems)
     values: dict[str, Any] = {}
     seen: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
@@ -225,26 +229,20 @@ def _build(tp: Any, node: yaml.MappingNode, path: str, ctx: _Context) -> Any:
             ctx.add(key_node, key_path, f"appears twice (first on line {seen[key].start_mark.line + 1})")
             continue
         seen[key] = key_node
-        f = fields[key]
-        values[key] = _convert(hints[key], f.metadata.get("kind"), value_node, key_path, ctx)
+        values[key] = _convert(hints[key], fields[key].metadata.get("kind"), value_node, key_path, ctx)
     for name, f in fields.items():
-        if name in values:
-            continue
-        if f.default is MISSING and f.default_factory is MISSING:
+        if name not in values and not _has_default(f):
             key_path = f"{path}.{name}" if path else name
             example = f.metadata.get("example")
             hint = f" (for example {name}: {example})" if example else ""
             ctx.add(node, key_path, f"is required{hint}")
-    if any(v is None and not _optional(hints[k]) for k, v in values.items()):
-        return None
-    if len(values) + sum(1 for n, f in fields.items() if n not in values and _has_default(f)) < len(fields):
-        return None
-    post = getattr(tp, "__validate__", None)
+            values[name] = None
     obj = tp(**values)
+    post = getattr(tp, "__validate__", None)
     if post is not None:
         for message in post(obj):
             ctx.add(node, path, message)
-    return obj
+    return obj if len(ctx.problems) == problems_before else None
 
 
 def _optional(tp: Any) -> bool:
@@ -319,9 +317,9 @@ def iter_settings(tp: Any, prefix: str = "") -> typing.Iterator[tuple[str, str, 
         hint = hints[f.name]
         kind = f.metadata.get("kind")
         if f.default is not MISSING:
-            default = _show_default(f.default)
+            default = _show_default(f.default, kind)
         elif f.default_factory is not MISSING:
-            default = _show_default(f.default_factory())
+            default = _show_default(f.default_factory(), kind)
         else:
             default = "required"
         yield key, _type_name(hint, kind), default, f.metadata.get("help", "")
@@ -334,7 +332,19 @@ def iter_settings(tp: Any, prefix: str = "") -> typing.Iterator[tuple[str, str, 
             yield from iter_settings(inner, f"{key}.")
 
 
-def _show_default(value: Any) -> str:
+def format_size(n: int) -> str:
+    """``2147483648`` → ``2GiB``; sizes that aren't whole units stay in bytes."""
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor}{unit}"
+    return f"{n} B"
+
+
+def _show_default(value: Any, kind: str | None = None) -> str:
+    if kind == "size":
+        return format_size(value)
+    if value == "":
+        return "empty"
     if dataclasses.is_dataclass(value):
         return "see below"
     if isinstance(value, timedelta):
