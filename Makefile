@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo-course
-LIBRARY := api cli course sheets roster submissions graders gradebook templates
+LIBRARY := api cli course sheets roster submissions graders gradebook templates examples
 
 .PHONY: demo test lint bench bench-smoke install clean
 

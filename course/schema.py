@@ -44,9 +44,11 @@ def setting(
     if default is REQUIRED:
         return field(metadata=meta)
     if isinstance(default, list | dict):
-        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
-    if dataclasses.is_dataclass(default):
-        return field(default_factory=lambda d=default: dataclasses.replace(d), metadata=meta)
+        container: list[Any] | dict[Any, Any] = default
+        return field(default_factory=container.copy, metadata=meta)
+    if dataclasses.is_dataclass(default) and not isinstance(default, type):
+        section: Any = default
+        return field(default_factory=lambda: dataclasses.replace(section), metadata=meta)
     return field(default=default, metadata=meta)
 
 

@@ -20,10 +20,18 @@ def environment(override_dir: Path | None = None, *, autoescape: bool = True) ->
             ``default:<name>`` so an override can extend it.
         autoescape: escape HTML (off for Markdown and CSV templates).
     """
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+    from jinja2 import (
+        BaseLoader,
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        PrefixLoader,
+        StrictUndefined,
+    )
 
     builtin = PackageLoader("sheetgrade.templates", "")
-    loaders = []
+    loaders: list[BaseLoader] = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(FileSystemLoader(str(override_dir)))
     loaders += [builtin, PrefixLoader({"default": builtin})]
