@@ -88,6 +88,10 @@ class AutograderBundle:
     reference_notebook: str = REFERENCE_NOTEBOOK  # relative to the bundle folder
     student_notebook: str = ""  # the notebook file name students hand in
     data: list[str] = field(default_factory=list)  # data files, relative to the bundle folder
+    # ids of ``ok`` tests whose expected output is not in the source: at build
+    # validation the grader records what the reference prints for them
+    # (``ValidationReport.expected_outputs``) instead of comparing; empty after a build
+    pending_outputs: list[str] = field(default_factory=list)
     path: Path | None = None  # folder the bundle was loaded from (not serialised)
 
     def tests_for(self, task: str) -> list[TestCase]:
@@ -134,3 +138,25 @@ class PublicTests:
         data["tasks"] = [TaskInfo(**t) for t in data["tasks"]]
         data["tests"] = [TestCase(**t) for t in data["tests"]]
         return cls(**data)
+
+
+@dataclass
+class ValidationReport:
+    """What ``sheetgrade.graders.validate.validate_build`` returns: the reference
+    solution run against every test of a freshly written bundle.
+
+    ``sheet build`` stops when ``failures`` is not empty, and otherwise records
+    ``expected_outputs`` into the ``ok`` tests listed in ``pending_outputs`` and
+    ``recorded_reference`` into ``public_tests.json``.
+    """
+
+    # test id -> why the reference failed it ("NameError: name 'Xc' is not defined")
+    failures: dict[str, str] = field(default_factory=dict)
+    # reference answers the public native checks need (key -> encoded value)
+    recorded_reference: dict[str, Any] = field(default_factory=dict)
+    # ok test id -> the text the reference printed for its inputs (every ok test)
+    expected_outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
