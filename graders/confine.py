@@ -96,9 +96,16 @@ def default_read_paths() -> list[Path]:
     """Paths a confined Python child needs to read to keep working.
 
     The Python installation (``sys.prefix``, ``sys.base_prefix``, the
-    ``sysconfig`` paths, ``sys.path`` entries outside the current directory),
-    system libraries, a few files under ``/etc`` (time zone, locale,
-    ``ld.so`` cache, matplotlib's font lookups) and harmless devices.
+    ``sysconfig`` paths, absolute ``sys.path`` entries), the directories of
+    sheetgrade's own library packages (but not its example course), system
+    libraries, a few files under ``/etc`` (dynamic loader cache, time zone,
+    locale aliases, fonts) and harmless devices. ``/proc/self`` resolves to
+    the child's own ``/proc/<pid>`` when the rule is made, so other
+    processes' ``/proc`` entries stay unreadable.
+
+    The course directory and the sheet bundle must not lie beneath any of
+    these paths; :func:`confine` also drops any path that contains the
+    scratch directory.
 
     Returns:
         Existing paths only, deduplicated, in a stable order.
@@ -110,6 +117,7 @@ def default_read_paths() -> list[Path]:
         sys.base_exec_prefix,
         *sysconfig.get_paths().values(),
         *(p for p in sys.path if p and os.path.isabs(p)),
+        *_sheetgrade_package_dirs(),
         "/usr",
         "/lib",
         "/lib64",
@@ -120,31 +128,49 @@ def default_read_paths() -> list[Path]:
         "/etc/localtime",
         "/etc/timezone",
         "/etc/locale.alias",
-        "/etc/nsswitch.conf",
-        "/etc/passwd",
-        "/etc/group",
         "/etc/fonts",
         "/etc/mime.types",
-        "/etc/ssl/certs",
         "/dev/null",
         "/dev/zero",
         "/dev/urandom",
         "/dev/random",
         "/proc/self",
-        "/proc/thread-self",
-        "/sys/devices/system/cpu",
         "/proc/cpuinfo",
         "/proc/meminfo",
+        "/sys/devices/system/cpu",
+        "/sys/fs/cgroup/cpu",
     ]
     seen: set[str] = set()
     out: list[Path] = []
     for raw in candidates:
-        path = os.path.realpath(raw) if not raw.startswith("/proc/") else raw
+        path = os.path.realpath(raw)
         if path in seen or not os.path.exists(path):
             continue
         seen.add(path)
         out.append(Path(path))
     return out
+
+
+# Library packages whose modules the child may import lazily. Not "examples"
+# (package data of the example course) and not "cli".
+_LIBRARY_PACKAGES = ("sheetgrade", "sheetgrade.graders", "sheetgrade.sheets", "sheetgrade.course")
+
+
+def _sheetgrade_package_dirs() -> list[str]:
+    dirs: list[str] = []
+    for name in _LIBRARY_PACKAGES:
+        module = sys.modules.get(name)
+        for entry in getattr(module, "__path__", None) or []:
+            dirs.append(str(entry))
+    return dirs
+
+
+def _contains(parent: Path, child: Path) -> bool:
+    try:
+        child.relative_to(parent)
+    except ValueError:
+        return False
+    return True
 
 
 def confine(scratch: Path, limits: Limits) -> dict[str, str]:
@@ -161,13 +187,20 @@ def confine(scratch: Path, limits: Limits) -> dict[str, str]:
     layers: dict[str, str] = {}
     layers["rlimits"] = _guard(lambda: apply_rlimits(limits))
     layers["capabilities"] = _guard(drop_capabilities)
-    read_paths = [*default_read_paths(), *(Path(p) for p in limits.read_paths)]
+    scratch = Path(os.path.realpath(scratch))
+    # A read-only rule on a parent of the scratch dir (say sys.path holds the
+    # course directory) would open the course to the child: drop it.
+    read_paths = [
+        p
+        for p in [*default_read_paths(), *(Path(p) for p in limits.read_paths)]
+        if not _contains(p, scratch)
+    ]
 
     # Both seccomp and Landlock require no_new_privs when unprivileged.
     from sheetgrade.graders import landlock, seccomp
 
     seccomp.set_no_new_privs()
-    layers["landlock"] = _guard(lambda: landlock.restrict(Path(scratch), read_paths))
+    layers["landlock"] = _guard(lambda: landlock.restrict(scratch, read_paths))
     layers["seccomp"] = _guard(seccomp.install)
     return layers
 
