@@ -1,0 +1,246 @@
+"""The gradebook: every student's points per sheet and overall, as pandas frames.
+
+Built in a handful of queries and vectorised pandas steps:
+
+- autograded points: ``test_results`` of each sheet's *current* build for the
+  submission version that counts (late policy ``counting``); a team submission
+  credits every member;
+- manual points: ``marks``; a student's own mark overrides the team's;
+- late penalty: a share of the sheet's points, from ``late_seconds`` and the
+  late policy;
+- total and maximum per sheet (bonus and excused sheets add no maximum);
+- overall points, percentage and admission (see :mod:`.admission`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sheetgrade.gradebook.errors import GradebookError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from sheetgrade.course.course import Course
+
+SHEET_COLUMNS = ["auto", "manual", "raw", "penalty", "total", "max", "possible", "submitted", "marked",
+                 "missing", "late_seconds", "excused", "remaining", "status"]
+
+
+@dataclass
+class Gradebook:
+    """Everything the reports, exports and feedback need, as frames.
+
+    Attributes:
+        students: index ``student_id``; first_name, last_name, email, matrikel,
+            group_id, group, tutor_email, tutor.
+        sheets: index ``sheet_id`` in course order; title, due, block, bonus,
+            possible (all task points), max (0 for bonus), remaining (not yet due), label.
+        tasks: columns sheet_id, task_id, title, kind, points, position.
+        task_points: one row per student × task: student_id, sheet_id, task_id,
+            kind, points (NaN: manual task not marked), max.
+        per_sheet: index (student_id, sheet_id); columns :data:`SHEET_COLUMNS`.
+        overall: index ``student_id``; points, max, percent, presentations,
+            attempted, status (admitted | not_yet | cannot_reach), explanation,
+            needed, available.
+        now: the moment "remaining sheets" was judged at.
+    """
+
+    students: pd.DataFrame
+    sheets: pd.DataFrame
+    tasks: pd.DataFrame
+    task_points: pd.DataFrame
+    per_sheet: pd.DataFrame
+    overall: pd.DataFrame
+    now: datetime
+    share: float
+
+    def wide(self, value: str = "total") -> pd.DataFrame:
+        """``per_sheet[value]`` as a student × sheet table in course order."""
+        table = self.per_sheet[value].unstack("sheet_id")
+        return table.reindex(index=self.students.index, columns=self.sheets.index)
+
+    def select(self, *, group: str | None = None) -> Gradebook:
+        """The same gradebook restricted to one tutorial group (id or name)."""
+        if group is None:
+            return self
+        groups = self.students[["group_id", "group"]].drop_duplicates()
+        match = groups[(groups.group_id.astype(str).str.lower() == group.lower())
+                       | (groups.group.astype(str).str.lower() == group.lower())]
+        if match.empty:
+            known = ", ".join(sorted(str(g) for g in groups.group_id.dropna().unique())) or "none"
+            raise GradebookError(f"no tutorial group '{group}' (groups: {known})")
+        ids = self.students.index[self.students.group_id == match.group_id.iloc[0]]
+        return Gradebook(
+            students=self.students.loc[ids], sheets=self.sheets, tasks=self.tasks,
+            task_points=self.task_points[self.task_points.student_id.isin(ids)],
+            per_sheet=self.per_sheet.loc[self.per_sheet.index.get_level_values(0).isin(ids)],
+            overall=self.overall.loc[ids], now=self.now, share=self.share,
+        )
+
+
+def _sheet_frames(course: Course, now: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pandas as pd
+
+    sheet_rows, task_rows = [], []
+    for position, sheet in enumerate(course.sheets()):
+        possible = float(sheet.max_points)
+        due = sheet.entry.due if sheet.entry.due.tzinfo else sheet.entry.due.replace(tzinfo=UTC)
+        sheet_rows.append({
+            "sheet_id": sheet.id, "title": sheet.title, "due": due, "block": sheet.entry.block,
+            "bonus": bool(sheet.entry.bonus), "possible": possible,
+            "max": 0.0 if sheet.entry.bonus else possible, "remaining": due > now,
+            "label": sheet.id.split("-", 1)[0], "position": position,
+        })
+        for i, task in enumerate(sheet.config.tasks):
+            task_rows.append({"sheet_id": sheet.id, "task_id": task.id, "title": task.title, "kind": task.kind,
+                              "points": float(task.points), "position": i})
+    sheets = pd.DataFrame(sheet_rows, columns=["sheet_id", "title", "due", "block", "bonus", "possible", "max",
+                                               "remaining", "label", "position"]).set_index("sheet_id")
+    tasks = pd.DataFrame(task_rows, columns=["sheet_id", "task_id", "title", "kind", "points", "position"])
+    return sheets, tasks
+
+
+def _read(conn: object, sql: str) -> pd.DataFrame:
+    import pandas as pd
+    from sqlalchemy import text
+
+    return pd.read_sql_query(text(sql), conn)  # type: ignore[call-overload]
+
+
+def _counting(subs: pd.DataFrame, counting: str) -> pd.DataFrame:
+    """The counting version per (sheet, owner): newest on time if the rule says so, else newest."""
+    subs = subs.sort_values(["sheet_id", "owner", "version"])
+    newest = subs.groupby(["sheet_id", "owner"], sort=False).tail(1)
+    if counting != "latest_on_time":
+        return newest
+    on_time = subs[subs.late_seconds <= 0].groupby(["sheet_id", "owner"], sort=False).tail(1)
+    rest = newest.set_index(["sheet_id", "owner"]).index.difference(on_time.set_index(["sheet_id", "owner"]).index)
+    late_only = newest.set_index(["sheet_id", "owner"]).loc[rest].reset_index()
+    import pandas as pd
+
+    return pd.concat([on_time, late_only], ignore_index=True)
+
+
+def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook:
+    """Compute the whole gradebook from the store and the course settings.
+
+    Args:
+        course: the opened course.
+        now: when to judge which sheets are still to come (default: now).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from sheetgrade.gradebook.admission import evaluate
+    from sheetgrade.gradebook.late import penalty_fractions
+
+    now = now or datetime.now(UTC)
+    sheets, tasks = _sheet_frames(course, now)
+    with course.engine.connect() as conn:
+        students = _read(conn, "SELECT s.id AS student_id, s.first_name, s.last_name, s.email, s.matrikel, "
+                               "s.group_id, g.name AS \"group\", g.tutor_email, t.name AS tutor FROM students s "
+                               "LEFT JOIN groups g ON g.id = s.group_id LEFT JOIN tutors t ON t.email = g.tutor_email")
+        members = _read(conn, "SELECT m.team_id, m.student_id, t.sheet_id AS team_sheet FROM team_members m "
+                              "JOIN teams t ON t.id = m.team_id")
+        subs = _read(conn, "SELECT sheet_id, owner, owner_kind, version, sha256, received_at, late_seconds "
+                           "FROM submissions")
+        auto = _read(conn, "SELECT s.id AS sheet_id, r.submission_sha AS sha256, r.task_id, "
+                           "SUM(r.points) AS points FROM test_results r JOIN sheets s ON s.build_hash = r.build_hash "
+                           "GROUP BY s.id, r.submission_sha, r.task_id")
+        marks = _read(conn, "SELECT sheet_id, task_id, subject_kind, subject_id, points FROM marks "
+                            "WHERE points IS NOT NULL")
+        shows = _read(conn, "SELECT student_id, COUNT(*) AS n FROM presentations GROUP BY student_id")
+        excused_db = _read(conn, "SELECT student_id, sheet_id FROM excused")
+    students = students.sort_values(["last_name", "first_name", "student_id"]).set_index("student_id")
+    for column in ("group_id", "group", "tutor_email", "tutor", "email", "matrikel"):
+        students[column] = students[column].astype(object)
+    students["group"] = students["group"].where(students["group"].notna(), students["group_id"])
+    student_ids = students.index
+    sheet_ids = [s for s in sheets.index]
+    subs = subs[subs.sheet_id.isin(sheet_ids)]
+
+    # ---- which submission counts, and whom it credits
+    chosen = _counting(subs, course.config.late.counting)
+    own = chosen[chosen.owner_kind == "student"].rename(columns={"owner": "student_id"})
+    team_subs = chosen[chosen.owner_kind == "team"].merge(members[["team_id", "student_id"]], left_on="owner",
+                                                          right_on="team_id")
+    credit = pd.concat([own[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
+                        team_subs[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]]],
+                       ignore_index=True)
+    credit = credit[credit.student_id.isin(student_ids)]
+    credit = credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
+
+    # ---- one row per student × task
+    grid = pd.MultiIndex.from_product([student_ids, range(len(tasks))], names=["student_id", "_t"]).to_frame(index=False)
+    task_points = grid.join(tasks[["sheet_id", "task_id", "kind", "points"]].rename(columns={"points": "max"}), on="_t")
+    task_points = task_points.drop(columns="_t")
+    auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])[["sheet_id", "student_id", "task_id", "points"]]
+    auto_pts = auto_pts.rename(columns={"points": "auto_points"})
+    team_marks = marks[marks.subject_kind == "team"].merge(members[["team_id", "student_id"]], left_on="subject_id",
+                                                            right_on="team_id")[["sheet_id", "task_id", "student_id", "points"]]
+    own_marks = marks[marks.subject_kind == "student"].rename(columns={"subject_id": "student_id"})
+    own_marks = own_marks[["sheet_id", "task_id", "student_id", "points"]]
+    manual = pd.concat([own_marks, team_marks], ignore_index=True)
+    manual = manual.drop_duplicates(["sheet_id", "task_id", "student_id"], keep="first")  # own mark wins
+    manual = manual.rename(columns={"points": "manual_points"})
+    keys = ["student_id", "sheet_id", "task_id"]
+    task_points = task_points.merge(auto_pts, on=keys, how="left").merge(manual, on=keys, how="left")
+    is_auto = task_points.kind.eq("auto")
+    task_points["points"] = np.where(is_auto, task_points.auto_points.fillna(0.0), task_points.manual_points)
+    task_points["points"] = task_points["points"].clip(upper=task_points["max"])
+    task_points = task_points.drop(columns=["auto_points", "manual_points"])
+
+    # ---- per student × sheet
+    tp = task_points.assign(auto=task_points.points.where(is_auto, 0.0).fillna(0.0),
+                            manual=task_points.points.where(~is_auto, 0.0).fillna(0.0),
+                            marked=(~is_auto) & task_points.points.notna())
+    per_sheet = tp.groupby(["student_id", "sheet_id"], sort=False)[["auto", "manual", "marked"]].agg(
+        {"auto": "sum", "manual": "sum", "marked": "any"})
+    full = pd.MultiIndex.from_product([student_ids, sheet_ids], names=["student_id", "sheet_id"])
+    per_sheet = per_sheet.reindex(full, fill_value=0.0)
+    per_sheet["marked"] = per_sheet["marked"].astype(bool)
+    late = credit.set_index(["student_id", "sheet_id"])["late_seconds"]
+    per_sheet["late_seconds"] = late.reindex(full).to_numpy(dtype=float)
+    per_sheet["submitted"] = ~np.isnan(per_sheet["late_seconds"].to_numpy())
+    per_sheet["raw"] = per_sheet["auto"] + per_sheet["manual"]
+    fraction = penalty_fractions(per_sheet["late_seconds"], course.config.late)
+    per_sheet["penalty"] = (per_sheet["raw"] * fraction).round(4)
+    per_sheet["total"] = per_sheet["raw"] - per_sheet["penalty"]
+    sheet_of = per_sheet.index.get_level_values("sheet_id")
+    per_sheet["possible"] = sheets["possible"].reindex(sheet_of).to_numpy()
+    per_sheet["remaining"] = sheets["remaining"].reindex(sheet_of).to_numpy()
+    per_sheet["max"] = sheets["max"].reindex(sheet_of).to_numpy()
+    per_sheet["excused"] = _excused(course, students, excused_db, full)
+    per_sheet.loc[per_sheet["excused"], "max"] = 0.0
+    per_sheet["missing"] = ~per_sheet["submitted"] & ~per_sheet["marked"] & ~per_sheet["remaining"]
+    status = np.select(
+        [per_sheet["excused"], per_sheet["missing"], per_sheet["remaining"] & ~per_sheet["submitted"],
+         per_sheet["penalty"] > 0],
+        ["excused", "missing", "not due", "late"], default="ok")
+    per_sheet["status"] = status
+    per_sheet = per_sheet[SHEET_COLUMNS]
+
+    shows_by_student = shows.set_index("student_id")["n"].reindex(student_ids, fill_value=0).astype(int)
+    overall = evaluate(course.config.admission, students=students, sheets=sheets, per_sheet=per_sheet,
+                       presentations=shows_by_student)
+    return Gradebook(students=students, sheets=sheets, tasks=tasks, task_points=task_points, per_sheet=per_sheet,
+                     overall=overall, now=now, share=course.config.admission.share)
+
+
+def _excused(course: Course, students: pd.DataFrame, excused_db: pd.DataFrame, index: pd.MultiIndex) -> np.ndarray:
+    """A boolean per (student, sheet): excused in course.yml or in the excused table."""
+    import numpy as np
+
+    by_matrikel = {str(m): s for s, m in students["matrikel"].items() if m is not None and m == m}
+    pairs = {(r.student_id, r.sheet_id) for r in excused_db.itertuples()}
+    for excuse in course.config.admission.excused:
+        student = excuse.student if excuse.student in students.index else by_matrikel.get(str(excuse.student))
+        if student is not None:
+            pairs.add((student, excuse.sheet))
+    if not pairs:
+        return np.zeros(len(index), dtype=bool)
+    return np.fromiter(((s, sh) in pairs for s, sh in index), dtype=bool, count=len(index))

@@ -1,0 +1,427 @@
+"""Fill-in files for manual marks: one per tutorial group, XLSX or CSV, and their import.
+
+Layout (both formats):
+
+- row 1 names the file's sheet and group (``sheetgrade marks | sheet | 01-pca |
+  group | A``), so a file for the wrong sheet is refused;
+- row 2 is the header: kind, id, matrikel, name, team, autograded points
+  (read-only context), one column per manual task with its maximum
+  (``2 (max 4)``), comment;
+- then one row per team (its mark reaches every member) followed by its
+  members (a filled cell is the member's own override), and one row per student
+  without a team.
+
+A blank cell means "not marked": it writes nothing (and never clears a mark;
+``marks set ... -`` does that). Points accept a decimal comma.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetgrade.course import store
+from sheetgrade.gradebook.errors import MarksError
+from sheetgrade.gradebook.marks import AppliedChange, MarkChange, apply_changes, parse_points, resolve_tutor
+from sheetgrade.gradebook.people import People, load_people
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course, Sheet
+
+MAGIC = "sheetgrade marks"
+FIXED = ["kind", "id", "matrikel", "name", "team"]
+AUTO = "autograded (max {max})"
+COMMENT = "comment"
+HEADER_ROW = 2
+TASK_HEADER = re.compile(r"^\s*(?P<task>.+?)\s*\(max\s*[\d.,]+\)\s*$")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass
+class TemplateRow:
+    kind: str
+    id: str
+    matrikel: str
+    name: str
+    team: str
+    auto: float | None
+    marks: dict[str, float | None]
+    comment: str
+
+
+def _template_rows(course: Course, sheet: Sheet, people: People, group_id: str | None) -> list[TemplateRow]:
+    """Rows for one group: teams with their members together, then students alone."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from sheetgrade.gradebook.book import build_gradebook
+
+    book = build_gradebook(course)
+    auto = book.per_sheet.xs(sheet.id, level="sheet_id")["auto"]
+    submitted = book.per_sheet.xs(sheet.id, level="sheet_id")["submitted"]
+    m = store.marks
+    with course.engine.connect() as conn:
+        stored = pd.DataFrame(conn.execute(select(m).where(m.c.sheet_id == sheet.id)).mappings().all())
+    marks: dict[tuple[str, str], dict[str, float | None]] = {}
+    comments: dict[tuple[str, str], list[str]] = {}
+    for r in stored.itertuples() if not stored.empty else []:
+        key = (r.subject_kind, r.subject_id)
+        marks.setdefault(key, {})[r.task_id] = None if pd.isna(r.points) else float(r.points)
+        if r.comment and r.comment not in comments.setdefault(key, []):
+            comments[key].append(r.comment)
+
+    def auto_of(sid: str) -> float | None:
+        return float(auto[sid]) if bool(submitted[sid]) else None
+
+    students = people.group_students(group_id)
+    rows: list[TemplateRow] = []
+    done: set[str] = set()
+    for student in students:
+        if student.id in done:
+            continue
+        team = people.team_of(student.id, sheet.id)
+        if team is None:
+            continue
+        members = [people.students[s] for s in people.team_members[team] if s in people.students]
+        names = ", ".join(m.name for m in members)
+        rows.append(TemplateRow("team", team, "", f"Team {team}: {names}", team,
+                                auto_of(members[0].id) if members else None, marks.get(("team", team), {}),
+                                " / ".join(comments.get(("team", team), []))))
+        for member in members:
+            done.add(member.id)
+            key = ("student", member.id)
+            rows.append(TemplateRow("student", member.id, member.matrikel or "", member.name, team,
+                                    auto_of(member.id), marks.get(key, {}), " / ".join(comments.get(key, []))))
+    for student in students:
+        if student.id not in done:
+            key = ("student", student.id)
+            rows.append(TemplateRow("student", student.id, student.matrikel or "", student.name, "",
+                                    auto_of(student.id), marks.get(key, {}), " / ".join(comments.get(key, []))))
+    return rows
+
+
+def write_templates(course: Course, *, sheet: str, group: str | None = None, fmt: str = "xlsx",
+                    out_dir: Path | None = None) -> list[Path]:
+    """Write one fill-in file per tutorial group (or only ``group``); return the paths.
+
+    Files go to ``marks/<sheet>/<sheet>-<group>.<fmt>`` unless ``out_dir`` is given.
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise MarksError(f"unknown format '{fmt}'; use xlsx or csv")
+    the_sheet = course.sheet(sheet)
+    people = load_people(course.engine)
+    groups: list[str | None]
+    if group is not None:
+        groups = [people.find_group(group).id]
+    else:
+        groups = sorted(people.groups) or [None]
+    manual = [t for t in the_sheet.config.tasks if t.kind == "manual"]
+    if not manual:
+        raise MarksError(f"sheet {the_sheet.id} has no manual tasks; nothing to mark")
+    auto_max = sum(t.points for t in the_sheet.config.tasks if t.kind == "auto")
+    header = FIXED + [AUTO.format(max=_fmt(auto_max))] + [f"{t.id} (max {_fmt(t.points)})" for t in manual] + [COMMENT]
+    target = out_dir or course.marks_dir / the_sheet.id
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for gid in groups:
+        rows = _template_rows(course, the_sheet, people, gid)
+        meta = [MAGIC, "sheet", the_sheet.id, "group", gid or "all"]
+        body = [[r.kind, r.id, r.matrikel, r.name, r.team, r.auto]
+                + [r.marks.get(t.id) for t in manual] + [r.comment] for r in rows]
+        path = target / f"{the_sheet.id}-{gid or 'all'}.{fmt}"
+        if fmt == "csv":
+            _write_csv(path, meta, header, body)
+        else:
+            _write_xlsx(path, meta, header, body, first_editable=len(FIXED) + 1, sheet_title=the_sheet.title)
+        paths.append(path)
+    return paths
+
+
+def _write_csv(path: Path, meta: list[str], header: list[str], body: list[list[object]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(meta)
+    writer.writerow(header)
+    for row in body:
+        writer.writerow(["" if v is None else (_fmt(v) if isinstance(v, float) else v) for v in row])
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+
+
+def _write_xlsx(path: Path, meta: list[str], header: list[str], body: list[list[object]], *,
+                first_editable: int, sheet_title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "marks"
+    grey = PatternFill("solid", fgColor="DDDDDD")
+    team_fill = PatternFill("solid", fgColor="EEF3FA")
+    ws.append(meta)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(italic=True, color="666666")
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for values in body:
+        ws.append(values)
+        row = ws.max_row
+        for col in range(1, len(header) + 1):
+            cell = ws.cell(row=row, column=col)
+            if col <= first_editable:
+                cell.fill = grey
+            else:
+                cell.protection = Protection(locked=False)
+                if values[0] == "team":
+                    cell.fill = team_fill
+            if values[0] == "team" and col <= len(FIXED):
+                cell.font = Font(bold=True)
+    widths = [8, 10, 11, 34, 8, 18] + [12] * (len(header) - len(FIXED) - 2) + [40]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "B3"
+    ws.protection.sheet = True  # grey columns are read-only; marks and comments stay editable
+    ws.protection.formatColumns = False
+    meta_ws = wb.create_sheet("sheetgrade")
+    meta_ws.append(["sheet", meta[2]])
+    meta_ws.append(["group", meta[4]])
+    meta_ws.append(["title", sheet_title])
+    meta_ws.sheet_state = "hidden"
+    wb.save(path)
+
+
+# ----------------------------------------------------------------------- import
+
+
+@dataclass
+class FileRows:
+    """A marks file read into plain rows: (row number, values)."""
+
+    path: Path
+    meta: list[str]
+    header: list[str]
+    rows: list[tuple[int, list[object]]]
+    column_names: list[str]  # how to name a column in messages: letter for xlsx, number for csv
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    files: list[Path]
+    rows: int = 0
+    changes: list[AppliedChange] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        created = sum(1 for c in self.changes if c.created)
+        verb = "would change" if self.dry_run else "changed"
+        return (f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}, {self.rows} rows: "
+                f"{verb} {len(self.changes)} marks ({created} new)")
+
+
+def _read_file(path: Path) -> FileRows:
+    if not path.is_file():
+        raise MarksError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    raise MarksError(f"{path.name}: unknown file type '{suffix}'; marks files are .xlsx or .csv")
+
+
+def _read_xlsx(path: Path) -> FileRows:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise MarksError(f"{path.name}: not a readable XLSX file ({exc.__class__.__name__})") from None
+    ws = wb["marks"] if "marks" in wb.sheetnames else wb.worksheets[0]
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    meta = [("" if v is None else str(v)) for v in (values[0] if values else [])]
+    header = [("" if v is None else str(v)) for v in (values[1] if len(values) > 1 else [])]
+    rows = [(i + 1, list(r)) for i, r in enumerate(values[2:], start=2)]
+    names = [get_column_letter(i + 1) for i in range(max(len(header), 1))]
+    return FileRows(path, meta, header, rows, names)
+
+
+def _read_csv(path: Path) -> FileRows:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    lines = text.splitlines()
+    second = lines[1] if len(lines) > 1 else ""
+    delimiter = ";" if second.count(";") > second.count(",") else ","
+    values = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    meta = values[0] if values else []
+    header = values[1] if len(values) > 1 else []
+    rows = [(i + 1, list(r)) for i, r in enumerate(values[2:], start=2)]
+    names = [str(i + 1) for i in range(max(len(header), 1))]
+    return FileRows(path, meta, header, rows, names)
+
+
+def _cell(row: list[object], index: int | None) -> object:
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str | None,
+               seen: dict[tuple[str, str, str], str], problems: list[str]) -> list[MarkChange]:
+    """Validate one file; append every problem; return the changes it asks for."""
+    name = data.path.name
+    meta = [m.strip() for m in data.meta]
+    if len(meta) < 3 or meta[0] != MAGIC or meta[1] != "sheet":
+        problems.append(f"{name} row 1: not a sheetgrade marks file (row 1 must name the sheet); "
+                        f"make one with `sheetgrade marks template SHEET`")
+        return []
+    try:
+        sheet = course.sheet(meta[2])
+    except Exception as exc:
+        problems.append(f"{name} row 1: {exc}")
+        return []
+    if expect_sheet is not None and sheet.id != expect_sheet:
+        problems.append(f"{name} row 1: this file is for sheet {sheet.id}, not {expect_sheet}")
+        return []
+    header = [h.strip() for h in data.header]
+    col = {h: i for i, h in enumerate(header)}
+    manual = {t.id: t for t in sheet.config.tasks if t.kind == "manual"}
+    task_cols: dict[str, int] = {}
+    for i, h in enumerate(header):
+        match = TASK_HEADER.match(h)
+        if match and not h.startswith("autograded"):
+            task = match.group("task")
+            if task not in manual:
+                problems.append(f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                                f"sheet {sheet.id} has no manual task '{task}' "
+                                f"(manual tasks: {', '.join(manual) or 'none'}); is this file for another sheet?")
+            else:
+                task_cols[task] = i
+    if "id" not in col:
+        problems.append(f"{name} row {HEADER_ROW}: no 'id' column; the header must stay as the template wrote it")
+        return []
+    changes: list[MarkChange] = []
+    for row_no, row in data.rows:
+        if all(_text(v) == "" for v in row):
+            continue
+        where = f"{name} row {row_no}"
+        kind = _text(_cell(row, col.get("kind"))).lower() or "student"
+        key = _text(_cell(row, col["id"]))
+        if kind == "team":
+            team_sheet = people.team_sheet.get(key, "missing")
+            if key not in people.team_members or team_sheet not in (None, sheet.id):
+                problems.append(f"{where}, column {data.column_names[col['id']]}: unknown team '{key}'")
+                continue
+            subject = key
+        elif kind == "student":
+            student = people.lookup(key) if key else None
+            if student is None and "matrikel" in col:
+                matrikel = _text(_cell(row, col["matrikel"]))
+                student = people.lookup(matrikel) if matrikel else None
+            if student is None:
+                problems.append(f"{where}, column {data.column_names[col['id']]}: unknown student '{key}' "
+                                f"(not on the roster)")
+                continue
+            subject = student.id
+        else:
+            problems.append(f"{where}, column {data.column_names[col['kind']]}: kind must be 'student' or "
+                            f"'team', not '{kind}'")
+            continue
+        ident = (sheet.id, kind, subject)
+        if ident in seen:
+            problems.append(f"{where}: duplicate row for {kind} {subject} (also {seen[ident]})")
+            continue
+        seen[ident] = where
+        comment_value = _cell(row, col.get(COMMENT))
+        comment = _text(comment_value) if COMMENT in col else None
+        wanted: list[tuple[str, float]] = []
+        for task, index in task_cols.items():
+            value = _cell(row, index)
+            column = f"{where}, column {data.column_names[index] if index < len(data.column_names) else index + 1} (task {task})"
+            try:
+                points = parse_points(value)
+            except ValueError:
+                problems.append(f"{column}: '{_text(value)}' is not a number")
+                continue
+            if points is None:
+                continue
+            top = manual[task].points
+            if points < 0:
+                problems.append(f"{column}: {points:g} is below 0")
+            elif points > top + 1e-9:
+                problems.append(f"{column}: {points:g} is above the maximum {top:g}")
+            else:
+                wanted.append((task, points))
+        for task, points in wanted:
+            changes.append(MarkChange(sheet.id, task, kind, subject, points, comment))
+        if comment and not wanted and manual:
+            first = next(iter(manual))
+            changes.append(MarkChange(sheet.id, first, kind, subject, None, comment))
+    return changes
+
+
+def import_marks(course: Course, files: list[Path], *, sheet: str | None = None, tutor: str | None = None,
+                 dry_run: bool = False) -> ImportReport:
+    """Validate every file, then apply all of their marks in one transaction, or none.
+
+    Args:
+        files: XLSX or CSV files made by :func:`write_templates` and filled in.
+        sheet: refuse files for any other sheet.
+        tutor: recorded in the audit trail (default: :func:`resolve_tutor`).
+        dry_run: validate and report the changes, write nothing.
+
+    Raises:
+        MarksError: with one problem per line (file, row, column) when any cell is wrong;
+            then nothing is written.
+    """
+    expect = course.resolve_sheet_id(sheet) if sheet is not None else None
+    people = load_people(course.engine)
+    problems: list[str] = []
+    planned: list[MarkChange] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    total_rows = 0
+    for path in files:
+        try:
+            data = _read_file(Path(path))
+        except MarksError as exc:
+            problems.append(str(exc))
+            continue
+        total_rows += sum(1 for _, r in data.rows if any(_text(v) for v in r))
+        planned += _plan_file(course, people, data, expect, seen, problems)
+    if problems:
+        raise MarksError(f"marks import: {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+                         f"nothing was imported", problems)
+    report = ImportReport(files=[Path(f) for f in files], rows=total_rows, dry_run=dry_run)
+    source = "import " + ", ".join(Path(f).name for f in files)
+    who = resolve_tutor(tutor)
+    if dry_run:
+        with course.engine.connect() as conn:
+            report.changes = apply_changes(conn, planned, tutor=who, source=source, dry_run=True)
+            conn.rollback()
+        return report
+    with store.transaction(course.engine) as conn:
+        report.changes = apply_changes(conn, planned, tutor=who, source=source)
+    return report
