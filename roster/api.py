@@ -1,0 +1,337 @@
+"""What the rest of sheetgrade calls: load, validate, sync and import the roster.
+
+The canonical files in ``roster/`` (see :mod:`sheetgrade.roster.files`) are the
+source of truth; the database mirrors them. Every change is validated whole
+first, then written in one transaction, and the canonical files are replaced
+only when the transaction succeeds, so files and database never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetgrade.course import store
+from sheetgrade.roster.check import CheckResult, RosterData, check_roster
+from sheetgrade.roster.columns import ALIASES, KINDS, Kind, normalise_header
+from sheetgrade.roster.csvfile import read_csv
+from sheetgrade.roster.db import (
+    Changes,
+    diff,
+    load_roster,
+    read_roster,
+    refuse_removals,
+    write_roster,
+)
+from sheetgrade.roster.entries import Entries, StudentEntry, TeamEntry, Where, parse_table
+from sheetgrade.roster.errors import RosterError
+from sheetgrade.roster.files import (
+    FILES,
+    changed_files,
+    commit_files,
+    discard_files,
+    read_roster_dir,
+    render_files,
+    stage_files,
+)
+from sheetgrade.roster.model import Roster
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
+
+__all__ = [
+    "RosterReport",
+    "add_team_members",
+    "check_roster_files",
+    "import_roster_file",
+    "load_roster",
+    "sync_roster",
+    "validate_roster_files",
+]
+
+
+@dataclass
+class RosterReport:
+    """What a sync or import did (or, with ``dry_run``, would do)."""
+
+    roster: Roster
+    changes: Changes
+    warnings: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # canonical files rewritten, e.g. "roster/students.csv"
+    dry_run: bool = False
+    kind: Kind = "students"
+    source: str = ""
+    rows: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The roster in numbers: ``"120 students, 6 groups, 6 tutors, 42 teams"``."""
+        return self.roster.summary()
+
+    def lines(self) -> list[str]:
+        """Human-readable lines for the command's output."""
+        verb = "would import" if self.dry_run else "imported"
+        lines = []
+        if self.source:
+            lines.append(f"{verb} {self.rows} {self.kind} rows from {self.source}: {self.changes.describe(self.kind)}")
+        for kind in ("students", "groups", "tutors", "teams"):
+            if kind != self.kind or not self.source:
+                described = self.changes.describe(kind)
+                if not described.startswith("0 added, 0 updated, 0 removed"):
+                    lines.append(f"{kind}: {described}")
+        if self.ignored_columns:
+            lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
+        written = ", ".join(self.files) or "none changed"
+        lines.append(f"files {'to update' if self.dry_run else 'updated'}: {written}")
+        lines.append(f"roster: {self.summary()}")
+        if self.dry_run:
+            lines.append("dry run: nothing was written")
+        return lines
+
+
+# ------------------------------------------------------------------- checks
+
+
+def _check(course: Course, data: RosterData) -> CheckResult:
+    return check_roster(data, max_size=course.config.teams.max_size, resolve_sheet=course.resolve_sheet_id)
+
+
+def check_roster_files(course: Course) -> CheckResult:
+    """Validate the canonical roster files of a course without writing anything.
+
+    Returns:
+        Every problem and warning, each naming ``roster/<file>`` and the line.
+    """
+    data, problems = read_roster_dir(course.roster_dir)
+    result = _check(course, data)
+    result.problems[:0] = problems
+    return result
+
+
+def validate_roster_files(course: Course) -> list[str]:
+    """Every problem of the canonical roster files (warnings not included).
+
+    Used by ``sheetgrade validate``; an empty list means the roster is valid.
+    """
+    return check_roster_files(course).problems
+
+
+# ------------------------------------------------------------------- writing
+
+
+def _apply(course: Course, result: CheckResult, *, dry_run: bool, with_groups: bool, base_label: str) -> RosterReport:
+    """Write a validated roster to the database and the canonical files."""
+    if result.problems:
+        raise RosterError(f"{base_label}: {_count(result.problems)}; nothing was written", result.problems)
+    roster = result.roster
+    texts = changed_files(course.roster_dir, render_files(roster, with_groups=with_groups))
+    files = [f"roster/{name}" for name in texts]
+    if dry_run:
+        with course.engine.connect() as conn:
+            changes = diff(read_roster(conn), roster)
+            refuse_removals(conn, changes)
+        return RosterReport(roster=roster, changes=changes, warnings=result.warnings, files=files, dry_run=True)
+    staged = stage_files(course.roster_dir, texts)
+    try:
+        with store.transaction(course.engine) as conn:
+            changes = write_roster(conn, roster)
+            commit_files(staged)
+    finally:
+        discard_files(staged)
+    return RosterReport(roster=roster, changes=changes, warnings=result.warnings, files=files)
+
+
+def _count(problems: list[str]) -> str:
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+
+
+def _with_groups(course: Course, roster: Roster) -> bool:
+    return (course.roster_dir / FILES["groups"]).exists() or any(g.name for g in roster.groups.values())
+
+
+def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
+    """Load the canonical roster files into the database, replacing the roster there.
+
+    Everything is validated first and written in one transaction. Students or
+    teams missing from the files are removed from the database, unless they
+    already have submissions or marks: then nothing is written.
+
+    Args:
+        course: The opened course.
+        dry_run: Validate and report the changes, write nothing.
+
+    Raises:
+        RosterError: With one problem per line (file and line number).
+    """
+    data, problems = read_roster_dir(course.roster_dir)
+    result = _check(course, data)
+    result.problems[:0] = problems
+    if result.problems:
+        raise RosterError(f"roster: {_count(result.problems)}; nothing was written", result.problems)
+    report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
+                    base_label="roster")
+    report.files = []  # sync reads the files, it does not rewrite them
+    return report
+
+
+# ------------------------------------------------------------------- imports
+
+
+def guess_kind(header: list[str], path: Path) -> Kind:
+    """What a file lists, from its columns and name: teams, tutors, groups or students."""
+    normalised = {normalise_header(h) for h in header}
+    stem = path.stem.casefold()
+    if normalised & set(ALIASES["teams"]["team"]):
+        return "teams"
+    if "tutor" in stem:
+        return "tutors"
+    if ("group" in stem or "gruppe" in stem) and not normalised & set(ALIASES["students"]["matrikel"]):
+        return "groups"
+    return "students"
+
+
+def _merge_students(base: list[StudentEntry], new: list[StudentEntry], replace: bool) -> list[StudentEntry]:
+    merged = list(base)
+    position = {e.id: i for i, e in enumerate(base)}
+    by_matrikel = {e.matrikel: i for i, e in enumerate(base) if e.matrikel}
+    matched: set[int] = set()
+    extra: list[StudentEntry] = []
+    for entry in new:
+        index = position.get(entry.id) if entry.id else by_matrikel.get(entry.matrikel)
+        if index is None or index in matched:
+            extra.append(dataclasses.replace(entry, id=entry.id or entry.matrikel))
+            continue
+        matched.add(index)
+        old = base[index]
+        updates = {
+            f: getattr(entry, f)
+            for f in ("first_name", "last_name", "email", "matrikel", "group")
+            if f in entry.fields and getattr(entry, f)
+        }
+        merged[index] = dataclasses.replace(old, **updates, where=entry.where)
+    if replace:
+        merged = [e for i, e in enumerate(merged) if i in matched]
+    return merged + extra
+
+
+def _merge(course: Course, base: RosterData, entries: Entries, replace: bool) -> RosterData:
+    data = dataclasses.replace(base)
+    if entries.kind == "students":
+        data.students = _merge_students(base.students, entries.students, replace)
+    elif entries.kind == "tutors":
+        emails = {t.email.casefold() for t in entries.tutors}
+        kept = [] if replace else [t for t in base.tutors if t.email.casefold() not in emails]
+        data.tutors = kept + entries.tutors
+    elif entries.kind == "groups":
+        ids = {g.id for g in entries.groups}
+        kept_groups = [] if replace else [g for g in base.groups if g.id not in ids]
+        data.groups = kept_groups + entries.groups
+    else:
+        scopes = {_scope(course, e) for e in entries.teams}
+        kept_teams = [] if replace else [t for t in base.teams if _scope(course, t) not in scopes]
+        data.teams = kept_teams + entries.teams
+    return data
+
+
+def _scope(course: Course, entry: TeamEntry) -> str:
+    if not entry.sheet:
+        return ""
+    try:
+        return course.resolve_sheet_id(entry.sheet)
+    except Exception:  # an unknown sheet is reported by validation
+        return entry.sheet
+
+
+def _base(course: Course) -> RosterData:
+    data, problems = read_roster_dir(course.roster_dir)
+    if problems:
+        raise RosterError(
+            f"the roster files in {course.roster_dir} have {_count(problems)}; fix them first "
+            "(`sheetgrade validate` lists them)",
+            problems,
+        )
+    return data
+
+
+def import_roster_file(
+    course: Course,
+    path: Path,
+    *,
+    kind: Kind | None = None,
+    mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> RosterReport:
+    """Import a CSV export (Moodle, heiCO, a spreadsheet) into the course roster.
+
+    The rows add to or update the roster: students are matched by id, else by
+    matriculation number (an id is derived from the matriculation number when the
+    file has none); tutors by email; groups by id. Teams in the file replace the
+    existing teams of the same sheets (or the term-wide teams). With ``replace``
+    the file is the complete list of its kind. The whole roster is validated,
+    then the database and the canonical file in ``roster/`` are updated together.
+
+    Args:
+        course: The opened course.
+        path: The CSV file (UTF-8 with or without BOM, or cp1252; ``,``/``;``/tab).
+        kind: What the file lists; guessed from columns and file name when None.
+        mapping: ``{column header: field}`` for columns with other names.
+        encoding: Force an encoding instead of detecting it.
+        replace: Entries of this kind missing from the file are removed.
+        dry_run: Validate and report, write nothing.
+
+    Raises:
+        RosterError: With one problem per line; nothing is written.
+    """
+    table = read_csv(path, encoding=encoding)
+    kind = kind or guess_kind(table.header, path)
+    if kind not in KINDS:
+        raise RosterError(f"unknown kind '{kind}' (kinds: {', '.join(KINDS)})")
+    entries = parse_table(table, kind, mapping)
+    base = _base(course)
+    result = _check(course, _merge(course, base, entries, replace))
+    result.problems[:0] = entries.problems
+    if result.problems:
+        raise RosterError(f"{table.label}: {_count(result.problems)}; nothing was imported", result.problems)
+    report = _apply(course, result, dry_run=dry_run,
+                    with_groups=_with_groups(course, result.roster) or kind == "groups", base_label=table.label)
+    report.kind, report.source, report.rows = kind, table.label, len(table.rows)
+    report.ignored_columns = entries.ignored_columns
+    return report
+
+
+def add_team_members(
+    course: Course, team: str, students: list[str], *, sheet: str | None = None, dry_run: bool = False
+) -> RosterReport:
+    """Put students into a team (created when new), for the term or one sheet.
+
+    Args:
+        course: The opened course.
+        team: The team's name.
+        students: Ids, matriculation numbers or emails.
+        sheet: The sheet the team is for; None: the whole term.
+        dry_run: Validate and report, write nothing.
+
+    Raises:
+        RosterError: An unknown student or sheet, a student already in another
+            team, or the team would exceed ``teams.max_size``.
+    """
+    base = _base(course)
+    where = Where("roster teams add", 0)
+    added = [TeamEntry(team=team, student=s, sheet=sheet or "", where=where) for s in students]
+    data = dataclasses.replace(base, teams=base.teams + added)
+    result = _check(course, data)
+    if result.problems:
+        raise RosterError(f"team {team}: {_count(result.problems)}; nothing was written", result.problems)
+    report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
+                    base_label="roster teams add")
+    report.kind = "teams"
+    return report
+
+
+def roster_of(course: Course) -> Roster:
+    """The roster in the course database (same as ``load_roster(course.engine)``)."""
+    return load_roster(course.engine)
