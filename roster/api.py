@@ -59,7 +59,7 @@ class RosterReport:
     roster: Roster
     changes: Changes
     warnings: list[str] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # canonical files rewritten, e.g. "roster/students.csv"
+    files: list[str] | None = field(default_factory=list)  # rewritten, e.g. "roster/students.csv"
     dry_run: bool = False
     kind: Kind = "students"
     source: str = ""
@@ -72,19 +72,22 @@ class RosterReport:
 
     def lines(self) -> list[str]:
         """Human-readable lines for the command's output."""
-        verb = "would import" if self.dry_run else "imported"
         lines = []
         if self.source:
+            verb = "would import" if self.dry_run else "imported"
             lines.append(f"{verb} {self.rows} {self.kind} rows from {self.source}: {self.changes.describe(self.kind)}")
         for kind in ("students", "groups", "tutors", "teams"):
-            if kind != self.kind or not self.source:
-                described = self.changes.describe(kind)
-                if not described.startswith("0 added, 0 updated, 0 removed"):
-                    lines.append(f"{kind}: {described}")
+            if kind == self.kind and self.source:
+                continue
+            if self.changes.count(kind):
+                lines.append(f"{kind}: {self.changes.describe(kind)}")
+        if self.changes.empty and not self.source:
+            lines.append("no changes")
         if self.ignored_columns:
             lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
-        written = ", ".join(self.files) or "none changed"
-        lines.append(f"files {'to update' if self.dry_run else 'updated'}: {written}")
+        if self.files is not None:
+            written = ", ".join(self.files) or "none changed"
+            lines.append(f"files {'to update' if self.dry_run else 'updated'}: {written}")
         lines.append(f"roster: {self.summary()}")
         if self.dry_run:
             lines.append("dry run: nothing was written")
@@ -172,7 +175,7 @@ def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
         raise RosterError(f"roster: {_count(result.problems)}; nothing was written", result.problems)
     report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
                     base_label="roster")
-    report.files = []  # sync reads the files, it does not rewrite them
+    report.files = None  # sync reads the files, it does not rewrite them
     return report
 
 

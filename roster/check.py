@@ -134,15 +134,15 @@ def _check_students(
     by_email: dict[str, StudentEntry] = {}
     for e in entries:
         sid = e.id or e.matrikel
-        if sid in by_id:
-            problems.append(twice(f"id {sid}", by_id[sid].where, e.where))
-            continue
-        by_id[sid] = e
         if e.matrikel:
             if e.matrikel in by_matrikel:
                 problems.append(twice(f"matriculation number {e.matrikel}", by_matrikel[e.matrikel].where, e.where))
                 continue
             by_matrikel[e.matrikel] = e
+        if sid in by_id:
+            problems.append(twice(f"id {sid}", by_id[sid].where, e.where))
+            continue
+        by_id[sid] = e
         if e.email:
             key = e.email.casefold()
             if key in by_email:

@@ -65,6 +65,10 @@ class Changes:
             f"{len(self.removed.get(kind, []))} removed"
         )
 
+    def count(self, kind: str) -> int:
+        """Number of changed entries of ``kind``."""
+        return sum(len(d.get(kind, [])) for d in (self.added, self.updated, self.removed))
+
     @property
     def empty(self) -> bool:
         return not any(v for d in (self.added, self.updated, self.removed) for v in d.values())
