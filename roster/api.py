@@ -75,7 +75,8 @@ class RosterReport:
         lines = []
         if self.source:
             verb = "would import" if self.dry_run else "imported"
-            lines.append(f"{verb} {self.rows} {self.kind} rows from {self.source}: {self.changes.describe(self.kind)}")
+            rows = f"{self.rows} row{'s' if self.rows != 1 else ''}"
+            lines.append(f"{verb} {self.kind} from {self.source} ({rows}): {self.changes.describe(self.kind)}")
         for kind in ("students", "groups", "tutors", "teams"):
             if kind == self.kind and self.source:
                 continue
@@ -124,12 +125,14 @@ def validate_roster_files(course: Course) -> list[str]:
 # ------------------------------------------------------------------- writing
 
 
-def _apply(course: Course, result: CheckResult, *, dry_run: bool, with_groups: bool, base_label: str) -> RosterReport:
-    """Write a validated roster to the database and the canonical files."""
+def _apply(course: Course, result: CheckResult, *, dry_run: bool, with_groups: bool, base_label: str,
+           write_files: bool = True) -> RosterReport:
+    """Write a validated roster to the database and (``write_files``) the canonical files."""
     if result.problems:
         raise RosterError(f"{base_label}: {_count(result.problems)}; nothing was written", result.problems)
     roster = result.roster
-    texts = changed_files(course.roster_dir, render_files(roster, with_groups=with_groups))
+    texts = render_files(roster, with_groups=with_groups) if write_files else {}
+    texts = changed_files(course.roster_dir, texts)
     files = [f"roster/{name}" for name in texts]
     if dry_run:
         with course.engine.connect() as conn:
@@ -174,7 +177,7 @@ def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
     if result.problems:
         raise RosterError(f"roster: {_count(result.problems)}; nothing was written", result.problems)
     report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
-                    base_label="roster")
+                    base_label="roster", write_files=False)
     report.files = None  # sync reads the files, it does not rewrite them
     return report
 

@@ -223,8 +223,9 @@ def _check_teams(
         if (student.id, sheet) in placed:
             other, where = placed[(student.id, sheet)]
             scope = f" for sheet {sheet}" if sheet else ""
+            at = f"line {where.line}" if where.source == e.where.source and where.line else str(where)
             problems.append(
-                f"{e.where}: student {student.id} is already in team {team_name[other]}{scope} ({where}); "
+                f"{e.where}: student {student.id} is already in team {team_name[other]}{scope} ({at}); "
                 "a student can be in one team only"
             )
             continue

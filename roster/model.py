@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sheetgrade.course.suggest import did_you_mean
 from sheetgrade.roster.errors import RosterError
+from sheetgrade.roster.names import name_words
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Student:
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
-        """Sort by last name, then first name, then id."""
-        return (self.last_name.casefold(), self.first_name.casefold(), self.id)
+        """Sort by last name, then first name (accents and umlauts as in ``normalise_name``), then id."""
+        return (" ".join(name_words(self.last_name)), " ".join(name_words(self.first_name)), self.id)
 
 
 @dataclass(frozen=True)
