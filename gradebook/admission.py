@@ -34,6 +34,12 @@ def fmt_points(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def fmt_percent(x: float) -> str:
+    """``61.5``, ``50``: a percentage with one decimal at most."""
+    text = f"{x:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
 def fmt_share(share: float) -> str:
     """``50 %`` for 0.5."""
     return f"{fmt_points(share * 100)} %"
@@ -126,9 +132,9 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
                              f"({fmt_points(avail)} still available)")
             else:
                 best = (points + avail) / mx * 100 if mx else 0.0
-                unreachable.append(f"{fmt_points(percent)} % now, at most {fmt_points(best)} % reachable "
+                unreachable.append(f"{fmt_percent(percent)} % now, at most {fmt_percent(best)} % reachable "
                                    f"< {fmt_share(rule.share)}" if avail else
-                                   f"{fmt_points(percent)} % < {fmt_share(rule.share)}")
+                                   f"{fmt_percent(percent)} % < {fmt_share(rule.share)}")
         for block_rule, b_totals, b_maxes, b_gains in block_cols:
             b_total, b_max, b_gain = float(b_totals[i]), float(b_maxes[i]), float(b_gains[i])
             b_need = block_rule.share * b_max
@@ -138,7 +144,7 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
                                  f"({fmt_points(b_gain)} still available)")
                 else:
                     pct = b_total / b_max * 100 if b_max else 0.0
-                    unreachable.append(f"block {block_rule.block}: {fmt_points(pct)} % < "
+                    unreachable.append(f"block {block_rule.block}: {fmt_percent(pct)} % < "
                                        f"{fmt_share(block_rule.share)} and at most {fmt_points(b_gain)} points to come")
         n_att = int(col["attempted"][i])
         if n_att < rule.min_attempted:
@@ -165,7 +171,7 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
                 extra.append(f"{n_att} sheets attempted ≥ {rule.min_attempted}")
             if rule.min_presentations:
                 extra.append(f"{n_show} presentations ≥ {rule.min_presentations}")
-            texts.append(f"admitted: {fmt_points(percent)} % ≥ {fmt_share(rule.share)}"
+            texts.append(f"admitted: {fmt_percent(percent)} % ≥ {fmt_share(rule.share)}"
                          + "".join(f", {e}" for e in extra))
     out["status"] = statuses
     out["explanation"] = texts

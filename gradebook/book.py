@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sheetgrade.course.course import Course
 
 SHEET_COLUMNS = ["auto", "manual", "raw", "penalty", "total", "max", "possible", "submitted", "marked",
-                 "missing", "late_seconds", "excused", "remaining", "status"]
+                 "missing", "late_seconds", "excused", "remaining", "status", "sha256"]
 
 
 @dataclass
@@ -42,7 +42,8 @@ class Gradebook:
         tasks: columns sheet_id, task_id, title, kind, points, position.
         task_points: one row per student × task: student_id, sheet_id, task_id,
             kind, points (NaN: manual task not marked), max.
-        per_sheet: index (student_id, sheet_id); columns :data:`SHEET_COLUMNS`.
+        per_sheet: index (student_id, sheet_id); columns :data:`SHEET_COLUMNS`
+            (``sha256``: the counting submission that credits the student, or None).
         overall: index ``student_id``; points, max, percent, presentations,
             attempted, status (admitted | not_yet | cannot_reach), explanation,
             needed, available.
@@ -205,6 +206,7 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     per_sheet["marked"] = per_sheet["marked"].astype(bool)
     late = credit.set_index(["student_id", "sheet_id"])["late_seconds"]
     per_sheet["late_seconds"] = late.reindex(full).to_numpy(dtype=float)
+    per_sheet["sha256"] = credit.set_index(["student_id", "sheet_id"])["sha256"].reindex(full).to_numpy(dtype=object)
     per_sheet["submitted"] = ~np.isnan(per_sheet["late_seconds"].to_numpy())
     per_sheet["raw"] = per_sheet["auto"] + per_sheet["manual"]
     fraction = penalty_fractions(per_sheet["late_seconds"], course.config.late)
