@@ -1,0 +1,148 @@
+"""nbgrader markup: ``### BEGIN SOLUTION`` regions, ``### BEGIN HIDDEN TESTS``
+regions and the ``nbgrader`` cell metadata (``grade``, ``solution``, ``locked``,
+``grade_id``, ``points``).
+
+This follows nbgrader's ``ClearSolutions``, ``ClearHiddenTests`` and
+``LockCells`` preprocessors (same delimiters, same stubs, same locking) but does
+not import nbgrader: importing ``nbgrader.preprocessors`` pulls in its server
+extensions and exchange (jupyter_server, tornado, alembic, about 100 packages)
+and takes 1.5-1.9 s on this machine class, for a few dozen lines of text
+processing.
+
+Each autograder-test cell (``grade: true``, not a solution) becomes ``assert``
+tests for the task named by its ``grade_id`` (exactly, as ``q<task>``, or as
+``<task>-anything``). Without a hidden region the cell is one public test
+carrying all its points. With one, the public part becomes a public test worth
+0 points (so students can run it) and the whole cell, public and hidden part
+together, a hidden test carrying all the points: nbgrader grades the cell all
+or nothing, and the hidden asserts may use names the public part defines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nbformat import NotebookNode
+
+from sheetgrade.course.config import SheetConfig
+from sheetgrade.sheets.errors import Problems
+from sheetgrade.sheets.formats.base import (
+    DraftTest,
+    ParsedSheet,
+    SecretLine,
+    finish_tests,
+    resolve_task,
+    syntax_problem,
+)
+from sheetgrade.sheets.markers import split_solutions
+from sheetgrade.sheets.notebook import new_cell, source_lines
+
+BEGIN_HIDDEN = re.compile(r"^\s*#+\s*BEGIN HIDDEN TESTS\s*$")
+END_HIDDEN = re.compile(r"^\s*#+\s*END HIDDEN TESTS\s*$")
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+TEXT_STUB = "YOUR ANSWER HERE"
+
+
+def meta(cell: NotebookNode) -> dict[str, Any]:
+    """The cell's ``nbgrader`` metadata ({} when absent)."""
+    value = cell.metadata.get("nbgrader", {})
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def is_nbgrader(cell: NotebookNode) -> bool:
+    """Whether nbgrader metadata marks the cell as a solution, grade, task or locked cell."""
+    m = meta(cell)
+    return any(m.get(k) for k in ("grade", "solution", "task", "locked"))
+
+
+def nbgrader_stub(indent: str, cell_type: str) -> list[str]:
+    """ClearSolutions' stubs."""
+    return [TEXT_STUB] if cell_type == "markdown" else [indent + line for line in CODE_STUB]
+
+
+def _locked(cell: NotebookNode, m: dict[str, Any]) -> NotebookNode:
+    """LockCells: solution cells cannot be deleted; grade and locked cells not edited either."""
+    if m.get("solution"):
+        cell.metadata["deletable"] = False
+    elif m.get("grade") or m.get("locked"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+    return cell
+
+
+def _split_hidden(lines: list[str], index: int, problems: Problems) -> tuple[list[str], list[tuple[int, str]]]:
+    public: list[str] = []
+    hidden: list[tuple[int, str]] = []
+    opened: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if BEGIN_HIDDEN.match(line):
+            if opened is not None:
+                problems.add(f"BEGIN HIDDEN TESTS inside the region opened at line {opened}", index, number)
+            opened = number
+        elif END_HIDDEN.match(line):
+            if opened is None:
+                problems.add("END HIDDEN TESTS without a BEGIN HIDDEN TESTS before it", index, number)
+            opened = None
+        elif opened is not None:
+            hidden.append((number, line))
+        else:
+            public.append(line)
+    if opened is not None:
+        problems.add("BEGIN HIDDEN TESTS is never closed; add ### END HIDDEN TESTS", index, opened)
+    return public, hidden
+
+
+def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSheet:
+    """Parse a notebook written with nbgrader markup."""
+    task_ids = [t.id for t in config.tasks]
+    student: list[NotebookNode] = []
+    reference: list[NotebookNode] = []
+    drafts: list[DraftTest] = []
+    secrets: list[SecretLine] = []
+    for index, cell in enumerate(nb.cells):
+        m = meta(cell)
+        lines = source_lines(cell)
+        if m.get("grade") and not m.get("solution") and cell.cell_type == "code":
+            public, hidden = _split_hidden(lines, index, problems)
+            student.append(_locked(new_cell("code", "\n".join(public), like=cell), m))
+            grade_id = str(m.get("grade_id", ""))
+            if not grade_id:
+                problems.add("autograder test cell without nbgrader.grade_id", index)
+                continue
+            task = str(cell.metadata.get("sheetgrade", {}).get("task", "")) or resolve_task(grade_id, task_ids) or grade_id
+            points = m.get("points")
+            if points is not None and not isinstance(points, int | float):
+                problems.add(f"nbgrader.points must be a number, not {points!r}", index)
+                continue
+            full = "\n".join(line for line in lines if not (BEGIN_HIDDEN.match(line) or END_HIDDEN.match(line)))
+            if syntax_problem(full, index, problems):
+                continue
+            public_code = "\n".join(public).strip("\n")
+            if not hidden:
+                drafts.append(DraftTest(task, points, False, "assert", public_code, grade_id, index))
+                continue
+            if public_code.strip():
+                drafts.append(DraftTest(task, 0.0 if points is not None else None, False, "assert", public_code,
+                                        grade_id, index))
+            drafts.append(DraftTest(task, points, True, "assert", full.strip("\n"), grade_id, index))
+            continue
+        split = split_solutions(lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=nbgrader_stub,
+                                line_markers=False, prompts=False)
+        if split.marked and not m.get("solution") and cell.cell_type in ("code", "markdown"):
+            problems.add("solution region in a cell that is not an nbgrader solution cell; set "
+                         "nbgrader.solution: true (Create Assignment toolbar: 'Autograded answer')", index)
+        if cell.cell_type == "raw":
+            student.append(new_cell("raw", "\n".join(lines), like=cell))
+            reference.append(new_cell("raw", "\n".join(lines), like=cell))
+            continue
+        secrets += [SecretLine(text, index, n) for n, text in split.secret]
+        student_lines = split.student
+        if m.get("solution") and not split.marked:
+            student_lines = nbgrader_stub("", cell.cell_type)
+            secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
+        student.append(_locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m))
+        reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
+    tests, _ = finish_tests(drafts, config, problems)
+    return ParsedSheet(format="nbgrader", notebook=nb, student_cells=student, reference_cells=reference,
+                       tests=tests, secret_lines=secrets)

@@ -1,0 +1,280 @@
+"""otter-assign markup, read without importing otter.
+
+Blocks are raw cells (or Markdown cells fenced as `````otter``) starting with
+``# BEGIN QUESTION`` (YAML: ``name``, ``points``, optional ``manual`` and
+``task``), ``# BEGIN PROMPT``, ``# BEGIN SOLUTION``, ``# BEGIN TESTS`` and their
+``# END ...`` cells. Test cells are OK-format: their inputs become doctest
+``>>>`` lines and the expected output is the cell's stored output or, when it
+has none, what the reference prints at build validation. A test cell that uses
+``assert`` becomes an ``assert`` test. ``# HIDDEN`` as the first line, or a
+``""\" # BEGIN TEST CONFIG`` YAML block (``hidden``, ``points``), configure a test.
+Question points are a number (split evenly over the tests without points of
+their own), a list (one per test) or ``{each: N}``, as in otter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import yaml
+from nbformat import NotebookNode
+
+from sheetgrade.course.config import SheetConfig
+from sheetgrade.sheets.errors import Problems
+from sheetgrade.sheets.formats.base import (
+    DraftTest,
+    ParsedSheet,
+    SecretLine,
+    check_cell,
+    finish_tests,
+    resolve_task,
+    syntax_problem,
+    to_doctest,
+)
+from sheetgrade.sheets.markers import dots_stub, split_solutions
+from sheetgrade.sheets.notebook import new_cell, source_lines
+
+BLOCKS = ("question", "prompt", "solution", "tests")
+BOUNDARY = re.compile(r"^#\s+(begin|end)\s+(question|prompt|solution|tests)\b\s*$", re.IGNORECASE)
+ASSIGNMENT_CONFIG = re.compile(r"^#\s+assignment\s+config\s*$", re.IGNORECASE)
+IGNORE_CELL = re.compile(r"^(##\s*ignore\s*##|#\s*ignore)\s*$", re.IGNORECASE)
+BEGIN_TEST_CONFIG = re.compile(r'^(?:.\s*=\s*)?"""?\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
+END_TEST_CONFIG = re.compile(r'^"""?\s*#\s*END\s*TEST\s*CONFIG', re.IGNORECASE)
+HIDDEN_WORD = re.compile(r"\bhidden\b", re.IGNORECASE)
+
+
+def _unfenced(cell: NotebookNode) -> tuple[str, list[str]]:
+    """(cell type, lines) with a Markdown ```otter fence read as a raw cell."""
+    lines = source_lines(cell)
+    if (cell.cell_type == "markdown" and len(lines) >= 2 and lines[0].strip() == "```otter"
+            and lines[-1].strip() == "```"):
+        return "raw", lines[1:-1]
+    return cell.cell_type, lines
+
+
+def boundary(cell: NotebookNode) -> tuple[str, str] | None:
+    """``("begin"|"end", block)`` when the cell is a block boundary."""
+    kind, lines = _unfenced(cell)
+    if kind != "raw" or not lines:
+        return None
+    m = BOUNDARY.match(lines[0].strip())
+    return (m.group(1).lower(), m.group(2).lower()) if m else None
+
+
+def is_otter(cell: NotebookNode) -> bool:
+    """Whether the cell is otter-assign markup (a block boundary or the assignment config)."""
+    kind, lines = _unfenced(cell)
+    return kind == "raw" and bool(lines) and (boundary(cell) is not None or bool(ASSIGNMENT_CONFIG.match(lines[0])))
+
+
+def _yaml(lines: list[str], cell: int, problems: Problems, what: str, offset: int = 1) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 + offset if mark is not None else None
+        problems.add(f"invalid YAML in {what}: {getattr(exc, 'problem', exc)}", cell, line)
+        return None
+    if not isinstance(data, dict):
+        problems.add(f"{what} must be YAML keys (name: ..., points: ...)", cell)
+        return None
+    return data
+
+
+class _Question:
+    def __init__(self, config: dict[str, Any], cell: int) -> None:
+        self.name = str(config.get("name", ""))
+        self.points = config.get("points")
+        self.manual = bool(config.get("manual", False))
+        self.task = str(config["task"]) if "task" in config else None
+        self.cell = cell
+        self.has_prompt = False
+        self.tests: list[DraftTest] = []
+        self.test_points: list[float | None] = []
+
+
+def _read_test(cell: NotebookNode, index: int, problems: Problems) -> tuple[DraftTest, float | None] | None:
+    lines = source_lines(cell)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    config: dict[str, Any] = {}
+    start = 0
+    hidden = bool(lines and lines[0].lstrip().startswith("#") and HIDDEN_WORD.search(lines[0]))
+    if hidden:
+        start = 1
+    if lines and BEGIN_TEST_CONFIG.match(lines[0]):
+        end = next((i for i, line in enumerate(lines) if i and END_TEST_CONFIG.match(line)), None)
+        if end is None:
+            problems.add("BEGIN TEST CONFIG is never closed; add `\"\"\" # END TEST CONFIG`", index, 1)
+            return None
+        parsed = _yaml(lines[1:end], index, problems, "the test config", offset=1)
+        if parsed is None:
+            return None
+        config, start = parsed, end + 1
+    hidden = bool(config.get("hidden", hidden))
+    points = config.get("points")
+    body_lines = lines[start:]
+    body = "\n".join(body_lines).strip("\n")
+    offset = start + next((i for i, line in enumerate(body_lines) if line.strip()), 0)
+    if not body.strip():
+        problems.add("empty test cell", index)
+        return None
+    if syntax_problem(body, index, problems, offset=offset):
+        return None
+    output = ""
+    for item in cell.get("outputs", []):
+        text = item.get("text", "")
+        output += "".join(text) if isinstance(text, list) else str(text)
+        plain = item.get("data", {}).get("text/plain")
+        if plain:
+            output += "".join(plain) if isinstance(plain, list) else str(plain)
+    uses_assert = any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(body)))
+    if uses_assert:
+        draft = DraftTest(task="", points=None, hidden=hidden, kind="assert", code=body, name="", cell=index)
+    else:
+        code = to_doctest(body)
+        if output:
+            code += "\n" + output.rstrip("\n")
+        draft = DraftTest(task="", points=None, hidden=hidden, kind="ok", code=code, name="", cell=index,
+                          pending=not output)
+    if points is not None and not isinstance(points, int | float):
+        problems.add(f"test points must be a number, not {points!r}", index)
+        return None
+    return draft, points
+
+
+def _resolve_points(question: _Question, problems: Problems) -> None:
+    """Give every test of the question its points, as otter does."""
+    n = len(question.tests)
+    total = question.points
+    own = list(question.test_points)
+    if isinstance(total, dict):
+        each = total.get("each")
+        if not isinstance(each, int | float):
+            problems.add(f"question '{question.name}': points {{each: N}} needs a number", question.cell)
+            return
+        own, total = [p if p is not None else float(each) for p in own], None
+    elif isinstance(total, list):
+        if len(total) != n or not all(isinstance(p, int | float) for p in total):
+            problems.add(f"question '{question.name}': points is a list of {len(total)} but there are "
+                         f"{n} tests; give one number per test", question.cell)
+            return
+        own, total = [float(p) for p in total], None
+    elif total is not None and not isinstance(total, int | float):
+        problems.add(f"question '{question.name}': points must be a number, a list or {{each: N}}", question.cell)
+        return
+    missing = [i for i, p in enumerate(own) if p is None]
+    if missing:
+        if total is None:
+            for draft in question.tests:  # reported once per test by finish_tests
+                draft.points = None
+            return
+        given = sum(p for p in own if p is not None)
+        if given > total + 1e-9:
+            problems.add(f"question '{question.name}': tests carry {given:g} points, more than the question's "
+                         f"{total:g}", question.cell)
+            return
+        share = (float(total) - given) / len(missing)
+        own = [p if p is not None else share for p in own]
+    elif total is not None and abs(sum(p for p in own if p is not None) - total) > 1e-6:
+        problems.add(f"question '{question.name}': its tests carry {sum(own):g} points "  # type: ignore[arg-type]
+                     f"but the question gives {total:g}", question.cell)
+        return
+    for draft, points in zip(question.tests, own, strict=True):
+        draft.points = points
+
+
+def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSheet:
+    """Parse a notebook written with otter-assign markup."""
+    task_ids = [t.id for t in config.tasks]
+    student: list[NotebookNode] = []
+    reference: list[NotebookNode] = []
+    drafts: list[DraftTest] = []
+    secrets: list[SecretLine] = []
+    stack: list[tuple[str, int]] = []
+    question: _Question | None = None
+
+    def close_question() -> None:
+        assert question is not None
+        _resolve_points(question, problems)
+        task = question.task or resolve_task(question.name, task_ids) or question.name
+        for draft in question.tests:
+            draft.task = task
+            draft.name = question.name
+        drafts.extend(question.tests)
+        if any(not d.hidden for d in question.tests):
+            student.append(check_cell(task, f"{question.cell}"))
+
+    for index, cell in enumerate(nb.cells):
+        lines = source_lines(cell)
+        if lines and IGNORE_CELL.match(lines[0].strip()):
+            continue
+        kind, unfenced = _unfenced(cell)
+        if kind == "raw" and unfenced and ASSIGNMENT_CONFIG.match(unfenced[0]):
+            continue
+        edge = boundary(cell)
+        if edge is not None:
+            action, block = edge
+            if action == "end":
+                if not stack or stack[-1][0] != block:
+                    opened = f"; the open block is {stack[-1][0].upper()} from cell {stack[-1][1] + 1}" if stack else ""
+                    problems.add(f"END {block.upper()} without a matching BEGIN {block.upper()}{opened}", index, 1)
+                    continue
+                stack.pop()
+                if block == "question" and question is not None:
+                    close_question()
+                    question = None
+                continue
+            if block == "question":
+                if stack:
+                    problems.add(f"BEGIN QUESTION inside the {stack[-1][0].upper()} block opened in cell "
+                                 f"{stack[-1][1] + 1}; close it first", index, 1)
+                    continue
+                parsed = _yaml(unfenced[1:], index, problems, "the question config")
+                if parsed is None:
+                    parsed = {}
+                if not parsed.get("name"):
+                    problems.add("BEGIN QUESTION needs `name:` (the task id or q<task>)", index, 1)
+                question = _Question(parsed, index)
+            elif not stack or stack[-1][0] != "question":
+                where = f"inside {stack[-1][0].upper()}" if stack else "outside a question"
+                problems.add(f"BEGIN {block.upper()} {where}; it belongs directly in a question block", index, 1)
+                continue
+            elif block == "prompt" and question is not None:
+                question.has_prompt = True
+            stack.append((block, index))
+            continue
+
+        current = stack[-1][0] if stack else None
+        if current == "tests":
+            if cell.cell_type != "code":
+                problems.add("non-code cell in a TESTS block", index)
+                continue
+            result = _read_test(cell, index, problems)
+            if result is not None and question is not None:
+                question.tests.append(result[0])
+                question.test_points.append(result[1])
+            continue
+        if current == "prompt":
+            student.append(new_cell(cell.cell_type, "\n".join(lines), like=cell))
+            continue
+        split = split_solutions(lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=dots_stub)
+        secrets += [SecretLine(text, index, line) for line, text in split.secret]
+        reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
+        if current == "solution":
+            if cell.cell_type == "code" and split.marked:
+                student.append(new_cell("code", "\n".join(split.student), like=cell))
+            else:
+                secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
+                if not (question and question.has_prompt):
+                    student.append(new_cell(cell.cell_type, "\n".join(dots_stub("", cell.cell_type)), like=cell))
+            continue
+        student.append(new_cell(cell.cell_type, "\n".join(split.student), like=cell))
+    for open_block, opened_at in stack:
+        problems.add(f"BEGIN {open_block.upper()} is never closed; add a raw cell `# END {open_block.upper()}`",
+                     opened_at, 1)
+    tests, pending = finish_tests(drafts, config, problems)
+    return ParsedSheet(format="otter", notebook=nb, student_cells=student, reference_cells=reference,
+                       tests=tests, secret_lines=secrets, pending_outputs=pending)

@@ -1,0 +1,182 @@
+"""``sheet release``, ``sheet list`` and ``sheet show``: the zip for students,
+the HTML index of released sheets, and what the course's sheets look like."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sheetgrade.course.course import Course, Sheet
+from sheetgrade.sheets.build import built_hash, require_current_build, sheet_build_dir
+from sheetgrade.sheets.errors import SheetError
+
+INDEX_FILE = "index.html"
+INDEX_TEMPLATE = "release_index.html.j2"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class ReleaseResult:
+    """What a release wrote."""
+
+    sheet_id: str
+    zip_path: Path
+    index_path: Path
+    zip_sha256: str
+
+
+@dataclass
+class SheetStatus:
+    """One row of ``sheet list``."""
+
+    id: str
+    title: str
+    due: str
+    points: float
+    built: str  # yes | stale | no | error
+    released: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _zip(source: Path, target: Path, prefix: str) -> str:
+    """A deterministic zip of ``source`` under ``prefix/``: sorted entries, fixed dates and modes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(source).as_posix()}", date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    tmp.replace(target)
+    return hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def _released_rows(course: Course) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from sheetgrade.course import store
+
+    with course.engine.connect() as conn:
+        return {row.id: row for row in conn.execute(select(store.sheets))}
+
+
+def _fmt_due(course: Course, due: datetime) -> str:
+    try:
+        local = due.astimezone(ZoneInfo(course.config.timezone))
+    except (KeyError, ValueError):
+        local = due
+    return local.strftime("%a %d %b %Y, %H:%M")
+
+
+def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
+    tasks = sheet.config.tasks
+    return {
+        "id": sheet.id,
+        "title": sheet.title,
+        "due": _fmt_due(course, sheet.entry.due),
+        "due_iso": sheet.entry.due.isoformat(),
+        "points": sheet.max_points,
+        "auto_points": sum(t.points for t in tasks if t.kind == "auto"),
+        "bonus": sheet.entry.bonus,
+        "auto_tasks": [{"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "auto"],
+        "manual_tasks": [{"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "manual"],
+        "zip": f"{sheet.id}.zip",
+    }
+
+
+def write_index(course: Course) -> Path:
+    """Render ``release/index.html`` listing every released sheet, in course order."""
+    from sheetgrade.templates import environment
+
+    rows = _released_rows(course)
+    released = [s for s in course.sheets()
+                if rows.get(s.id) is not None and rows[s.id].released_at
+                and (course.release_dir / f"{s.id}.zip").is_file()]
+    html = environment(course.templates_dir).get_template(INDEX_TEMPLATE).render(
+        course=course.config.course, term=course.config.term, timezone=course.config.timezone,
+        sheets=[_sheet_context(course, s) for s in released],
+    )
+    path = course.release_dir / INDEX_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8", newline="\n")
+    return path
+
+
+def release_sheet(course: Course, sheet_id: str) -> ReleaseResult:
+    """Zip the sheet's current student build into ``release/<sheet>.zip`` and update the index.
+
+    Raises:
+        BuildMissing: there is no build, or the source changed since it.
+    """
+    from sheetgrade.course import store
+    from sheetgrade.course.sync import sync_sheets
+
+    sheet = course.sheet(course.resolve_sheet_id(sheet_id))
+    build_hash = require_current_build(course, sheet.id)
+    digest = _zip(sheet_build_dir(course, sheet.id) / "student", course.release_dir / f"{sheet.id}.zip", sheet.id)
+    sync_sheets(course)
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with store.transaction(course.engine) as conn:
+        conn.execute(store.sheets.update().where(store.sheets.c.id == sheet.id)
+                     .values(released_at=now, release_hash=digest, build_hash=build_hash))
+    index = write_index(course)
+    return ReleaseResult(sheet_id=sheet.id, zip_path=course.release_dir / f"{sheet.id}.zip", index_path=index,
+                         zip_sha256=digest)
+
+
+def _build_state(course: Course, sheet: Sheet) -> str:
+    from sheetgrade.sheets.build import current_hash
+
+    if sheet.notebook_path is None:
+        return "-"
+    built = built_hash(course, sheet.id)
+    if built is None:
+        return "no"
+    try:
+        return "yes" if current_hash(course, sheet.id) == built else "stale"
+    except SheetError:
+        return "error"
+
+
+def list_sheets(course: Course) -> list[SheetStatus]:
+    """Every sheet of the course with its build and release state."""
+    rows = _released_rows(course)
+    return [
+        SheetStatus(id=s.id, title=s.title, due=_fmt_due(course, s.entry.due), points=s.max_points,
+                    built=_build_state(course, s),
+                    released=bool(rows.get(s.id) is not None and rows[s.id].released_at))
+        for s in course.sheets()
+    ]
+
+
+def show_sheet(course: Course, sheet_id: str) -> dict[str, Any]:
+    """Details of one sheet: tasks, build state and the tests of its build."""
+    import json
+
+    from sheetgrade.sheets.model import BUNDLE_FILE
+
+    sheet = course.sheet(course.resolve_sheet_id(sheet_id))
+    info = _sheet_context(course, sheet)
+    info["notebook"] = sheet.config.notebook
+    info["data"] = list(sheet.config.data)
+    info["built"] = _build_state(course, sheet)
+    row = _released_rows(course).get(sheet.id)
+    info["built_at"] = row.built_at if row is not None else None
+    info["released_at"] = row.released_at if row is not None else None
+    bundle_path = sheet_build_dir(course, sheet.id) / "autograder" / BUNDLE_FILE
+    tests: dict[str, dict[str, int]] = {}
+    if bundle_path.is_file():
+        bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
+        info["format"] = bundle["format"]
+        info["build_hash"] = bundle["build_hash"]
+        for t in bundle["tests"]:
+            entry = tests.setdefault(t["task"], {"public": 0, "hidden": 0})
+            entry["hidden" if t["hidden"] else "public"] += 1
+    info["tests"] = tests
+    return info
