@@ -63,7 +63,7 @@ class Task:
 
 CENTER = Task(
     id="1a",
-    question="q1",
+    question="q1a",
     function="center",
     signature="center(X)",
     prompt="Return the data matrix `X` (samples in rows) with every column centred.",
@@ -95,7 +95,7 @@ CENTER = Task(
 
 KDE = Task(
     id="1b",
-    question="q2",
+    question="q1b",
     function="kde",
     signature="kde(x, data, h)",
     prompt="Return the Gaussian kernel density estimate with bandwidth `h` of the "
@@ -138,7 +138,7 @@ KDE = Task(
 
 RIDGE = Task(
     id="1c",
-    question="q3",
+    question="q1c",
     function="ridge",
     signature="ridge(X, y, lam)",
     prompt="Return the ridge regression weights for design matrix `X`, targets `y` "

@@ -35,7 +35,7 @@ def _meta(grade_id: str, *, solution: bool = False, points: int | None = None) -
 
 def test_id(task: Task, check_name: str) -> str:
     """The nbgrader grade id of one check."""
-    return f"test_{task.function}_{check_name}"
+    return f"{task.id}_{check_name}"
 
 
 def source_notebook() -> Any:
