@@ -1,0 +1,127 @@
+"""``sheetgrade grade``: autograde a sheet's collected submissions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from sheetgrade.cli._common import State, pass_state, progress_enabled, table
+
+if TYPE_CHECKING:
+    from sheetgrade.graders.batch import GradedSubmission
+
+
+@click.command()
+@click.argument("sheet")
+@click.option("--only", "only", multiple=True, metavar="STUDENT",
+              help="Grade only this student's or team's submission (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once  [default: grading.workers, else the cores]")
+@click.option("--force", is_flag=True, help="Grade again even when this build already graded a submission.")
+@click.option("--timeout", metavar="DURATION", default=None,
+              help="Wall-clock limit per submission, e.g. 90s or 2m  [default: grading.timeout]")
+@click.option("--memory", metavar="SIZE", default=None,
+              help="Memory limit per submission, e.g. 1GiB  [default: grading.memory]")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@pass_state
+def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, force: bool,
+          timeout: str | None, memory: str | None, quiet: bool) -> None:
+    """Autograde every collected submission of SHEET not yet graded by its current build.
+
+    \b
+    Examples:
+      sheetgrade grade 03
+      sheetgrade grade 03 --only s001 --force
+      sheetgrade grade 03-ridge --jobs 4 --timeout 2m --memory 1GiB
+    """
+    from sheetgrade.graders.batch import grade_sheet
+
+    timeout_s = _parse(timeout, "duration", "--timeout")
+    memory_b = _parse(memory, "size", "--memory")
+    course = state.course()
+    progress = _Progress(enabled=progress_enabled(quiet))
+    run = grade_sheet(course, sheet, only=only, jobs=jobs, force=force, timeout=timeout_s,
+                      memory=memory_b, on_start=progress.start, on_progress=progress.update)
+    progress.finish()
+    if run.graded:
+        click.echo(table([_row(g) for g in run.graded],
+                         ["owner", "status", "points", "max", "seconds", "note"]))
+    failed = run.failed
+    parts = [f"{len(run.graded)} graded"]
+    if run.already_graded:
+        parts.append(f"{run.already_graded} already graded by build {run.build_hash[:12]} "
+                     f"(--force grades again)")
+    if failed:
+        parts.append(f"{len(failed)} ended in error: "
+                     + ", ".join(f"{g.owner} ({g.status})" for g in failed))
+    click.echo(f"sheet {run.sheet_id}: " + "; ".join(parts))
+    if not run.total:
+        click.echo(f"no submissions collected for {run.sheet_id}; run `sheetgrade collect {sheet} FILE`",
+                   err=True)
+    if failed:
+        sys.exit(1)
+
+
+def _parse(value: str | None, kind: str, option: str) -> Any:
+    if value is None:
+        return None
+    from sheetgrade.course import schema
+
+    try:
+        if kind == "duration":
+            return schema.parse_duration(value).total_seconds()
+        return schema.parse_size(value)
+    except Exception as exc:  # noqa: BLE001 - schema raises its own invalid-value error
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _row(g: GradedSubmission) -> dict[str, Any]:
+    note = g.message.replace("\n", " ")
+    if any(f.startswith("review:") for f in g.flags):
+        note = "REVIEW (possible tampering) " + note
+    return {
+        "owner": g.owner,
+        "status": g.status,
+        "points": f"{g.points:g}",
+        "max": f"{g.max_points:g}",
+        "seconds": f"{g.duration:.2f}",
+        "note": note[:90],
+    }
+
+
+class _Progress:
+    """One self-overwriting line on stderr: done/total, ok, failed, ETA."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.total = 0
+        self.ok = 0
+        self.failed = 0
+        self.started = time.monotonic()
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.started = time.monotonic()
+        self._draw(0)
+
+    def update(self, done: int, total: int, latest: GradedSubmission) -> None:
+        if latest.failed:
+            self.failed += 1
+        else:
+            self.ok += 1
+        self._draw(done)
+
+    def _draw(self, done: int) -> None:
+        if not self.enabled or not self.total:
+            return
+        elapsed = time.monotonic() - self.started
+        eta = f"{elapsed / done * (self.total - done):.0f}s" if done else "?"
+        click.echo(f"\rgrading {done}/{self.total}  ok {self.ok}  failed {self.failed}  ETA {eta}   ",
+                   err=True, nl=False)
+
+    def finish(self) -> None:
+        if self.enabled and self.total:
+            click.echo("", err=True)

@@ -1,0 +1,175 @@
+"""The student process: set itself up, confine itself, run the notebook, serve.
+
+Entered right after ``fork()`` in the warm worker (or as ``python -m
+sheetgrade.graders.child`` where fork is unavailable). It holds only the
+submission's cells (sent by the grader over ``channel``) and the public data
+files in its scratch directory.
+
+Order matters: own session, fds 1/2 to the capped output file, every other
+inherited fd closed, cwd to the scratch directory, then :func:`confine`, and
+only then the first student line.
+
+Requests (one JSON frame each, see :mod:`sheetgrade.graders.protocol`):
+
+- ``{"op": "run", "cells": [[index, source], ...]}`` runs the cells; the reply
+  holds ``errors``, ``memory_error``, ``skipped`` (magics and shell lines not
+  run), ``layers`` (confinement) and ``tampered`` (identity checks);
+- ``{"op": "call", "name", "args", "kwargs"}``, ``{"op": "value", "name"}``;
+- ``{"op": "ok", "sources": [...]}`` (one OK-format case);
+- ``{"op": "assert", "code"}``;
+- ``{"op": "finish"}``: last identity check, then the process exits.
+
+Every reply is ``{"ok": value}`` or ``{"error": {"type", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from sheetgrade.graders import execution, protocol
+
+
+def child_main(channel: socket.socket, request: dict[str, Any]) -> None:
+    """Run one student process to completion (never returns)."""
+    code = 0
+    try:
+        _setup(channel, request)
+        layers = _confine(Path(request["scratch"]), request.get("limits", {}))
+        _serve(channel, layers)
+    except BaseException:  # noqa: BLE001 - the child must always end with os._exit
+        code = 70
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    _die_with_parent()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    scratch = Path(request["scratch"])
+    out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    keep = {0, 1, 2, channel.fileno()}
+    _close_fds_except(keep)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+    # tracebacks of cells go to sys.__stderr__: point it at the capped file too
+    sys.__stdout__ = sys.stdout
+    sys.__stderr__ = sys.stderr
+    sys.__stdin__ = sys.stdin
+    os.chdir(scratch)
+    os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
+    sys.argv = [""]
+    if "" not in sys.path:
+        sys.path.insert(0, "")  # a student's own helper modules in the scratch dir
+
+
+def _die_with_parent() -> None:
+    """PR_SET_PDEATHSIG: if the warm worker dies, so does this process."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _close_fds_except(keep: set[int]) -> None:
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
+    try:
+        from sheetgrade.graders.confine import Limits, confine
+    except ImportError as exc:
+        return {"confinement": f"unavailable: {exc}"}
+    try:
+        return dict(confine(scratch, Limits(**limits)))
+    except Exception as exc:  # noqa: BLE001 - grading goes on with what is there
+        return {"confinement": f"unavailable: {type(exc).__name__}: {exc}"}
+
+
+def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
+    namespace = execution.new_namespace()
+    shim = execution.shim_of(namespace)
+    before = execution.identity_snapshot()
+    while True:
+        try:
+            message = protocol.recv(channel)
+        except EOFError:
+            return
+        op = message.get("op") if isinstance(message, dict) else None
+        try:
+            if op == "run":
+                report = execution.run_cells(namespace, [(int(i), str(s)) for i, s in message["cells"]])
+                report["skipped"] = list(shim.skipped) if shim else []
+                report["layers"] = layers
+                report["tampered"] = execution.identity_changes(before)
+                reply: dict[str, Any] = {"ok": report}
+            elif op == "call":
+                reply = {"ok": execution.call(namespace, message["name"], message.get("args", []),
+                                              message.get("kwargs", {}))}
+            elif op == "value":
+                reply = {"ok": execution.lookup(namespace, message["name"])}
+            elif op == "ok":
+                reply = {"ok": execution.run_ok(namespace, list(message["sources"]))}
+            elif op == "assert":
+                reply = {"ok": execution.run_assert(namespace, message["code"])}
+            elif op == "finish":
+                protocol.send(channel, {"ok": execution.identity_changes(before)})
+                return
+            else:
+                reply = {"error": {"type": "ProtocolError", "message": f"unknown request {op!r}"}}
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            if isinstance(exc, MemoryError):
+                reply = {"error": {"type": "MemoryError", "message": "out of memory"}}
+            else:
+                reply = {"error": {"type": type(exc).__name__, "message": execution.describe_exception(exc)}}
+        _reply(channel, reply)
+
+
+def _reply(channel: socket.socket, reply: dict[str, Any]) -> None:
+    try:
+        payload = protocol.dumps(reply)
+    except Exception as exc:  # noqa: BLE001 - e.g. a value of an unsendable type
+        payload = protocol.dumps({"error": {"type": "EncodeError", "message": str(exc)[:500]}})
+    channel.sendall(protocol._HEADER.pack(len(payload)) + payload)
+
+
+if __name__ == "__main__":  # spawn mode: python -m sheetgrade.graders.child FD JSON
+    import json
+
+    _channel = socket.socket(fileno=int(sys.argv[1]))
+    child_main(_channel, json.loads(sys.argv[2]))

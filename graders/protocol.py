@@ -1,0 +1,261 @@
+"""The wire between the grader and a student process: length-prefixed JSON of
+plain data, never pickle.
+
+A frame is a 4-byte big-endian length followed by that many bytes of UTF-8
+JSON. Values are plain data only:
+
+- ``None``, ``bool``, ``int``, ``float`` (``NaN`` and ``Infinity`` allowed), ``str``;
+- ``list``, ``dict`` with ``str`` keys;
+- tagged objects ``{"$t": ...}`` for what JSON lacks: ``tuple``, ``complex``,
+  non-finite floats are plain JSON constants, numpy arrays of numeric or bool
+  dtype (``{"$t": "nd", "dtype": "<f8", "shape": [2, 3], "b64": "..."}``),
+  and a dict that itself has a ``"$t"`` key (``{"$t": "dict", "v": {...}}``).
+
+Numpy scalars encode as Python scalars; subclasses of ``int``, ``float``,
+``str``, ``list``, ``dict``, ``tuple`` and ``ndarray`` encode as their plain
+base type, so whatever the student process sends, :func:`decode` builds fresh
+builtin objects and plain ``numpy.ndarray`` instances from the bytes. The
+decoder limits message size and nesting depth: a protocol bomb is a
+:class:`ProtocolError` for that one submission.
+
+The grader side decodes with :func:`decode`; both sides use :func:`send` and
+:func:`recv` on a connected ``socket.socket``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import socket
+import struct
+import time
+from typing import Any
+
+from sheetgrade.graders.errors import ProtocolError
+
+MAX_MESSAGE = 256 * 1024 * 1024  # bytes in one frame
+MAX_DEPTH = 64  # nesting of lists/dicts/tuples
+MAX_ARRAY_DIMS = 32
+
+_HEADER = struct.Struct(">I")
+_DTYPE = re.compile(r"^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))$")
+
+
+class EncodeError(ProtocolError):
+    """A value that cannot cross the boundary (e.g. a student's own class)."""
+
+
+# ------------------------------------------------------------------ encoding
+
+
+def encode(value: Any, _depth: int = 0) -> Any:
+    """Turn ``value`` into JSON-ready plain data (see the module docstring).
+
+    Raises:
+        EncodeError: for types outside the protocol or too deep nesting.
+    """
+    if _depth > MAX_DEPTH:
+        raise EncodeError(f"value nested deeper than {MAX_DEPTH} levels")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, complex):
+        return {"$t": "complex", "re": float(value.real), "im": float(value.imag)}
+    if isinstance(value, tuple):
+        return {"$t": "tuple", "v": [encode(v, _depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EncodeError(f"dict key {key!r} is not a str; only str keys can be sent")
+            out[str(key)] = encode(item, _depth + 1)
+        return {"$t": "dict", "v": out} if "$t" in out else out
+    return _encode_numpy(value, _depth)
+
+
+def _encode_numpy(value: Any, depth: int) -> Any:
+    np = _numpy()
+    if np is not None:
+        if isinstance(value, np.generic):
+            if isinstance(value, np.bool_ | np.number):
+                return encode(value.item(), depth)
+        elif isinstance(value, np.ndarray):
+            array = np.asarray(value)  # drops subclasses
+            if array.dtype.kind not in "biufc":
+                raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; only numbers and bools")
+            array = np.ascontiguousarray(array)
+            return {
+                "$t": "nd",
+                "dtype": array.dtype.str,
+                "shape": list(array.shape),
+                "b64": base64.b64encode(array.tobytes()).decode("ascii"),
+            }
+    raise EncodeError(
+        f"a value of type {type(value).__name__} cannot be sent; return numbers, strings, "
+        f"lists, tuples, dicts or numpy arrays"
+    )
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return None
+    return numpy
+
+
+def dumps(message: Any) -> bytes:
+    """Encode ``message`` to the JSON bytes of one frame (without the header)."""
+    return json.dumps(encode(message), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+# ------------------------------------------------------------------ decoding
+
+
+def decode(data: Any, _depth: int = 0) -> Any:
+    """Build fresh plain objects from decoded JSON (see the module docstring).
+
+    Raises:
+        ProtocolError: for malformed tags, bad dtypes or too deep nesting.
+    """
+    if _depth > MAX_DEPTH:
+        raise ProtocolError(f"message nested deeper than {MAX_DEPTH} levels")
+    if data is None or isinstance(data, bool | int | float | str):
+        return data
+    if isinstance(data, list):
+        return [decode(v, _depth + 1) for v in data]
+    if not isinstance(data, dict):
+        raise ProtocolError(f"unexpected JSON value of type {type(data).__name__}")
+    tag = data.get("$t")
+    if tag is None:
+        return {k: decode(v, _depth + 1) for k, v in data.items()}
+    if tag == "dict" and isinstance(data.get("v"), dict):
+        return {k: decode(v, _depth + 1) for k, v in data["v"].items()}
+    if tag == "tuple" and isinstance(data.get("v"), list):
+        return tuple(decode(v, _depth + 1) for v in data["v"])
+    if tag == "complex":
+        re_, im = data.get("re"), data.get("im")
+        if isinstance(re_, int | float) and isinstance(im, int | float):
+            return complex(re_, im)
+    if tag == "nd":
+        return _decode_array(data)
+    raise ProtocolError(f"malformed tagged value {str(data)[:80]!r}")
+
+
+def _decode_array(data: dict[str, Any]) -> Any:
+    import numpy as np
+
+    dtype, shape, b64 = data.get("dtype"), data.get("shape"), data.get("b64")
+    if not isinstance(dtype, str) or not _DTYPE.match(dtype):
+        raise ProtocolError(f"array dtype {str(dtype)[:40]!r} is not allowed")
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_ARRAY_DIMS
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
+        raise ProtocolError(f"bad array shape {str(shape)[:80]}")
+    if not isinstance(b64, str):
+        raise ProtocolError("array without data")
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        raise ProtocolError("array data is not base64") from None
+    dt = np.dtype(dtype)
+    if len(raw) != math.prod(shape) * dt.itemsize:
+        raise ProtocolError(f"array data has {len(raw)} bytes, shape {shape} of {dt} needs another size")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+
+
+def loads(payload: bytes) -> Any:
+    """Decode the JSON bytes of one frame into fresh plain objects."""
+    if len(payload) > MAX_MESSAGE:
+        raise ProtocolError(f"message of {len(payload)} bytes exceeds the limit of {MAX_MESSAGE}")
+    try:
+        raw = json.loads(payload.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"message is not valid JSON: {str(exc)[:120]}") from None
+    try:
+        return decode(raw)
+    except RecursionError:
+        raise ProtocolError("message nested too deeply") from None
+
+
+# ------------------------------------------------------------------- framing
+
+
+def send(sock: socket.socket, message: Any) -> None:
+    """Send one frame."""
+    payload = dumps(message)
+    if len(payload) > MAX_MESSAGE:
+        raise EncodeError(f"message of {len(payload)} bytes exceeds the limit of {MAX_MESSAGE}")
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def recv(sock: socket.socket, deadline: float | None = None, max_size: int = MAX_MESSAGE) -> Any:
+    """Receive one frame and decode it.
+
+    Args:
+        sock: a connected stream socket.
+        deadline: ``time.monotonic()`` value after which ``TimeoutError`` is raised.
+        max_size: largest frame accepted.
+
+    Raises:
+        TimeoutError: the deadline passed.
+        EOFError: the peer closed the connection.
+        ProtocolError: the frame is too big or malformed.
+    """
+    (length,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    if length > max_size:
+        raise ProtocolError(f"message of {length} bytes exceeds the limit of {max_size}")
+    return loads(_recv_exact(sock, length, deadline))
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    chunks: list[bytes] = []
+    left = n
+    while left:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+        else:
+            sock.settimeout(None)
+        try:
+            chunk = sock.recv(min(left, 1 << 20))
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            raise EOFError(str(exc)) from None
+        if not chunk:
+            raise EOFError("connection closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def call_key(op: str, name: str, args: Any = (), kwargs: Any = None) -> str:
+    """The key of one request to the reference, as stored in ``recorded_reference``.
+
+    It is the SHA-256 (hex, first 32 digits) of the canonical JSON of
+    ``[op, name, encode(args), encode(kwargs)]``; ``op`` is ``"call"`` or ``"value"``.
+    """
+    canonical = json.dumps(
+        [op, name, encode(list(args)), encode(dict(kwargs or {}))],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:32]

@@ -1,0 +1,207 @@
+"""One running student process, seen from the grader.
+
+:class:`StudentProcess` prepares a scratch directory (a copy of the notebook
+and the public data files), has the warm worker fork a child for it, sends it
+the cells and then answers the harness's requests under one wall-clock
+deadline. Past the deadline, or on :meth:`StudentProcess.close`, the child's
+whole process group is killed.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetgrade.graders import protocol
+from sheetgrade.graders.errors import GradingError, ProtocolError, StudentProcessDied
+from sheetgrade.graders.worker import WarmWorker
+
+#: replies larger than this from a student process end its grading
+MAX_REPLY = 64 * 1024 * 1024
+
+
+class SubmissionTimeout(GradingError):
+    """The submission ran past its wall-clock limit."""
+
+
+class StudentError(Exception):
+    """A request to the student process raised (in student code) or failed."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        self.type_name = type_name
+        super().__init__(message)
+
+
+@dataclass
+class ProcessLimits:
+    """Limits of one student process (derived from ``GradingLimits``)."""
+
+    timeout: float = 60.0  # wall seconds for the whole submission
+    memory: int | None = 2 * 1024**3  # address space, bytes
+    output: int = 1024**2  # bytes of stdout/stderr kept
+    cpu: int | None = None  # CPU seconds (default: the wall timeout, rounded up)
+
+    def confine_limits(self) -> dict[str, Any]:
+        """Keyword arguments for ``sheetgrade.graders.confine.Limits``."""
+        return {"address_space": self.memory, "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1}
+
+
+@dataclass
+class RunReport:
+    """What running the cells reported."""
+
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    memory_error: bool = False
+    skipped: list[str] = field(default_factory=list)
+    layers: dict[str, str] = field(default_factory=dict)
+    tampered: list[str] = field(default_factory=list)
+
+
+class StudentProcess:
+    """A confined child running one notebook. Use as a context manager."""
+
+    def __init__(
+        self,
+        worker: WarmWorker,
+        workdir: Path,
+        limits: ProcessLimits,
+        *,
+        notebook: Path | None = None,
+        data_files: list[Path] = (),  # type: ignore[assignment]
+    ) -> None:
+        self.worker = worker
+        self.limits = limits
+        self.workdir = workdir
+        self.scratch = workdir / "scratch"
+        self.output_path = workdir / "output.txt"
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        if notebook is not None:
+            shutil.copyfile(notebook, self.scratch / notebook.name)
+        for data in data_files:
+            target = self.scratch / data.name
+            if data.is_dir():
+                shutil.copytree(data, target, dirs_exist_ok=True)
+            elif data.exists():
+                shutil.copyfile(data, target)
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.timeout
+        request = {
+            "scratch": str(self.scratch),
+            "output": str(self.output_path),
+            "limits": limits.confine_limits(),
+        }
+        self.pid, self._channel = worker.fork(request)
+        self._dead = False
+        self.exit_code: int | None = None
+
+    def __enter__(self) -> StudentProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ requests
+    def run_cells(self, cells: list[tuple[int, str]]) -> RunReport:
+        """Run the notebook's cells; raise on timeout or death."""
+        raw = self.request({"op": "run", "cells": [list(c) for c in cells]})
+        if not isinstance(raw, dict):
+            raise ProtocolError("malformed report from the student process")
+        return RunReport(
+            errors=[e for e in raw.get("errors", []) if isinstance(e, dict)][:1000],
+            memory_error=raw.get("memory_error") is True,
+            skipped=[str(s) for s in raw.get("skipped", [])][:100],
+            layers={str(k): str(v) for k, v in dict(raw.get("layers", {})).items()},
+            tampered=[str(s) for s in raw.get("tampered", [])][:100],
+        )
+
+    def request(self, message: dict[str, Any]) -> Any:
+        """Send one request and return the decoded answer.
+
+        Raises:
+            StudentError: the student's code raised, or the answer cannot be sent.
+            SubmissionTimeout: the wall-clock deadline passed (the process is killed).
+            StudentProcessDied: the process ended (crash, memory, exit).
+            ProtocolError: the answer was malformed (the process is killed).
+        """
+        if self._dead:
+            raise StudentProcessDied("the student process has already ended")
+        try:
+            protocol.send(self._channel, message)
+            reply = protocol.recv(self._channel, self.deadline, MAX_REPLY)
+        except TimeoutError:
+            self.kill()
+            raise SubmissionTimeout(f"ran longer than the limit of {self.limits.timeout:g} s") from None
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            self._dead = True
+            self.exit_code = self.worker.exit_code(self.pid)
+            self.kill()
+            raise StudentProcessDied(_describe_exit(self.exit_code)) from None
+        except ProtocolError:
+            self.kill()
+            raise
+        if not isinstance(reply, dict) or not ("ok" in reply or "error" in reply):
+            self.kill()
+            raise ProtocolError("malformed reply from the student process")
+        if "error" in reply:
+            error = reply["error"] if isinstance(reply["error"], dict) else {}
+            raise StudentError(str(error.get("type", "Error")), str(error.get("message", ""))[:2000])
+        return reply["ok"]
+
+    def finish(self) -> list[str]:
+        """Ask for the last identity check; the process then exits."""
+        try:
+            changes = self.request({"op": "finish"})
+        except (StudentError, StudentProcessDied, ProtocolError):
+            return []
+        return [str(c) for c in changes][:100] if isinstance(changes, list) else []
+
+    # ------------------------------------------------------------- ending
+    def kill(self) -> None:
+        """Kill the process group now."""
+        self._dead = True
+        WarmWorker.kill(self.pid)
+
+    def close(self) -> None:
+        """Kill whatever is left of the process group and release the channel."""
+        WarmWorker.kill(self.pid)
+        self._dead = True
+        try:
+            self._channel.close()
+        except OSError:
+            pass
+
+    def output(self) -> str:
+        """The first ``limits.output`` bytes the student process printed."""
+        try:
+            with open(self.output_path, "rb") as f:
+                data = f.read(self.limits.output + 1)
+        except OSError:
+            return ""
+        text = data[: self.limits.output].decode("utf-8", errors="replace")
+        if len(data) > self.limits.output:
+            text += f"\n[output cut at {self.limits.output} bytes]\n"
+        return text
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def _describe_exit(code: int | None) -> str:
+    import signal
+
+    if code is None:
+        return "the student process ended unexpectedly"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if name == "SIGXCPU" or name == "SIGKILL":
+            return f"the student process was killed ({name}; CPU-time or memory limit?)"
+        return f"the student process was killed by {name}"
+    return f"the student process exited with code {code} before grading finished"
+

@@ -1,0 +1,104 @@
+"""Static scan of a submission's source for tampering with test machinery.
+
+Assert-style tests are judged inside the student process, so a submission
+can subvert them. The grader reads the student's code (it never runs it) and
+flags, for a tutor to review: assignments to attributes of numpy, builtins,
+sys, math and test libraries; ``setattr`` on them; ``__eq__``-style
+overrides; trace and profile hooks; frame, gc and ctypes tricks. Native
+checks do not depend on this: they compare in the grader.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from sheetgrade.graders.notebook import Cell
+
+_PROTECTED_MODULES = {
+    "np", "numpy", "builtins", "__builtins__", "sys", "math", "unittest", "pytest",
+    "otter", "nbgrader", "operator", "doctest", "gc", "inspect", "testing", "sheetgrade",
+}
+_COMPARISON_DUNDERS = {"__eq__", "__ne__", "__bool__", "__hash__", "__lt__", "__le__", "__gt__",
+                       "__ge__", "__array_ufunc__", "__array_function__", "__instancecheck__"}
+_SUSPICIOUS_CALLS = {
+    "settrace": "sets a trace function", "setprofile": "sets a profile function",
+    "_getframe": "inspects stack frames", "currentframe": "inspects stack frames",
+    "stack": None, "get_objects": "walks the garbage collector",
+    "get_referrers": "walks the garbage collector", "get_referents": "walks the garbage collector",
+}
+_SUSPICIOUS_ATTRS = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame",
+                     "__code__", "__globals__", "__closure__", "co_code"}
+_SUSPICIOUS_IMPORTS = {"ctypes", "gc", "inspect", "builtins", "cffi"}
+
+
+def scan_cells(cells: list[Cell]) -> list[str]:
+    """Findings for every cell, as ``cell N line L: what`` strings (sorted, unique)."""
+    findings: list[str] = []
+    for cell in cells:
+        findings += [f"cell {cell.index + 1} {f}" for f in scan_source(cell.source)]
+    return sorted(set(findings), key=findings.index)
+
+
+def scan_source(source: str) -> list[str]:
+    """Findings in one piece of Python source (``line L: what``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        for what in _check(node):
+            found.append(f"line {line}: {what}")
+    return found
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _dotted(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)[:60]
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
+def _check(node: ast.AST) -> list[str]:
+    out: list[str] = []
+    targets: list[ast.AST] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+        targets = [node.target]
+    elif isinstance(node, ast.Delete):
+        targets = list(node.targets)
+    for target in targets:
+        for t in (target.elts if isinstance(target, ast.Tuple | ast.List) else [target]):
+            if isinstance(t, ast.Attribute | ast.Subscript) and _root_name(t) in _PROTECTED_MODULES:
+                out.append(f"assigns {_dotted(t)}")
+            if isinstance(t, ast.Attribute) and t.attr in ("__class__", "__code__", "__eq__", "__dict__"):
+                out.append(f"assigns {_dotted(t)}")
+            if isinstance(t, ast.Name) and t.id == "__builtins__":
+                out.append("assigns __builtins__")
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in _COMPARISON_DUNDERS:
+        out.append(f"defines {node.name} (comparison override)")
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("setattr", "delattr") and node.args and _root_name(node.args[0]) in _PROTECTED_MODULES:
+            out.append(f"calls {name} on {_dotted(node.args[0])}")
+        elif name in _SUSPICIOUS_CALLS and (name != "stack" or _root_name(func) == "inspect"):
+            out.append(f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})")
+        elif name in ("exit", "_exit") and _root_name(func) in ("os", "sys"):
+            out.append(f"calls {_dotted(func)}")
+    if isinstance(node, ast.Attribute) and node.attr in _SUSPICIOUS_ATTRS:
+        out.append(f"uses .{node.attr}")
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        for module in modules:
+            if module.split(".")[0] in _SUSPICIOUS_IMPORTS:
+                out.append(f"imports {module}")
+    return out
