@@ -1,0 +1,90 @@
+"""``sheetgrade collect``: take in uploads for one sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sheetgrade.cli._common import State, pass_state, warn
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("sheet")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be collected; change nothing.")
+@click.option("--received-at", "received_at", metavar="TIME",
+              help="Time for uploads that carry none (ISO 8601; without a zone: the course timezone).")
+@click.option("--extensions", "extensions", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of personal extensions: columns student, due and optionally sheet.")
+@click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
+@pass_state
+def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, received_at: str | None,
+            extensions: Path | None, quiet: bool) -> None:
+    """Collect submissions for SHEET from folders, Moodle zips, nbgrader trees or single files.
+
+    Uploads are matched to students by id, matriculation number, e-mail or
+    name (never guessed), credited to the student's team, timed (Moodle zip
+    entry times, nbgrader timestamp.txt, else --received-at) and stored as
+    immutable versions under submissions/SHEET/. Unsafe or unmatched items are
+    refused with a reason and listed in submissions/SHEET/unmatched.csv and
+    refused.csv; the rest still collect. Exit status 1 when anything was refused.
+
+    \b
+    Examples:
+      sheetgrade collect 03 moodle-download.zip
+      sheetgrade collect 03 uploads/ --received-at 2026-11-11T09:58
+      sheetgrade collect 03 nbgrader/submitted --extensions extensions.csv
+      sheetgrade collect 03 s017.ipynb 3141592.zip --dry-run
+    """
+    from sheetgrade.submissions.intake import collect as run_collect
+    from sheetgrade.submissions.timing import course_tz, human_delay
+
+    course = state.course()
+    report = run_collect(course, sheet, list(sources), dry_run=dry_run, received_at=received_at,
+                         extensions_file=extensions)
+    tz = course_tz(course)
+    rec = report.recovery
+    if rec.anything:
+        verb = "would " if dry_run else ""
+        if rec.removed_temp or rec.removed:
+            warn(f"an interrupted collect left {len(rec.removed_temp)} temp folder(s) and {len(rec.removed)} "
+                 f"incomplete version(s); {verb}removed")
+        if rec.adopted:
+            warn(f"an interrupted collect left {len(rec.adopted)} complete version(s) without database rows; "
+                 f"{verb}adopted")
+        for path in rec.missing:
+            warn(f"{path}: in the database but missing on disk")
+    for message in report.warnings:
+        warn(message)
+    for o in report.outcomes:
+        if quiet and o.status in ("stored", "unchanged"):
+            continue
+        if o.status in ("stored", "unchanged"):
+            when = o.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if o.received_at else ""
+            late = f"late {human_delay(o.late_seconds)}" if o.late_seconds > 0 else "on time"
+            flags = f"  [{' '.join(o.flags)}]" if o.flags else ""
+            click.echo(f"{o.status:<10} {o.owner:<10} v{o.version:<3} {when}  {late:<14} {o.source}{flags}")
+        else:
+            click.echo(f"{o.status:<10} {o.source}: {o.message}")
+    for r in report.refusals:
+        where = f"{r.source}/{r.path}" if r.path else r.source
+        click.echo(f"{'refused':<10} {where}: {r.reason}")
+    if not quiet:
+        for note in report.notes:
+            click.echo(f"note: {note}")
+    counts = [f"{report.count(s)} {s}" for s in ("stored", "unchanged", "duplicate", "unmatched", "ambiguous",
+                                                  "refused") if report.count(s)]
+    if report.refusals:
+        counts.append(f"{len(report.refusals)} file(s) refused")
+    summary = f"{report.sheet_id}: " + (", ".join(counts) or "nothing to collect")
+    if dry_run:
+        summary += " (dry run: nothing was changed)"
+    click.echo(summary)
+    for path in report.report_files:
+        if path.name == "unmatched.csv" and (report.count("unmatched") or report.count("ambiguous")):
+            click.echo(f"unmatched uploads are listed in {path}")
+        if path.name == "refused.csv" and (report.refusals or report.count("refused") or report.count("duplicate")):
+            click.echo(f"refused files are listed in {path}")
+    if report.failed:
+        raise SystemExit(1)

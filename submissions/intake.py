@@ -1,0 +1,450 @@
+"""``collect``: turn uploads into immutable, versioned submissions.
+
+One call handles a batch of sources. Good items are collected even when others
+are refused; the report says what happened to each and whether anything failed.
+See :mod:`sheetgrade.submissions.layouts` for the kinds of source,
+:mod:`~sheetgrade.submissions.archive` and :mod:`~sheetgrade.submissions.contents`
+for what is refused, :mod:`~sheetgrade.submissions.timing` for lateness and
+:mod:`~sheetgrade.submissions.storage` for the store and its crash safety.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from sheetgrade.course import store
+from sheetgrade.submissions.archive import Refusal
+from sheetgrade.submissions.contents import Contents, SheetRules, read_contents
+from sheetgrade.submissions.errors import SubmissionError
+from sheetgrade.submissions.layouts import Context, Upload, scan_source
+from sheetgrade.submissions.people import Match, People
+from sheetgrade.submissions.storage import Recovery, SheetStore
+from sheetgrade.submissions.timing import course_sheet, course_tz, load_deadlines, parse_time
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
+
+UNMATCHED_CSV = "unmatched.csv"
+REFUSED_CSV = "refused.csv"
+FAILED = ("duplicate", "unmatched", "ambiguous", "refused")
+
+
+@dataclass
+class Outcome:
+    """What happened to one upload."""
+
+    source: str
+    status: str  # stored | unchanged | duplicate | unmatched | ambiguous | refused
+    owner: str | None = None
+    owner_kind: str | None = None
+    submitted_by: str | None = None
+    version: int | None = None
+    files: list[str] = field(default_factory=list)
+    notebook: str | None = None
+    received_at: datetime | None = None
+    time_origin: str = ""
+    late_seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    message: str = ""
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CollectReport:
+    """The result of one ``collect`` run."""
+
+    sheet_id: str
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)  # single files refused
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    recovery: Recovery = field(default_factory=Recovery)
+    report_files: list[Path] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        """True when anything was refused or could not be matched."""
+        return bool(self.refusals) or any(o.status in FAILED for o in self.outcomes)
+
+
+@dataclass
+class _Item:
+    upload: Upload
+    order: int
+    match: Match
+    contents: Contents | None = None
+    owner: str | None = None
+    owner_kind: str = "student"
+    submitted_by: str | None = None
+    members: list[str] = field(default_factory=list)
+    received_at: datetime | None = None
+    time_origin: str = ""
+    late: float = 0.0
+    flags: list[str] = field(default_factory=list)
+
+
+def collect(
+    course: Course,
+    sheet: str,
+    sources: Sequence[str | Path],
+    *,
+    dry_run: bool = False,
+    received_at: str | datetime | None = None,
+    extensions_file: str | Path | None = None,
+    now: datetime | None = None,
+) -> CollectReport:
+    """Collect uploads for one sheet into the store.
+
+    Args:
+        course: The open course.
+        sheet: Sheet id or number (``03``).
+        sources: Files and folders (see :mod:`sheetgrade.submissions.layouts`).
+        dry_run: Report what would happen; change nothing (no files, no rows).
+        received_at: Time for uploads that carry none (ISO 8601; without zone: course timezone).
+        extensions_file: CSV of personal extensions (``student,due[,sheet]``).
+        now: The current time (tests); the fallback when no other time is known.
+
+    Returns:
+        The report; ``report.failed`` tells whether anything was refused or unmatched.
+
+    Raises:
+        SubmissionError: bad ``received_at``, bad extensions file, empty roster, lock held.
+    """
+    sheet_obj = course.sheet(sheet)
+    sheet_id = sheet_obj.id
+    tz = course_tz(course)
+    report = CollectReport(sheet_id=sheet_id, dry_run=dry_run)
+    people = People.load(course.engine)
+    if not people.students:
+        raise SubmissionError("the roster is empty, so nothing can be matched; run `sheetgrade roster import FILE` first")
+    given_time = _parse_given(received_at, tz)
+    deadlines = load_deadlines(course, sheet_id, people, Path(extensions_file) if extensions_file else None,
+                               report.warnings)
+    rules = SheetRules(
+        notebook=Path(sheet_obj.config.notebook).name if sheet_obj.config.notebook else None,
+        paper=any(t.kind == "manual" for t in sheet_obj.config.tasks) or sheet_obj.config.notebook is None,
+        data_files=frozenset(Path(d).name for d in sheet_obj.config.data),
+    )
+    ctx = Context(sheet_id=sheet_id, resolve_sheet=lambda n: course_sheet(course, n),
+                  is_student=lambda label: people.match(label).kind == "student",
+                  limits=course.config.limits, tz=tz)
+    now = now or datetime.now(UTC)
+
+    # 1. scan sources into uploads, match them
+    items: list[_Item] = []
+    for group, source in enumerate(sources):
+        scan = scan_source(Path(source), str(source), ctx, group)
+        report.refusals += scan.refusals
+        report.notes += scan.notes
+        report.warnings += scan.warnings
+        _check_uniform_times(scan.uploads, str(source), given_time, report)
+        for upload in scan.uploads:
+            if upload.blind:
+                match = Match("unknown")
+            else:
+                match = people.match(upload.label, by_team=upload.by_team)
+            items.append(_Item(upload, len(items), match))
+    items = _merge(items, report)
+
+    # 2. contents, owner, time, lateness
+    good: list[_Item] = []
+    for item in items:
+        up = item.upload
+        if item.match.kind in ("unknown", "ambiguous"):
+            report.outcomes.append(_unmatched(item))
+            continue
+        item.contents = read_contents(up.entries, up.source, rules, course.config.limits, tz)
+        report.refusals += [Refusal(r.source, r.path, r.reason, item.match.id) for r in item.contents.refusals]
+        report.notes += [f"{up.source}: {p}" for p in item.contents.problems]
+        if not item.contents.files:
+            report.outcomes.append(Outcome(up.source, "refused", message="nothing acceptable to collect "
+                                           "(every file was refused or the upload is empty)"))
+            continue
+        _resolve_owner(item, people, sheet_id)
+        _resolve_time(item, given_time, now, report)
+        assert item.received_at is not None
+        late, extended = deadlines.late_seconds(item.received_at, item.members)
+        item.flags = [*item.contents.flags, *item.flags, *(["extension"] if extended else [])]
+        item.upload.entries = []  # contents are read; drop the readers
+        item.late = late
+        good.append(item)
+
+    # 3. recover leftovers, plan versions, write
+    sheet_store = SheetStore(course.root, course.submissions_dir, sheet_id)
+    if dry_run:
+        _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=True)
+    else:
+        with sheet_store.lock():
+            _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=False)
+            report.report_files = _write_reports(sheet_store.dir, report)
+    return report
+
+
+def _parse_given(received_at: str | datetime | None, tz: Any) -> datetime | None:
+    if received_at is None or isinstance(received_at, datetime):
+        if isinstance(received_at, datetime) and received_at.tzinfo is None:
+            return received_at.replace(tzinfo=tz)
+        return received_at
+    try:
+        return parse_time(received_at, tz)
+    except ValueError:
+        raise SubmissionError(f"--received-at {received_at!r} is not a time "
+                              f"(expected ISO 8601 such as 2026-11-03T09:55 or 2026-11-03T09:55+01:00)") from None
+
+
+def _check_uniform_times(uploads: list[Upload], source: str, given: datetime | None, report: CollectReport) -> None:
+    """Moodle zips whose entries all carry one time carry the download time, not the upload time."""
+    moodle = [u for u in uploads if u.layout == "moodle" and u.received_at is not None]
+    if len(moodle) < 2:
+        if moodle:
+            report.notes.append(f"{source}: times are the zip entries' times (Moodle's folder names carry none)")
+        return
+    times = {u.received_at for u in moodle}
+    if len(times) == 1:
+        when = next(iter(times))
+        if given is not None:
+            report.warnings.append(f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
+                                   f"probably the download time; using --received-at instead")
+            for u in moodle:
+                u.received_at, u.time_origin = None, ""
+        else:
+            report.warnings.append(f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
+                                   f"probably the download time, not the upload time; lateness may be wrong; "
+                                   f"pass --received-at TIME to set the time")
+    else:
+        report.notes.append(f"{source}: times are the zip entries' times (Moodle's folder names carry none)")
+
+
+def _merge(items: list[_Item], report: CollectReport) -> list[_Item]:
+    """One upload per person per source: ``s001.ipynb`` and ``s001.pdf`` in a flat folder go together."""
+    merged: dict[tuple[int, str, str], _Item] = {}
+    out: list[_Item] = []
+    for item in items:
+        if item.match.kind not in ("student", "team") or item.match.id is None:
+            out.append(item)
+            continue
+        key = (item.upload.group, item.match.kind, item.match.id)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = item
+            out.append(item)
+            continue
+        taken = {e.path for e in first.upload.entries}
+        for e in item.upload.entries:
+            if e.path in taken:
+                report.refusals.append(Refusal(item.upload.source, e.path, f"the same name again, from "
+                                               f"{first.upload.source}; duplicate upload refused"))
+            else:
+                first.upload.entries.append(e)
+        times = [t for t in (first.upload.received_at, item.upload.received_at) if t is not None]
+        first.upload.received_at = max(times) if times else None
+        first.upload.time_origin = first.upload.time_origin or item.upload.time_origin
+        if first.upload.layout == "file":
+            first.upload.source = f"{first.upload.source} + {item.upload.source.rsplit(': ', 1)[-1]}"
+    return out
+
+
+def _unmatched(item: _Item) -> Outcome:
+    up, match = item.upload, item.match
+    if up.blind:
+        msg = (f"Moodle blind marking hides the name ({up.label!r}); reveal identities in Moodle and "
+               f"download again")
+    elif match.kind == "ambiguous":
+        msg = f"{up.label!r} could be any of: {', '.join(match.candidates)}; not guessed"
+    else:
+        near = f"; near miss: {', '.join(match.candidates)} (not matched: names must match exactly)" \
+            if match.candidates else ""
+        msg = f"{up.label!r} matches no student by id, matriculation number, e-mail or name{near}"
+    return Outcome(up.source, "ambiguous" if match.kind == "ambiguous" else "unmatched", message=msg,
+                   candidates=match.candidates)
+
+
+def _resolve_owner(item: _Item, people: People, sheet_id: str) -> None:
+    match = item.match
+    assert match.id is not None
+    if match.kind == "team":
+        item.owner, item.owner_kind = match.id, "team"
+        item.members = list(people.teams[match.id].members)
+        return
+    item.submitted_by = match.id
+    team = people.team_of(match.id, sheet_id)
+    if team is not None:
+        item.owner, item.owner_kind, item.members = team.id, "team", list(team.members)
+    else:
+        item.owner, item.owner_kind, item.members = match.id, "student", [match.id]
+
+
+def _resolve_time(item: _Item, given: datetime | None, now: datetime, report: CollectReport) -> None:
+    up = item.upload
+    if up.received_at is not None:
+        item.received_at, item.time_origin = up.received_at, up.time_origin
+        if up.layout == "moodle":
+            item.flags.append("time:zip-entry")
+    elif given is not None:
+        item.received_at, item.time_origin = given, "--received-at"
+    else:
+        item.received_at, item.time_origin = now, "now"
+        item.flags.append("time:now")
+        report.warnings.append(f"{up.source}: no time known (no LMS time, no timestamp.txt, no --received-at); "
+                               f"using the current time")
+
+
+def _existing(course: Course, sheet_id: str) -> list[dict[str, Any]]:
+    t = store.submissions
+    with course.engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.sheet_id == sheet_id).order_by(t.c.owner, t.c.version)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def _run(course: Course, sheet_id: str, sheet_store: SheetStore, items: list[_Item], people: People,
+         report: CollectReport, now: datetime, *, dry_run: bool) -> None:
+    rows = _existing(course, sheet_id)
+    report.recovery = sheet_store.recover({r["path"] for r in rows}, {(r["owner"], r["sha256"]) for r in rows},
+                                          dry_run=dry_run)
+    adopted = report.recovery.adopted
+    if adopted and not dry_run:
+        with store.transaction(course.engine) as conn:
+            conn.execute(store.submissions.insert(), adopted)
+    rows += adopted
+    versions: dict[str, int] = {}
+    shas: dict[tuple[str, str], int] = {}
+    sha_owners: dict[str, set[str]] = {}
+    latest_by: dict[str, str | None] = {}
+    for r in sorted(rows, key=lambda r: (r["owner"], r["version"])):
+        versions[r["owner"]] = max(versions.get(r["owner"], 0), r["version"])
+        shas[(r["owner"], r["sha256"])] = r["version"]
+        sha_owners.setdefault(r["sha256"], set()).add(r["owner"])
+        latest_by[r["owner"]] = r["submitted_by"]
+
+    by_owner: dict[str, list[_Item]] = {}
+    for item in items:
+        assert item.owner is not None and item.contents is not None
+        by_owner.setdefault(item.owner, []).append(item)
+        sha_owners.setdefault(item.contents.sha256, set()).add(item.owner)
+
+    created = now.astimezone(UTC).isoformat()
+    new_rows: list[dict[str, Any]] = []
+    planned: list[tuple[_Item, Outcome]] = []
+    for owner, group in by_owner.items():
+        group.sort(key=lambda i: (i.received_at or now, i.order))
+        _team_report(owner, group, people, latest_by.get(owner), report)
+        batch: dict[str, str] = {}
+        for item in group:
+            assert item.contents is not None and item.received_at is not None
+            sha = item.contents.sha256
+            outcome = Outcome(item.upload.source, "stored", owner, item.owner_kind, item.submitted_by,
+                              files=sorted(item.contents.files), notebook=item.contents.notebook,
+                              received_at=item.received_at, time_origin=item.time_origin,
+                              late_seconds=item.late, flags=list(item.flags))
+            if (owner, sha) in shas:
+                outcome.status, outcome.version = "unchanged", shas[(owner, sha)]
+                outcome.message = f"the same files as version {shas[(owner, sha)]}; nothing to do"
+            elif sha in batch:
+                outcome.status = "duplicate"
+                outcome.message = f"duplicate upload: the same files as {batch[sha]}"
+            else:
+                batch[sha] = item.upload.source
+                versions[owner] = versions.get(owner, 0) + 1
+                outcome.version = versions[owner]
+                others = sorted(sha_owners.get(sha, set()) - {owner})
+                outcome.flags += [f"same-as:{o}" for o in others]
+                planned.append((item, outcome))
+            report.outcomes.append(outcome)
+
+    if dry_run:
+        return
+    for item, outcome in planned:
+        assert item.contents is not None and outcome.owner is not None and outcome.version is not None
+        manifest = _manifest(sheet_id, item, outcome, created)
+        rel = sheet_store.write_version(outcome.owner, outcome.version, item.contents.files, manifest)
+        new_rows.append({
+            "sheet_id": sheet_id, "owner": outcome.owner, "owner_kind": outcome.owner_kind,
+            "submitted_by": outcome.submitted_by, "version": outcome.version, "sha256": manifest["sha256"],
+            "path": rel, "notebook": outcome.notebook, "received_at": manifest["received_at"],
+            "late_seconds": outcome.late_seconds, "source": outcome.source, "flags": json.dumps(outcome.flags),
+            "created_at": created,
+        })
+    if new_rows:
+        with store.transaction(course.engine) as conn:
+            conn.execute(store.submissions.insert(), new_rows)
+
+
+def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dict[str, Any]:
+    import hashlib
+
+    assert item.contents is not None and outcome.received_at is not None
+    return {
+        "sheet": sheet_id, "owner": outcome.owner, "owner_kind": outcome.owner_kind,
+        "submitted_by": outcome.submitted_by, "version": outcome.version, "sha256": item.contents.sha256,
+        "received_at": outcome.received_at.astimezone(UTC).isoformat(), "time_origin": outcome.time_origin,
+        "late_seconds": outcome.late_seconds, "source": outcome.source, "notebook": outcome.notebook,
+        "flags": outcome.flags, "created_at": created,
+        "files": {p: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                  for p, d in sorted(item.contents.files.items())},
+    }
+
+
+def _team_report(owner: str, group: list[_Item], people: People, previous_by: str | None,
+                 report: CollectReport) -> None:
+    if group[0].owner_kind != "team" or owner not in people.teams:
+        return
+    members = people.members(owner)
+    names = ", ".join(m.label for m in members)
+    uploaders = []
+    for item in group:
+        if item.submitted_by and item.submitted_by not in uploaders:
+            uploaders.append(item.submitted_by)
+    if len(uploaders) > 1:
+        labels = [people.students[s].label for s in uploaders]
+        who = f"{', '.join(labels[:-1])} and {labels[-1]} " + ("both" if len(labels) == 2 else "all")
+        last = group[-1]
+        report.warnings.append(
+            f"team {owner}: {who} submitted; the latest ({people.students[last.submitted_by].label if last.submitted_by else '?'}, "
+            f"received {last.received_at:%Y-%m-%d %H:%M %Z}) is the newest version and counts"
+        )
+        for item in group:
+            item.flags.append("team-conflict")
+    elif uploaders:
+        student = people.students[uploaders[0]]
+        report.notes.append(f"team {owner}: {student.label} submitted alone for the team; credited to every "
+                            f"member ({names})")
+        if previous_by and previous_by != uploaders[0] and previous_by in people.students:
+            report.warnings.append(f"team {owner}: {student.label} submitted over the version of "
+                                   f"{people.students[previous_by].label}; the newest version counts")
+
+
+def _write_reports(folder: Path, report: CollectReport) -> list[Path]:
+    """unmatched.csv and refused.csv in the sheet's submissions folder (replaced each run)."""
+    unmatched = [o for o in report.outcomes if o.status in ("unmatched", "ambiguous")]
+    refused = [(o.source, "", o.message) for o in report.outcomes if o.status in ("refused", "duplicate")]
+    refused += [(r.source, r.path, r.reason) for r in report.refusals]
+    written = []
+    for name, header, lines in (
+        (UNMATCHED_CSV, ["source", "problem", "message", "candidates"],
+         [[o.source, o.status, o.message, "; ".join(o.candidates)] for o in unmatched]),
+        (REFUSED_CSV, ["source", "file", "reason"], [list(r) for r in refused]),
+    ):
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(header)
+        writer.writerows(lines)
+        target = folder / name
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
+        os.replace(tmp, target)
+        written.append(target)
+    return written
