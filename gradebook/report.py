@@ -1,0 +1,105 @@
+"""The course dashboard: one static HTML page (``reports/index.html``) with plots inline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sheetgrade.gradebook.admission import STATUS_TEXT, fmt_percent, fmt_points
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
+    from sheetgrade.gradebook.book import Gradebook
+
+
+@dataclass
+class AtRisk:
+    """A student who is not admitted and behind."""
+
+    id: str
+    name: str
+    group: str
+    percent: str
+    status: str
+    explanation: str
+
+
+def at_risk(book: Gradebook) -> dict[str, list[AtRisk]]:
+    """Students at risk, per tutor: cannot reach admission, or not yet admitted and below the
+    threshold on the sheets that are already due."""
+    past = book.per_sheet[~book.per_sheet["remaining"]]
+    points_so_far = past["total"].groupby(level="student_id").sum()
+    max_so_far = past["max"].groupby(level="student_id").sum()
+    pace = (points_so_far / max_so_far.where(max_so_far > 0)).reindex(book.students.index).fillna(0.0)
+    o = book.overall
+    risky = (o["status"] == "cannot_reach") | ((o["status"] == "not_yet") & (pace < book.share))
+    out: dict[str, list[AtRisk]] = {}
+    for sid in book.students.index[risky.to_numpy()]:
+        s = book.students.loc[sid]
+        tutor = s["tutor"] if isinstance(s["tutor"], str) else (s["tutor_email"] or "no tutor")
+        if not isinstance(tutor, str):
+            tutor = "no tutor"
+        out.setdefault(tutor, []).append(AtRisk(
+            str(sid), f"{s['first_name']} {s['last_name']}".strip(), str(s["group"] or ""),
+            fmt_percent(float(o.at[sid, "percent"])), STATUS_TEXT[o.at[sid, "status"]],
+            str(o.at[sid, "explanation"])))
+    return dict(sorted(out.items()))
+
+
+def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
+    """Everything ``report.html.j2`` shows."""
+    from sheetgrade.gradebook import plots
+
+    o = book.overall
+    counts = {s: int((o["status"] == s).sum()) for s in STATUS_TEXT}
+    submitted = book.wide("submitted").astype(bool)
+    sheets = []
+    for sid, row in book.sheets.iterrows():
+        handed = int(submitted[sid].sum())
+        totals = book.wide("total")[sid][submitted[sid]]
+        sheets.append({"id": sid, "title": row["title"], "due": row["due"].strftime("%Y-%m-%d %H:%M"),
+                       "possible": fmt_points(row["possible"]), "submitted": handed,
+                       "mean": fmt_points(float(totals.mean())) if handed else "–",
+                       "median": fmt_points(float(totals.median())) if handed else "–",
+                       "remaining": bool(row["remaining"])})
+    by_group = o[["status"]].join(book.students[["group", "tutor"]])
+    groups = []
+    for (group, tutor), frame in by_group.groupby(["group", "tutor"], dropna=False, sort=True):
+        groups.append({"group": "no group" if group != group else str(group),
+                       "tutor": "" if tutor != tutor else str(tutor), "n": len(frame),
+                       **{s: int((frame["status"] == s).sum()) for s in STATUS_TEXT}})
+    return {
+        "groups": groups,
+        "course": course.config.course, "term": course.config.term,
+        "generated": datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        "n_students": len(book.students), "counts": counts, "status_text": STATUS_TEXT,
+        "threshold": fmt_percent(book.share * 100),
+        "mean_percent": fmt_percent(float(o["percent"].mean())) if len(o) else "–",
+        "sheets": sheets, "at_risk": at_risk(book),
+        "plots": {
+            "totals": plots.totals_histogram(book),
+            "sheets": plots.per_sheet_stats(book),
+            "tasks": plots.per_task_stats(book),
+            "groups": plots.admission_by_group(book),
+        },
+    }
+
+
+def write_report(course: Course, *, out_dir: Path | None = None, book: Gradebook | None = None) -> Path:
+    """Write ``reports/index.html`` (or ``out_dir/index.html``); return its path."""
+    from markupsafe import Markup
+
+    from sheetgrade.gradebook.book import build_gradebook
+    from sheetgrade.templates import environment
+
+    book = book or build_gradebook(course)
+    context = report_context(course, book)
+    context["plots"] = {k: Markup(v) for k, v in context["plots"].items()}  # our own SVG, not user text
+    target = out_dir or course.reports_dir
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "index.html"
+    html = environment(course.templates_dir, autoescape=True).get_template("report.html.j2").render(context)
+    path.write_text(html, encoding="utf-8")
+    return path
