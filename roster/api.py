@@ -222,10 +222,23 @@ def _merge_students(base: list[StudentEntry], new: list[StudentEntry], replace: 
     return merged + extra
 
 
+def _removed_students(base: list[StudentEntry], merged: list[StudentEntry], label: str) -> dict[str, str]:
+    kept = {e.id for e in merged}
+    reason = f"is not in {label} and --replace removes them"
+    removed: dict[str, str] = {}
+    for e in base:
+        if e.id not in kept:
+            for key in (e.id, e.matrikel, e.email):
+                if key:
+                    removed[key] = reason
+    return removed
+
+
 def _merge(course: Course, base: RosterData, entries: Entries, replace: bool) -> RosterData:
     data = dataclasses.replace(base)
     if entries.kind == "students":
         data.students = _merge_students(base.students, entries.students, replace)
+        data.removed = _removed_students(base.students, data.students, entries.label)
     elif entries.kind == "tutors":
         emails = {t.email.casefold() for t in entries.tutors}
         kept = [] if replace else [t for t in base.tutors if t.email.casefold() not in emails]

@@ -28,6 +28,8 @@ class RosterData:
     tutors: list[TutorEntry] = field(default_factory=list)
     groups: list[GroupEntry] = field(default_factory=list)
     teams: list[TeamEntry] = field(default_factory=list)
+    #: students this change removes (id, matriculation number, email -> why), for clearer messages
+    removed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +70,7 @@ def check_roster(data: RosterData, *, max_size: int, resolve_sheet: SheetResolve
     warnings: list[str] = []
     groups = _check_groups(data, problems)
     students = _check_students(data.students, groups, problems, warnings)
-    teams = _check_teams(data.teams, students, max_size, resolve_sheet, problems, warnings)
+    teams = _check_teams(data.teams, students, max_size, resolve_sheet, problems, warnings, data.removed)
     tutors = {t.email: Tutor(name=t.name, email=t.email, groups=tuple(sorted(t.groups))) for t in data.tutors}
     roster = Roster(students=students, groups=groups, tutors=tutors, teams=teams)
     return CheckResult(problems=problems, warnings=warnings, roster=roster)
@@ -190,6 +192,7 @@ def _check_teams(
     resolve_sheet: SheetResolver | None,
     problems: list[str],
     warnings: list[str],
+    removed: dict[str, str],
 ) -> dict[str, Team]:
     from sheetgrade.course.errors import SheetgradeError
 
@@ -210,6 +213,12 @@ def _check_teams(
                 problems.append(f"{e.where}: {exc}")
                 continue
         student = _find(e.student, students)
+        if student is None and e.student in removed:
+            problems.append(
+                f"{e.where}: student {e.student} is in team {e.team} but {removed[e.student]}; "
+                "take them out of the team first"
+            )
+            continue
         if student is None:
             problems.append(f"{e.where}: unknown student '{e.student}'{did_you_mean(e.student, students)}")
             continue

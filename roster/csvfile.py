@@ -65,14 +65,22 @@ def decode(data: bytes, label: str, encoding: str | None = None) -> tuple[str, s
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of a CSV text: csv.Sniffer on the first lines, else the
-    most frequent of ``;``, ``,`` and tab in the header line."""
-    sample = "\n".join(text.splitlines()[:20])
+    """The delimiter of a CSV text.
+
+    Headers rarely contain a delimiter character, so when exactly one of ``,``,
+    ``;`` and tab occurs in the header line, that is it. Otherwise csv.Sniffer
+    decides on the first lines, and failing that the most frequent one in the
+    header wins (``,`` for a single column).
+    """
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    present = [d for d in DELIMITERS if counts[d]]
+    if len(present) == 1:
+        return present[0]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
     except csv.Error:
-        header = sample.split("\n", 1)[0]
-        counts = {d: header.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else ","
 

@@ -165,3 +165,21 @@ def test_broken_canonical_file_is_reported_by_sync(run_cli, example_course: Path
         f"  roster/students.csv line 122: matriculation number {matrikel} appears twice (lines 4 and 122)\n"
     )
     assert snapshot(example_course) == before
+
+
+def test_replace_that_would_orphan_team_members(run_cli, example_course: Path, write_csv: WriteCsv) -> None:
+    roster = roster_of(example_course)
+    members = roster.teams["T01"].members
+    keep = [s for s in roster.sorted_students() if s.id not in members]
+    text = "id,first_name,last_name,matrikel,group\n" + "".join(
+        f"{s.id},{s.first_name},{s.last_name},{s.matrikel},{s.group}\n" for s in keep
+    )
+    before = snapshot(example_course)
+    result = run_cli("roster", "import", write_csv("all.csv", text), "--replace", course=example_course)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: all.csv: {len(members)} problems; nothing was imported\n" + "".join(
+        f"  roster/teams.csv line {i + 2}: student {m} is in team T01 but is not in all.csv and --replace "
+        "removes them; take them out of the team first\n"
+        for i, m in enumerate(members)
+    )
+    assert snapshot(example_course) == before

@@ -144,3 +144,12 @@ def test_bad_map_syntax_is_a_usage_error(run_cli, example_course: Path, write_cs
     result = run_cli("roster", "import", path, "--map", "Matrikelnummer", course=example_course)
     assert result.exit_code == 2
     assert "'Matrikelnummer' is not COLUMN=FIELD" in result.stderr
+
+
+def test_semicolons_with_commas_inside_names(run_cli, example_course: Path, write_csv: WriteCsv) -> None:
+    text = "Name;Matrikelnummer;Gruppe\nMüller, Anna;3900040;G1\nWeiß, Jürgen Karl;3900041;Di 10-12\n"
+    result = run_cli("roster", "import", write_csv("heico.csv", text, "cp1252"), course=example_course)
+    assert result.exit_code == 0, result.output
+    roster = roster_of(example_course)
+    assert (roster.students["3900041"].first_name, roster.students["3900041"].last_name) == ("Jürgen Karl", "Weiß")
+    assert roster.students["3900041"].group == "G3"
