@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -87,9 +87,9 @@ def import_(state: State, file: Path, kind: str | None, maps: tuple[str, ...], e
       sheetgrade roster import tutors.csv --kind tutors --replace
     """
     from sheetgrade.roster.api import import_roster_file
+    from sheetgrade.roster.columns import Kind
 
-    mapping = _mapping(maps)
-    report = import_roster_file(state.course(), file, kind=kind, mapping=mapping,  # type: ignore[arg-type]
+    report = import_roster_file(state.course(), file, kind=cast(Kind | None, kind), mapping=_mapping(maps),
                                 encoding=encoding, replace=replace, dry_run=dry_run)
     _report(report)
 
