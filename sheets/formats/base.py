@@ -89,7 +89,7 @@ def finish_tests(drafts: list[DraftTest], config: SheetConfig, problems: Problem
         task = tasks.get(draft.task)
         if task is None:
             problems.add(f"test for task '{draft.task}', which sheet.yml does not have"
-                         f"{did_you_mean(draft.task, tasks)}; add it to sheet.yml or fix the name", draft.cell)
+                         f"{did_you_mean(draft.task, tasks)} (add it to sheet.yml or fix the name)", draft.cell)
             continue
         if task.kind == "manual":
             problems.add(f"test for task '{draft.task}', which sheet.yml marks `kind: manual`; "
