@@ -288,7 +288,7 @@ def _run_native(test: TestCase, student: Target, reference: Reference) -> str | 
     except Exception as exc:  # noqa: BLE001 - e.g. indexing a wrongly shaped answer
         if _is_fatal(exc):
             raise
-        return f"check could not use your answer: {execution.describe_exception(exc)}"
+        return f"the check raised {execution.describe_exception(exc)}"
     return None
 
 

@@ -95,12 +95,11 @@ def _encode_numpy(value: Any, depth: int) -> Any:
             array = np.asarray(value)  # drops subclasses
             if array.dtype.kind not in "biufc":
                 raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; only numbers and bools")
-            array = np.ascontiguousarray(array)
             return {
                 "$t": "nd",
                 "dtype": array.dtype.str,
                 "shape": list(array.shape),
-                "b64": base64.b64encode(array.tobytes()).decode("ascii"),
+                "b64": base64.b64encode(array.tobytes(order="C")).decode("ascii"),
             }
     raise EncodeError(
         f"a value of type {type(value).__name__} cannot be sent; return numbers, strings, "
@@ -175,7 +174,7 @@ def _decode_array(data: dict[str, Any]) -> Any:
     dt = np.dtype(dtype)
     if len(raw) != math.prod(shape) * dt.itemsize:
         raise ProtocolError(f"array data has {len(raw)} bytes, shape {shape} of {dt} needs another size")
-    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    return np.frombuffer(raw, dtype=dt).reshape(tuple(shape)).copy()
 
 
 def loads(payload: bytes) -> Any:

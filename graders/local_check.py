@@ -1,0 +1,204 @@
+"""Students' local check: the public tests, run through the grader's own harness.
+
+``sheetgrade check ridge.ipynb`` runs the notebook in the same confined child
+the grader uses and the public tests through the same harness, with the
+``reference`` answered from the answers recorded at build time. So a public
+test that passes here passes in grading, with the same message. It runs
+offline and needs nothing but the student folder of a build.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheetgrade.graders.errors import GradingError, PublicTestsMissing
+from sheetgrade.graders.harness import RecordedReference, TestOutcome
+from sheetgrade.graders.session import ProcessLimits
+from sheetgrade.graders.submission import ERROR_STATUSES, grade_notebook
+from sheetgrade.graders.worker import WarmWorker
+from sheetgrade.sheets.model import PUBLIC_TESTS_FILE, PublicTests, TaskInfo
+
+MAX_DATA = 256 * 1024 * 1024  # bytes of files copied next to the notebook
+_SKIP = {".ipynb_checkpoints", "__pycache__", ".git"}
+
+
+@dataclass
+class TaskCheck:
+    """The public tests of one task."""
+
+    task: TaskInfo
+    outcomes: list[TestOutcome]
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+    @property
+    def points(self) -> float:
+        return sum(o.points for o in self.outcomes)
+
+    @property
+    def max_points(self) -> float:
+        return sum(o.test.points for o in self.outcomes)
+
+
+@dataclass
+class CheckReport:
+    """What a local check found."""
+
+    notebook: str
+    tasks: list[TaskCheck]
+    status: str = "graded"  # graded / timeout / memory / crashed / invalid
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status not in ERROR_STATUSES and all(t.passed for t in self.tasks)
+
+
+def find_public_tests(notebook: Path, explicit: Path | None = None) -> Path:
+    """``public_tests.json`` for ``notebook``: ``explicit``, else next to the
+    notebook, else in a ``student/`` folder beside it.
+
+    Raises:
+        PublicTestsMissing: none found; the message says where it looked.
+    """
+    if explicit is not None:
+        if not explicit.is_file():
+            raise PublicTestsMissing(f"{explicit}: no such file")
+        return explicit
+    candidates = [notebook.parent / PUBLIC_TESTS_FILE, notebook.parent / "student" / PUBLIC_TESTS_FILE]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise PublicTestsMissing(
+        f"no {PUBLIC_TESTS_FILE} next to {notebook.name} (looked in {notebook.parent}); keep the "
+        f"notebook in the folder of the sheet you downloaded, or pass --tests PATH"
+    )
+
+
+def load_public_tests(path: Path) -> PublicTests:
+    """Read ``public_tests.json``; raise GradingError if it is unreadable."""
+    try:
+        return PublicTests.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise GradingError(f"{path}: not a readable {PUBLIC_TESTS_FILE} ({exc}); download the sheet again") from None
+
+
+def select_tasks(public: PublicTests, wanted: Sequence[str]) -> list[TaskInfo]:
+    """The tasks to check: all with public tests, or those named (with near-miss hints)."""
+    with_tests = [t for t in public.tasks if any(x.task == t.id for x in public.tests)]
+    if not wanted:
+        return with_tests
+    known = {t.id: t for t in public.tasks}
+    chosen = []
+    for name in wanted:
+        if name not in known:
+            from sheetgrade.course.suggest import did_you_mean
+
+            ids = [t.id for t in public.tasks]
+            raise GradingError(f"no task '{name}' on this sheet{did_you_mean(name, ids)} (tasks: {', '.join(ids)})")
+        chosen.append(known[name])
+    return chosen
+
+
+def check_notebook(
+    notebook: Path,
+    tasks: Sequence[str] = (),
+    *,
+    public_tests: Path | None = None,
+    timeout: float = 60.0,
+    memory: int | None = 2 * 1024**3,
+) -> CheckReport:
+    """Run ``notebook`` confined and check it against the public tests.
+
+    Args:
+        notebook: the student's notebook.
+        tasks: task ids to check (default: every task with public tests).
+        public_tests: ``public_tests.json`` (default: found beside the notebook).
+        timeout: wall seconds for the whole run.
+        memory: address-space limit in bytes.
+
+    Raises:
+        PublicTestsMissing, GradingError: nothing to check against, or an unknown task.
+    """
+    if not notebook.is_file():
+        raise GradingError(f"{notebook}: no such notebook")
+    path = find_public_tests(notebook, public_tests)
+    public = load_public_tests(path)
+    chosen = select_tasks(public, tasks)
+    ids = {t.id for t in chosen}
+    tests = [t for t in public.tests if t.task in ids]
+    limits = ProcessLimits(timeout=timeout, memory=memory)
+    workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-check-"))
+    try:
+        # preload=False: a student's check imports only what the notebook imports
+        with WarmWorker(preload=False) as worker:
+            result = grade_notebook(
+                notebook, tests, worker=worker, reference=RecordedReference(public.recorded_reference),
+                limits=limits, workdir=workroot / "run", data_files=_data_files(notebook, path),
+            )
+    finally:
+        shutil.rmtree(workroot, ignore_errors=True)
+    by_task = [TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen]
+    notes = [f"cell {int(e.get('cell', 0)) + 1} raised {e.get('type')}: {str(e.get('message'))[:200]}"
+             for e in result.cell_errors[:5]]
+    notes += [f.replace("not run: ", "not run while checking: ") for f in result.flags if f.startswith("not run:")]
+    message = result.message if result.status != "graded" else ""
+    return CheckReport(notebook=notebook.name, tasks=by_task, status=result.status, message=message, notes=notes)
+
+
+def _data_files(notebook: Path, tests_path: Path) -> list[Path]:
+    """Files beside the notebook (and beside public_tests.json), for the scratch copy."""
+    files: dict[str, Path] = {}
+    total = 0
+    for folder in dict.fromkeys([tests_path.parent, notebook.parent]):
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith(".") or entry.name in _SKIP or entry.suffix == ".ipynb":
+                continue
+            if entry.name == PUBLIC_TESTS_FILE or entry.name in files:
+                continue
+            size = _size(entry)
+            if total + size > MAX_DATA:
+                continue
+            total += size
+            files[entry.name] = entry
+    return list(files.values())
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    except OSError:
+        return MAX_DATA + 1
+
+
+def format_report(report: CheckReport) -> str:
+    """The report as text: one line per task, failures indented beneath."""
+    lines = []
+    for task in report.tasks:
+        if not task.outcomes:
+            lines.append(f"{task.task.id:<6} --    no public tests")
+            continue
+        mark = "PASS" if task.passed else "FAIL"
+        title = f"  {task.task.title}" if task.task.title else ""
+        lines.append(f"{task.task.id:<6} {mark}  {task.points:g}/{task.max_points:g} points{title}")
+        for outcome in task.outcomes:
+            if not outcome.passed:
+                label = outcome.test.name or outcome.test.id
+                body = outcome.message.replace("\n", "\n         ")
+                lines.append(f"       - {label}: {body}")
+    if report.message:
+        lines.append(f"note: {report.status}: {report.message}")
+    lines += [f"note: {n}" for n in report.notes]
+    passed = sum(1 for t in report.tasks if t.outcomes and t.passed)
+    total = sum(1 for t in report.tasks if t.outcomes)
+    lines.append(f"{passed}/{total} tasks pass their public tests")
+    return "\n".join(lines)

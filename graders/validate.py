@@ -1,0 +1,155 @@
+"""Build validation: run the reference solution against every test, as
+``otter assign`` does, through the same engine that grades submissions.
+
+Contract with ``sheetgrade.sheets.build`` (``sheet build`` calls this between
+``prepare_build`` and ``finish_build``)::
+
+    report = validate_build(course, bundle_dir)   # -> sheets.model.ValidationReport
+
+``bundle_dir`` holds ``bundle.json``, ``reference.ipynb`` and the data files.
+The reference notebook runs in a confined child forked from a warm worker,
+exactly like a submission, and plays both the student and the reference.
+The report holds:
+
+- ``failures``: test id → why the reference fails it, in the words a test
+  author needs (``"the check raised NameError: name 'Xc' is not defined"``);
+  a reference that cannot run at all is reported under the key ``"reference"``;
+- ``recorded_reference``: the answers of every ``reference.*`` request made by
+  PUBLIC native checks, keyed by :func:`sheetgrade.graders.protocol.call_key`
+  and encoded with :func:`sheetgrade.graders.protocol.encode`; students'
+  checks answer ``reference`` from these;
+- ``expected_outputs``: for every OK-format test, the text the reference
+  printed for its inputs (all inputs' outputs concatenated). A test listed in
+  the bundle's ``pending_outputs`` (written without expected output) is not
+  compared, only recorded; it fails only if an input raised.
+"""
+
+from __future__ import annotations
+
+import doctest
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sheetgrade.graders.batch import process_limits, start_reference
+from sheetgrade.graders.errors import GradingError
+from sheetgrade.graders.harness import ChildTarget, run_test
+from sheetgrade.graders.session import ProcessLimits, StudentError
+from sheetgrade.graders.worker import WarmWorker
+from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
+
+
+def validate_build(course: Course | None, bundle_dir: Path, *,
+                   limits: ProcessLimits | None = None) -> ValidationReport:
+    """Run the reference of the bundle in ``bundle_dir`` against all its tests.
+
+    Args:
+        course: the course (for its grading limits); ``None`` uses defaults.
+        bundle_dir: folder with ``bundle.json``, the reference notebook and data.
+        limits: overrides the course's limits.
+
+    Returns:
+        The report; ``report.ok`` is true when the reference passes every test.
+
+    Raises:
+        GradingError: the bundle cannot be read.
+    """
+    try:
+        bundle = AutograderBundle.load(bundle_dir)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise GradingError(f"{bundle_dir}: cannot read the bundle: {exc}") from None
+    if limits is None:
+        limits = process_limits(course) if course is not None else ProcessLimits()
+    pending = set(getattr(bundle, "pending_outputs", []) or [])
+    report = ValidationReport()
+    data_files = [bundle_dir / d for d in bundle.data]
+    workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-validate-"))
+    try:
+        with WarmWorker() as worker:
+            try:
+                reference = start_reference(worker, bundle_dir / bundle.reference_notebook, limits,
+                                            workroot / "reference", data_files)
+            except GradingError as exc:
+                report.failures["reference"] = str(exc)
+                return report
+            try:
+                if reference.report and reference.report.errors:
+                    first = reference.report.errors[0]
+                    report.failures["reference"] = (
+                        f"the reference notebook raised in cell {int(first.get('cell', 0)) + 1}: "
+                        f"{first.get('type')}: {first.get('message')}"
+                    )
+                target = _RenewingTarget(reference.process, limits.timeout)
+                for test in bundle.tests:
+                    try:
+                        _validate_one(test, target, reference, report, test.id in pending)
+                    except GradingError as exc:
+                        report.failures[test.id] = f"the reference process failed: {exc}"
+                        break
+                report.recorded_reference = dict(reference.recorded)
+            finally:
+                reference.process.close()
+    finally:
+        shutil.rmtree(workroot, ignore_errors=True)
+    return report
+
+
+class _RenewingTarget(ChildTarget):
+    """The reference process as the student: every request gets the full time limit."""
+
+    def __init__(self, process: Any, timeout: float) -> None:
+        super().__init__(process)
+        self.timeout = timeout
+
+    def _renew(self) -> None:
+        import time
+
+        self.process.deadline = time.monotonic() + self.timeout
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        self._renew()
+        return super().call(name, args, kwargs)
+
+    def value(self, name: str) -> Any:
+        self._renew()
+        return super().value(name)
+
+    def run_ok(self, sources: list[str]) -> list[str]:
+        self._renew()
+        return super().run_ok(sources)
+
+    def run_assert(self, code: str) -> str | None:
+        self._renew()
+        return super().run_assert(code)
+
+
+def _validate_one(test: TestCase, target: _RenewingTarget, reference: Any,
+                  report: ValidationReport, pending: bool) -> None:
+    if test.kind == "ok":
+        try:
+            examples = doctest.DocTestParser().get_examples(test.code)
+        except ValueError as exc:
+            report.failures[test.id] = f"malformed doctest: {exc}"
+            return
+        try:
+            outputs = target.run_ok([e.source for e in examples])
+        except StudentError as exc:
+            report.failures[test.id] = f"{exc.type_name}: {exc}"
+            return
+        report.expected_outputs[test.id] = "".join(outputs)
+        if pending:
+            raised = [o for o in outputs if o.startswith("Traceback (most recent call last)")]
+            if raised:
+                report.failures[test.id] = "an input raised " + raised[0].strip().splitlines()[-1]
+            return
+    reference.recording = test.kind == "native" and not test.hidden
+    try:
+        outcome = run_test(test, target, reference)
+    finally:
+        reference.recording = False
+    if not outcome.passed:
+        report.failures[test.id] = outcome.message.replace("your code raised", "the reference raised")

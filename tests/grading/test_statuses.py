@@ -1,0 +1,89 @@
+"""Per-submission statuses and notebook execution: one bad submission never stops the batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import CORRECT, AddSubmission
+from .test_grade_cli import results_of
+
+
+def test_timeout_memory_invalid_crash_in_one_batch(run_cli, graded_course: Path,
+                                                   add_submission: AddSubmission) -> None:
+    good = add_submission("s001", CORRECT)
+    loop = add_submission("s002", [*CORRECT, "while True:\n    pass\n"])
+    memory = add_submission("s003", ["import numpy as np\nbig = np.ones(10**10)\n", *CORRECT])
+    invalid = add_submission("s004", text="{ this is not json")
+    exits = add_submission("s005", ["print('all tests passed')\nimport os\nos._exit(0)\n", *CORRECT])
+    sysexit = add_submission("s006", ["import sys\nsys.exit(0)\n", *CORRECT])
+    result = run_cli("grade", "01", "--timeout", "3s", "--memory", "1GiB", course=graded_course)
+    assert result.exit_code == 1, result.output
+    res = results_of(graded_course)
+    assert res[good]["status"] == "graded" and res[good]["points"] == 6
+    assert res[loop]["status"] == "timeout"
+    assert res[loop]["points"] == 0
+    assert res[memory]["status"] == "memory"
+    assert res[memory]["points"] == 6  # the later cells still ran
+    assert res[invalid]["status"] == "invalid"
+    assert "not valid notebook JSON" in res[invalid]["message"]
+    assert res[exits]["status"] == "crashed" and res[exits]["points"] == 0
+    assert "all tests passed" in res[exits]["stdout"]
+    assert res[sysexit]["status"] == "graded" and res[sysexit]["points"] == 6
+    assert "4 ended in error" in result.stdout
+    for owner in ("s002 (timeout)", "s003 (memory)", "s004 (invalid)", "s005 (crashed)"):
+        assert owner in result.stdout
+
+
+def test_magics_and_pip(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+    sha = add_submission("s001", [
+        "%matplotlib inline\n!pip install scikit-learn\nfiles = !ls\n%load_ext autoreload\n",
+        "%%time\nx = 1\n",
+        *CORRECT,
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n",
+    ])
+    result = run_cli("grade", "01", course=graded_course)
+    assert result.exit_code == 0, result.output
+    res = results_of(graded_course)[sha]
+    assert res["status"] == "graded" and res["points"] == 6
+    flags = json.loads(res["flags"])
+    assert "not run: !pip install scikit-learn" in flags
+    assert "not run: !ls" in flags
+    assert "!pip install scikit-learn" in res["message"]
+    assert "Wall time" in res["stdout"]
+
+
+def test_output_is_capped(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+    sha = add_submission("s001", ["for i in range(300000):\n    print('x' * 20)\n", *CORRECT])
+    run_cli("grade", "01", course=graded_course)
+    res = results_of(graded_course)[sha]
+    assert res["points"] == 6
+    assert len(res["stdout"]) < 1024**2 + 200
+    assert "output cut" in res["stdout"]
+
+
+def test_confinement_layers_recorded(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+    sha = add_submission("s001", CORRECT)
+    run_cli("grade", "01", course=graded_course)
+    layers = json.loads(results_of(graded_course)[sha]["layers"])
+    assert layers  # e.g. {"rlimits": "on", ...} or {"confinement": "unavailable: ..."}
+
+
+def test_tampering_is_flagged_but_native_checks_hold(run_cli, graded_course: Path,
+                                                     add_submission: AddSubmission) -> None:
+    sha = add_submission("s001", [
+        "import numpy as np\nnp.allclose = lambda *a, **k: True\n",
+        "class Yes(float):\n    def __eq__(self, other):\n        return True\n",
+        "def center(X):\n    return Yes(0)\n",
+        "def double(x):\n    return Yes(0)\n",
+        "mean = Yes(0)\n",
+    ])
+    run_cli("grade", "01", course=graded_course)
+    res = results_of(graded_course)[sha]
+    tests = res["tests"]
+    assert not tests["1a-public"]["passed"] and not tests["1a-hidden"]["passed"]
+    assert not tests["1c-value"]["passed"]
+    flags = json.loads(res["flags"])
+    assert any("np.allclose" in f for f in flags)
+    assert any("__eq__" in f for f in flags)
+    assert any("numpy.allclose" in f for f in flags)  # the child's identity check
