@@ -15,7 +15,8 @@ Rules (documented for tutors in ``sheetgrade collect --help``):
 - a corrupt notebook (not JSON, or not nbformat) is kept and flagged
   ``corrupt-notebook``;
 - the main notebook is the one named like the sheet's notebook, else the only
-  notebook (flag ``notebook-renamed``); several candidates: ``several-notebooks``.
+  notebook (flag ``notebook-renamed``, except for files named after their owner,
+  ``s001.ipynb``); several candidates: ``several-notebooks``; none: ``no-notebook``.
 """
 
 from __future__ import annotations
@@ -90,8 +91,13 @@ def _strip_common(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: Limits, tz: tzinfo) -> Contents:
-    """Read and filter an upload's entries (see the module docstring for the rules)."""
+def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: Limits, tz: tzinfo, *,
+                  named_by_owner: bool = False) -> Contents:
+    """Read and filter an upload's entries (see the module docstring for the rules).
+
+    ``named_by_owner``: the files are named after their owner (``s001.ipynb`` in a
+    flat folder), so a notebook not named like the sheet's is not flagged.
+    """
     out = Contents()
     raw: list[tuple[str, bytes]] = []
     for e in entries:
@@ -133,6 +139,8 @@ def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: 
         seen[digest] = path
         out.files[path] = data
     out.notebook = _main_notebook(out, rules)
+    if named_by_owner and "notebook-renamed" in out.flags:
+        out.flags.remove("notebook-renamed")
     for path in sorted(p for p in out.files if p.lower().endswith(".ipynb")):
         problem = notebook_problem(out.files[path])
         if problem:

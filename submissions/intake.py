@@ -167,7 +167,8 @@ def collect(
         if item.match.kind in ("unknown", "ambiguous"):
             report.outcomes.append(_unmatched(item))
             continue
-        item.contents = read_contents(up.entries, up.source, rules, course.config.limits, tz)
+        item.contents = read_contents(up.entries, up.source, rules, course.config.limits, tz,
+                                      named_by_owner=up.layout == "file")
         report.refusals += [Refusal(r.source, r.path, r.reason, item.match.id) for r in item.contents.refusals]
         report.notes += [f"{up.source}: {p}" for p in item.contents.problems]
         if not item.contents.files:

@@ -51,9 +51,9 @@ def test_flat_folder_by_id_and_matrikel_merges_one_students_files(course: Path, 
     assert sorted(by_owner) == sorted([a.id, b.id])
     assert sorted(p.name for p in (course / by_owner[a.id]["path"]).iterdir()) == \
         ["manifest.json", f"{a.id}.ipynb", f"{a.id}.pdf"]
-    # the only notebook, named otherwise than the sheet's: kept as the main notebook, flagged
+    # the only notebook, named after its owner: the main notebook, not flagged as renamed
     assert by_owner[b.id]["notebook"] == f"{b.matrikel}_pca.ipynb"
-    assert "notebook-renamed" in json.loads(by_owner[b.id]["flags"])
+    assert json.loads(by_owner[b.id]["flags"]) == []
 
 
 @pytest.mark.parametrize("style", ["folders", "folders-legacy", "flat"])
