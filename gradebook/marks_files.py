@@ -37,7 +37,7 @@ FIXED = ["kind", "id", "matrikel", "name", "team"]
 AUTO = "autograded (max {max})"
 COMMENT = "comment"
 HEADER_ROW = 2
-TASK_HEADER = re.compile(r"^\s*(?P<task>.+?)\s*\(max\s*[\d.,]+\)\s*$")
+TASK_HEADER = re.compile(r"^\s*(?P<task>.+?)\s*\(max\s*(?P<max>[\d.,]+)\)\s*$")
 
 
 def _fmt(x: float) -> str:
@@ -318,6 +318,10 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
                 problems.append(f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
                                 f"sheet {sheet.id} has no manual task '{task}' "
                                 f"(manual tasks: {', '.join(manual) or 'none'}); is this file for another sheet?")
+            elif abs(float(match.group("max").replace(",", ".")) - manual[task].points) > 1e-9:
+                problems.append(f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                                f"the header gives task {task} a maximum of {match.group('max')}, but on sheet "
+                                f"{sheet.id} it is {manual[task].points:g}; is this file for another sheet?")
             else:
                 task_cols[task] = i
     if "id" not in col:
@@ -338,7 +342,7 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
             subject = key
         elif kind == "student":
             student = people.lookup(key) if key else None
-            if student is None and "matrikel" in col:
+            if not key and "matrikel" in col:  # no id: fall back to the matriculation number
                 matrikel = _text(_cell(row, col["matrikel"]))
                 student = people.lookup(matrikel) if matrikel else None
             if student is None:

@@ -153,8 +153,9 @@ def builder(tmp_path: Path) -> Builder:
 
 @pytest.fixture
 def small(builder: Builder) -> Builder:
-    """Two groups, six students, a term team of three (t1: s1, s2, s3); sheet 01 graded."""
-    b = builder.write()
+    """Two groups, six students, a term team of three (t1: s1, s2, s3); sheet 01 graded,
+    s5's submission an hour late (25 % off per started day)."""
+    b = builder.write(late="  kind: per_day\n  per_day: 0.25")
     b.group("A", "Gruppe A", "anna@uni.example", "Anna Tutor")
     b.group("B", "Gruppe B", "ben@uni.example", "Ben Tutor")
     for sid, first, last, mat, grp in [
