@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from sheets_helpers import NATIVE, code, md, raw
 
@@ -116,3 +118,13 @@ def test_missing_validator_is_a_clear_error(run_cli, make_course, monkeypatch):
     result = build(run_cli, make_course())
     assert result.exit_code == 1
     assert "cannot validate the build" in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sheetgrade.graders.validate") is None,
+                    reason="sheetgrade.graders.validate is not there yet")
+def test_hidden_test_with_an_undefined_name_fails_real_validation(run_cli, make_course):
+    cells = list(NATIVE)
+    cells[4] = code("# CHECK 1a points=1 hidden\nexpect_close(student.double(2.0), undefined_name)")
+    result = build(run_cli, make_course(cells))
+    assert result.exit_code == 1
+    assert "test 1a.2 (hidden native, demo.ipynb cell 5)" in result.stderr and "undefined_name" in result.stderr
