@@ -75,9 +75,8 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", line_buffering=True)
     # tracebacks of cells go to sys.__stderr__: point it at the capped file too
-    sys.__stdout__ = sys.stdout
-    sys.__stderr__ = sys.stderr
-    sys.__stdin__ = sys.stdin
+    sys_module: Any = sys
+    sys_module.__stdout__, sys_module.__stderr__, sys_module.__stdin__ = sys.stdout, sys.stderr, sys.stdin
     os.chdir(scratch)
     os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
     sys.argv = [""]
