@@ -23,6 +23,7 @@ from sheetgrade.gradebook.errors import GradebookError
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from sqlalchemy.engine import Connection
 
     from sheetgrade.course.course import Course
 
@@ -83,32 +84,47 @@ class Gradebook:
         )
 
 
-def _sheet_frames(course: Course, now: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _sheet_frames(course: Course, now: datetime, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sheets from course.yml; tasks from the store's mirror of sheet.yml (``sheet sync``),
+    or from the sheet.yml files for sheets the store does not know yet."""
     import pandas as pd
 
     sheet_rows, task_rows = [], []
-    for position, sheet in enumerate(course.sheets()):
-        possible = float(sheet.max_points)
-        due = sheet.entry.due if sheet.entry.due.tzinfo else sheet.entry.due.replace(tzinfo=UTC)
+    known = dict(tuple(stored.groupby("sheet_id", sort=False))) if not stored.empty else {}
+    for position, entry in enumerate(course.config.sheets):
+        if entry.id in known:
+            frame = known[entry.id].sort_values("position")
+            tasks = [(r.task_id, r.title, r.kind, float(r.points)) for r in frame.itertuples()]
+            title = str(frame["sheet_title"].iloc[0])
+        else:
+            sheet = course.sheet(entry.id)
+            tasks = [(t.id, t.title, t.kind, float(t.points)) for t in sheet.config.tasks]
+            title = sheet.title
+        possible = float(sum(t[3] for t in tasks))
+        due = entry.due if entry.due.tzinfo else entry.due.replace(tzinfo=UTC)
         sheet_rows.append({
-            "sheet_id": sheet.id, "title": sheet.title, "due": due, "block": sheet.entry.block,
-            "bonus": bool(sheet.entry.bonus), "possible": possible,
-            "max": 0.0 if sheet.entry.bonus else possible, "remaining": due > now,
-            "label": sheet.id.split("-", 1)[0], "position": position,
+            "sheet_id": entry.id, "title": title, "due": due, "block": entry.block,
+            "bonus": bool(entry.bonus), "possible": possible,
+            "max": 0.0 if entry.bonus else possible, "remaining": due > now,
+            "label": entry.id.split("-", 1)[0], "position": position,
         })
-        for i, task in enumerate(sheet.config.tasks):
-            task_rows.append({"sheet_id": sheet.id, "task_id": task.id, "title": task.title, "kind": task.kind,
-                              "points": float(task.points), "position": i})
+        for i, (task_id, task_title, kind, points) in enumerate(tasks):
+            task_rows.append({"sheet_id": entry.id, "task_id": task_id, "title": task_title, "kind": kind,
+                              "points": points, "position": i})
     sheets = pd.DataFrame(sheet_rows, columns=["sheet_id", "title", "due", "block", "bonus", "possible", "max",
                                                "remaining", "label", "position"]).set_index("sheet_id")
-    tasks = pd.DataFrame(task_rows, columns=["sheet_id", "task_id", "title", "kind", "points", "position"])
-    return sheets, tasks
+    tasks_frame = pd.DataFrame(task_rows, columns=["sheet_id", "task_id", "title", "kind", "points", "position"])
+    return sheets, tasks_frame
 
 
-def _read(conn: object, sql: str) -> pd.DataFrame:
+def _read(conn: Connection, sql: str) -> pd.DataFrame:
     import pandas as pd
     from sqlalchemy import text
 
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
     return pd.read_sql_query(text(sql), conn)  # type: ignore[call-overload]
 
 
@@ -140,8 +156,9 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     from sheetgrade.gradebook.late import penalty_fractions
 
     now = now or datetime.now(UTC)
-    sheets, tasks = _sheet_frames(course, now)
     with course.engine.connect() as conn:
+        stored_tasks = _read(conn, "SELECT t.sheet_id, t.id AS task_id, t.title, t.kind, t.points, t.position, "
+                                   "s.title AS sheet_title FROM tasks t JOIN sheets s ON s.id = t.sheet_id")
         students = _read(conn, "SELECT s.id AS student_id, s.first_name, s.last_name, s.email, s.matrikel, "
                                "s.group_id, g.name AS \"group\", g.tutor_email, t.name AS tutor FROM students s "
                                "LEFT JOIN groups g ON g.id = s.group_id LEFT JOIN tutors t ON t.email = g.tutor_email")
@@ -156,6 +173,7 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
                             "WHERE points IS NOT NULL")
         shows = _read(conn, "SELECT student_id, COUNT(*) AS n FROM presentations GROUP BY student_id")
         excused_db = _read(conn, "SELECT student_id, sheet_id FROM excused")
+    sheets, tasks = _sheet_frames(course, now, stored_tasks)
     students = students.sort_values(["last_name", "first_name", "student_id"]).set_index("student_id")
     for column in ("group_id", "group", "tutor_email", "tutor", "email", "matrikel"):
         students[column] = students[column].astype(object)
@@ -175,34 +193,45 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     credit = credit[credit.student_id.isin(student_ids)]
     credit = credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
 
-    # ---- one row per student × task
-    grid = pd.MultiIndex.from_product([student_ids, range(len(tasks))], names=["student_id", "_t"]).to_frame(index=False)
-    task_points = grid.join(tasks[["sheet_id", "task_id", "kind", "points"]].rename(columns={"points": "max"}), on="_t")
-    task_points = task_points.drop(columns="_t")
-    auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])[["sheet_id", "student_id", "task_id", "points"]]
-    auto_pts = auto_pts.rename(columns={"points": "auto_points"})
+    # ---- a student × task matrix, filled by integer positions (no multi-key merges)
+    n_students, n_tasks = len(student_ids), len(tasks)
+    task_index = pd.MultiIndex.from_arrays([tasks["sheet_id"], tasks["task_id"]])
+    is_auto_task = tasks["kind"].eq("auto").to_numpy()
+    task_max = tasks["points"].to_numpy(dtype=float)
+    points = np.full((n_students, n_tasks), np.nan)
+    points[:, is_auto_task] = 0.0
+    auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])
+    _scatter(points, student_ids.get_indexer(auto_pts["student_id"]),
+             task_index.get_indexer(pd.MultiIndex.from_arrays([auto_pts["sheet_id"], auto_pts["task_id"]])),
+             auto_pts["points"].to_numpy(dtype=float), only=is_auto_task)
     team_marks = marks[marks.subject_kind == "team"].merge(members[["team_id", "student_id"]], left_on="subject_id",
-                                                            right_on="team_id")[["sheet_id", "task_id", "student_id", "points"]]
+                                                            right_on="team_id")
     own_marks = marks[marks.subject_kind == "student"].rename(columns={"subject_id": "student_id"})
-    own_marks = own_marks[["sheet_id", "task_id", "student_id", "points"]]
-    manual = pd.concat([own_marks, team_marks], ignore_index=True)
-    manual = manual.drop_duplicates(["sheet_id", "task_id", "student_id"], keep="first")  # own mark wins
-    manual = manual.rename(columns={"points": "manual_points"})
-    keys = ["student_id", "sheet_id", "task_id"]
-    task_points = task_points.merge(auto_pts, on=keys, how="left").merge(manual, on=keys, how="left")
-    is_auto = task_points.kind.eq("auto")
-    task_points["points"] = np.where(is_auto, task_points.auto_points.fillna(0.0), task_points.manual_points)
-    task_points["points"] = task_points["points"].clip(upper=task_points["max"])
-    task_points = task_points.drop(columns=["auto_points", "manual_points"])
+    for frame in (team_marks, own_marks):  # own marks last: they override the team's
+        _scatter(points, student_ids.get_indexer(frame["student_id"]),
+                 task_index.get_indexer(pd.MultiIndex.from_arrays([frame["sheet_id"], frame["task_id"]])),
+                 frame["points"].to_numpy(dtype=float), only=~is_auto_task)
+    points = np.minimum(points, task_max)
+    task_points = pd.DataFrame({
+        "student_id": np.repeat(student_ids.to_numpy(), n_tasks),
+        "sheet_id": np.tile(tasks["sheet_id"].to_numpy(), n_students),
+        "task_id": np.tile(tasks["task_id"].to_numpy(), n_students),
+        "kind": np.tile(tasks["kind"].to_numpy(), n_students),
+        "max": np.tile(task_max, n_students),
+        "points": points.ravel(),
+    })
 
-    # ---- per student × sheet
-    tp = task_points.assign(auto=task_points.points.where(is_auto, 0.0).fillna(0.0),
-                            manual=task_points.points.where(~is_auto, 0.0).fillna(0.0),
-                            marked=(~is_auto) & task_points.points.notna())
-    per_sheet = tp.groupby(["student_id", "sheet_id"], sort=False)[["auto", "manual", "marked"]].agg(
-        {"auto": "sum", "manual": "sum", "marked": "any"})
+    # ---- per student × sheet: sums over each sheet's task columns
+    sheet_of_task = pd.Index(sheet_ids).get_indexer(tasks["sheet_id"])
+    onehot = np.zeros((n_tasks, len(sheet_ids)))
+    onehot[np.arange(n_tasks), sheet_of_task] = 1.0
+    filled = np.nan_to_num(points)
+    auto_sum = (filled * is_auto_task) @ onehot
+    manual_sum = (filled * ~is_auto_task) @ onehot
+    marked_any = ((~np.isnan(points)) & ~is_auto_task).astype(float) @ onehot > 0
     full = pd.MultiIndex.from_product([student_ids, sheet_ids], names=["student_id", "sheet_id"])
-    per_sheet = per_sheet.reindex(full, fill_value=0.0)
+    per_sheet = pd.DataFrame({"auto": auto_sum.ravel(), "manual": manual_sum.ravel(), "marked": marked_any.ravel()},
+                             index=full)
     per_sheet["marked"] = per_sheet["marked"].astype(bool)
     late = credit.set_index(["student_id", "sheet_id"])["late_seconds"]
     per_sheet["late_seconds"] = late.reindex(full).to_numpy(dtype=float)
@@ -231,6 +260,16 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
                        presentations=shows_by_student)
     return Gradebook(students=students, sheets=sheets, tasks=tasks, task_points=task_points, per_sheet=per_sheet,
                      overall=overall, now=now, share=course.config.admission.share)
+
+
+def _scatter(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, *,
+             only: np.ndarray) -> None:
+    """``matrix[rows, cols] = values`` where both are known and ``only[cols]`` holds; NaN values are skipped."""
+    import numpy as np
+
+    keep = (rows >= 0) & (cols >= 0) & ~np.isnan(values)
+    keep[keep] = only[cols[keep]]
+    matrix[rows[keep], cols[keep]] = values[keep]
 
 
 def _excused(course: Course, students: pd.DataFrame, excused_db: pd.DataFrame, index: pd.MultiIndex) -> np.ndarray:

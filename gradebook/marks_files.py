@@ -20,13 +20,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
 from sheetgrade.gradebook.errors import MarksError
-from sheetgrade.gradebook.marks import AppliedChange, MarkChange, apply_changes, parse_points, resolve_tutor
+from sheetgrade.gradebook.marks import (
+    AppliedChange,
+    MarkChange,
+    apply_changes,
+    parse_points,
+    resolve_tutor,
+)
 from sheetgrade.gradebook.people import People, load_people
 
 if TYPE_CHECKING:
@@ -144,7 +151,7 @@ def write_templates(course: Course, *, sheet: str, group: str | None = None, fmt
     return paths
 
 
-def _write_csv(path: Path, meta: list[str], header: list[str], body: list[list[object]]) -> None:
+def _write_csv(path: Path, meta: list[str], header: list[str], body: Sequence[Sequence[object]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(meta)
@@ -154,7 +161,7 @@ def _write_csv(path: Path, meta: list[str], header: list[str], body: list[list[o
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
-def _write_xlsx(path: Path, meta: list[str], header: list[str], body: list[list[object]], *,
+def _write_xlsx(path: Path, meta: list[str], header: list[str], body: Sequence[Sequence[object]], *,
                 first_editable: int, sheet_title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
@@ -209,7 +216,7 @@ class FileRows:
     path: Path
     meta: list[str]
     header: list[str]
-    rows: list[tuple[int, list[object]]]
+    rows: Sequence[tuple[int, Sequence[object]]]
     column_names: list[str]  # how to name a column in messages: letter for xlsx, number for csv
 
 
@@ -275,7 +282,7 @@ def _read_csv(path: Path) -> FileRows:
     return FileRows(path, meta, header, rows, names)
 
 
-def _cell(row: list[object], index: int | None) -> object:
+def _cell(row: Sequence[object], index: int | None) -> object:
     if index is None or index >= len(row):
         return None
     return row[index]

@@ -25,7 +25,7 @@ def _figure(width: float = 7.0, height: float = 3.2) -> Figure:
 
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: the SVG sits inside HTML
 
@@ -37,7 +37,7 @@ def totals_histogram(book: Gradebook) -> str:
     fig = _figure()
     ax = fig.add_subplot()
     percent = book.overall["percent"].to_numpy(dtype=float)
-    bins = np.linspace(0, 100, 21)
+    bins = [float(x) for x in np.linspace(0, 100, 21)]
     ax.hist(np.clip(percent, 0, 100), bins=bins, color=BLUE, edgecolor="white")
     ax.axvline(book.share * 100, color=RED, linestyle="--", linewidth=2,
                label=f"admission threshold {book.share * 100:g} %")

@@ -70,7 +70,8 @@ def make_synthetic_course(root: Path, *, students: int = 120, sheets: int = 12, 
                              "last_name": f"{LAST[(i * 7) % len(LAST)]}{'' if i < len(LAST) else i}",
                              "email": f"s{i + 1:04d}@uni.example", "matrikel": str(3_000_000 + i),
                              "group_id": f"G{i * groups // students + 1}"})
-    team_rows, member_rows = [], []
+    team_rows: list[dict[str, object]] = []
+    member_rows: list[dict[str, object]] = []
     team_of: dict[str, str] = {}
     i = 0
     while i < students // 2:
