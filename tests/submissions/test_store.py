@@ -156,3 +156,19 @@ def test_a_folder_without_a_valid_manifest_is_removed_not_adopted(course: Path, 
     assert "1 complete version(s) without database rows; adopted" in result.stderr
     assert len(rows(course)) == 3
     _verify(course)
+
+
+def test_a_second_collect_of_the_same_sheet_waits_its_turn(course: Path, tmp_path: Path, run_cli) -> None:
+    import fcntl
+
+    a = solo_students(course)[0]
+    single = tmp_path / f"{a.id}.ipynb"
+    single.write_bytes(notebook())
+    sheet_dir = course / "submissions" / SHEET
+    sheet_dir.mkdir(parents=True)
+    with (sheet_dir / ".lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_cli("collect", SHEET, single, course=course)
+    assert result.exit_code == 1
+    assert "another `sheetgrade collect` for this sheet is running" in result.stderr
+    assert rows(course) == []
