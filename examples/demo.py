@@ -1,19 +1,37 @@
-"""The demo: the example course's whole term, run through the public API.
+"""The demo: the example course's whole term, through the same commands a course
+team types.
 
-Each step is idempotent, so running the demo twice on one directory is safe and
-fast: the course is created once, builds are keyed by their hash, collected
-bytes are stored once, and graded submissions are not graded again.
+Steps: create the course; build and release every sheet; synthesise the
+students' Moodle downloads (correct, partial, broken, late, missing and attack
+submissions); collect; grade; fill the tutors' XLSX marks files and import them;
+show the gradebook and admission counts; write feedback, the campus export and
+the HTML report.
+
+Every step is idempotent, so running the demo again on the same directory is
+safe and fast: the course is reused, builds are keyed by their hash, identical
+uploads are stored once, graded submissions are not graded again and importing
+the same marks changes nothing.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheetgrade.course.course import COURSE_FILE, Course
 
 Echo = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    """Where the demo wrote things, and which commands reported failures."""
+
+    course: Course
+    outputs: dict[str, Path] = field(default_factory=dict)
+    exit_codes: dict[str, int] = field(default_factory=dict)
 
 
 def prepare_course(directory: Path | None, echo: Echo) -> Course:
@@ -35,7 +53,133 @@ def prepare_course(directory: Path | None, echo: Echo) -> Course:
     return course
 
 
-def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False) -> Course:
+def sheetgrade(course: Course, args: Sequence[str], echo: Echo, *, last: int | None = None,
+               shown: str | None = None) -> int:
+    """Run one ``sheetgrade`` command in-process, as a user would type it; return its
+    exit code. ``last`` shows only the last lines of its output (errors always show);
+    ``shown`` is the command line to print instead of ``args`` (e.g. with a glob)."""
+    import contextlib
+    import io
+
+    import click
+
+    from sheetgrade.cli.main import cli
+
+    echo(click.style(f"\n$ sheetgrade {shown or ' '.join(args)}", bold=True))
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured) if last else contextlib.nullcontext():
+        try:
+            code = cli.main(args=["--course", str(course.root), *args], prog_name="sheetgrade",
+                            standalone_mode=False)
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except SystemExit as exc:  # a command that ends with sys.exit(code)
+            code = exc.code if isinstance(exc.code, int) else 1
+    if last:
+        lines = captured.getvalue().rstrip("\n").splitlines()
+        if len(lines) > last:
+            echo(f"  … {len(lines) - last} lines not shown")
+        for line in lines[-last:]:
+            echo(line)
+    return code if isinstance(code, int) else 0
+
+
+def synthesise_uploads(course: Course, echo: Echo) -> list[Path]:
+    """Write one Moodle "download all submissions" zip per sheet into incoming/."""
+    from sheetgrade.examples.synth import notebook_bytes, plan, received_at, sheet_key
+    from sheetgrade.roster.api import load_roster
+    from sheetgrade.submissions.moodle import write_moodle_zip
+
+    roster = load_roster(course.engine)
+    keys = [sheet_key(course, s) for s in course.sheet_ids]
+    intents = plan(roster, keys)
+    incoming = course.root / "incoming"
+    incoming.mkdir(exist_ok=True)
+    participant = {sid: 80000 + i for i, sid in enumerate(sorted(roster.students))}
+    zips = []
+    for key in keys:
+        entries = []
+        for intent in intents:
+            if intent.sheet_id != key.sheet_id or intent.kind == "missing":
+                continue
+            student = roster.students[intent.uploader]
+            entries.append({
+                "full_name": student.name,
+                "participant_id": participant[student.id],
+                "files": {key.notebook_name: notebook_bytes(key, intent)},
+                "mtime": received_at(key, intent),
+            })
+        path = incoming / f"{key.sheet_id}-moodle.zip"
+        write_moodle_zip(path, entries)
+        zips.append(path)
+    kinds: dict[str, int] = {}
+    for intent in intents:
+        kinds[intent.kind] = kinds.get(intent.kind, 0) + 1
+    late = sum(1 for i in intents if i.late)
+    mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    echo(f"synthesised uploads for {len(roster.students)} students: {mix}; {late} late")
+    return zips
+
+
+def fill_marks(course: Course, sheet_id: str) -> list[Path]:
+    """Fill the sheet's marks templates as the tutors would."""
+    from sheetgrade.examples.synth import plan, sheet_key, write_marks
+    from sheetgrade.roster.api import load_roster
+
+    keys = [sheet_key(course, s) for s in course.sheet_ids]
+    intents = [i for i in plan(load_roster(course.engine), keys) if i.sheet_id == sheet_id]
+    files = sorted((course.marks_dir / sheet_id).glob(f"{sheet_id}-*.xlsx"))
+    for path in files:
+        write_marks(path, intents)
+    return files
+
+
+def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False) -> DemoResult:
     """Run every step of the demo and print where each output is."""
     course = prepare_course(directory, echo)
-    return course
+    result = DemoResult(course)
+    quiet_flag = ["--quiet"] if quiet else []
+
+    def run(*args: str, last: int | None = None, shown: str | None = None) -> int:
+        code = sheetgrade(course, args, echo, last=last, shown=shown)
+        result.exit_codes[" ".join(args)] = code
+        return code
+
+    for sheet_id in course.sheet_ids:
+        run("sheet", "build", sheet_id)
+        run("sheet", "release", sheet_id)
+    zips = synthesise_uploads(course, echo)
+    for sheet_id, path in zip(course.sheet_ids, zips, strict=True):
+        run("collect", sheet_id, str(path), "--quiet")
+    for sheet_id in course.sheet_ids:
+        run("grade", sheet_id, *quiet_flag)
+    for sheet_id in course.sheet_ids:
+        if not (course.marks_dir / sheet_id).is_dir():
+            run("marks", "template", sheet_id, "--format", "xlsx")
+            fill_marks(course, sheet_id)
+        files = sorted(str(p) for p in (course.marks_dir / sheet_id).glob("*.xlsx"))
+        run("marks", "import", *files, "--tutor", "demo-tutors", last=1,
+            shown=f"marks import marks/{sheet_id}/*.xlsx --tutor demo-tutors")
+    for sheet_id in course.sheet_ids:
+        run("feedback", sheet_id)
+    export = course.exports_dir / "admission-campus.csv"
+    run("admission", "export", "--format", "campus", "-o", str(export))
+    run("report")
+    run("gradebook", "show", last=4)
+    run("admission", "show", last=1)
+
+    result.outputs = {
+        "student release": course.release_dir / "index.html",
+        "collected submissions": course.submissions_dir,
+        "tutors' marks files": course.marks_dir,
+        "feedback": course.feedback_dir,
+        "campus export": export,
+        "report": course.reports_dir / "index.html",
+        "gradebook database": course.root / "gradebook.db",
+    }
+    echo("\nOutputs:")
+    width = max(map(len, result.outputs))
+    for label, path in result.outputs.items():
+        echo(f"  {label.ljust(width)}  {path}")
+    return result
