@@ -62,6 +62,9 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     scratch = Path(request["scratch"])
+    from sheetgrade.graders.notebook_check import disable_for_grading
+
+    disable_for_grading()  # imported before confinement: check("1a") cells run harmlessly
     out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null_fd, 0)

@@ -202,7 +202,11 @@ class _Function:
         self._source, self._name, self._label = source, name, label
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._source.call(self._name, args, kwargs)
+        try:
+            return self._source.call(self._name, args, kwargs)
+        except StudentError as exc:
+            exc.call_name = self._name
+            raise
 
     def __repr__(self) -> str:
         return f"<{self._label}.{self._name}>"
@@ -303,6 +307,8 @@ def _student_error(exc: StudentError) -> str:
         return f"{exc} (is it defined, and did its cell run without errors?)"
     if exc.type_name == "EncodeError":
         return f"your answer cannot be checked: {exc}"
+    if exc.call_name:
+        return f"{exc.call_name}(...) raised {exc}"
     return f"your code raised {exc}"
 
 

@@ -189,7 +189,8 @@ def format_report(report: CheckReport) -> str:
             continue
         mark = "PASS" if task.passed else "FAIL"
         title = f"  {task.task.title}" if task.task.title else ""
-        lines.append(f"{task.task.id:<6} {mark}  {task.points:g}/{task.max_points:g} points{title}")
+        points = f"{task.points:g}/{task.max_points:g} points" if task.max_points else "(0 points)"
+        lines.append(f"{task.task.id:<6} {mark}  {points}{title}")
         for outcome in task.outcomes:
             if not outcome.passed:
                 label = outcome.test.name or outcome.test.id

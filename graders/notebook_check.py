@@ -26,6 +26,14 @@ from sheetgrade.graders.local_check import (
 )
 from sheetgrade.sheets.model import PUBLIC_TESTS_FILE
 
+_grading = False  # set in the confined student process: check() cells do nothing there
+
+
+def disable_for_grading() -> None:
+    """Make ``check()`` a no-op (called in the student process before its first line)."""
+    global _grading
+    _grading = True
+
 
 def check(*tasks: str, tests: str | Path | None = None, namespace: dict[str, Any] | None = None,
           quiet: bool = False) -> CheckReport | None:
@@ -45,6 +53,9 @@ def check(*tasks: str, tests: str | Path | None = None, namespace: dict[str, Any
         >>> check("2a")                                  # doctest: +SKIP
         2a     PASS  2/2 points
     """
+    if _grading:
+        print(f"check({', '.join(map(repr, tasks))}) skipped: the notebook is being graded")
+        return None
     path = _public_tests_path(tests)
     public = load_public_tests(path)
     chosen = select_tasks(public, _flatten(tasks))

@@ -33,6 +33,7 @@ class StudentError(Exception):
 
     def __init__(self, type_name: str, message: str) -> None:
         self.type_name = type_name
+        self.call_name = ""  # the function called, when known
         super().__init__(message)
 
 

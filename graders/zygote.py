@@ -42,12 +42,17 @@ THREAD_ENV = {
 }
 PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "matplotlib",
            "matplotlib.pyplot", "pandas")
+#: our own modules the child needs; imported once here, not in every child
+OWN_MODULES = ("sheetgrade.graders.child", "sheetgrade.graders.execution", "sheetgrade.graders.confine",
+               "sheetgrade.graders.landlock", "sheetgrade.graders.seccomp",
+               "sheetgrade.graders.notebook_check")
 MAX_PACKET = 1 << 16
 
 
 def main(control_fd: int, preload: bool, use_fork: bool) -> None:
     """Run the worker loop on the inherited control socket."""
     control = socket.socket(fileno=control_fd)
+    _import_all(OWN_MODULES)
     if preload:
         _preload()
     wake_r, wake_w = os.pipe()
@@ -87,14 +92,18 @@ def main(control_fd: int, preload: bool, use_fork: bool) -> None:
             _send(control, {"op": "forked", "id": request.get("id"), "pid": pid})
 
 
-def _preload() -> None:
+def _import_all(names: tuple[str, ...]) -> None:
     import importlib
 
-    for name in PRELOAD:
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+
+
+def _preload() -> None:
+    _import_all(PRELOAD)
     # Warm the font cache and the Agg canvas so a student's first plot is cheap.
     try:
         import matplotlib.pyplot as plt
