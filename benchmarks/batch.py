@@ -50,17 +50,27 @@ class Batch:
 
 
 def expected_scores(n: int, *, trivial: bool = False) -> dict[str, dict[str, object]]:
-    """Per student: the pattern's kind, the points per task and the total."""
+    """Per student: the pattern's kind, the points per task and the total.
+
+    ``tasks`` holds the points where tests run in the student's namespace,
+    ``tasks_native`` where checks run in the grader; they differ only for a
+    broken import (see :meth:`bench_sheet.Pattern.passes`).
+    """
     table: dict[str, dict[str, object]] = {}
     for index in range(n):
         pattern = pattern_for(index)
         if trivial:
-            tasks = {t.id: 0.0 for t in TASKS}
+            tasks = native = {t.id: 0.0 for t in TASKS}
             kind = "trivial"
         else:
-            tasks = pattern.task_scores()
+            tasks, native = pattern.task_scores(), pattern.task_scores(in_grader=True)
             kind = pattern.kind
-        table[student_name(index)] = {"kind": kind, "tasks": tasks, "total": sum(tasks.values())}
+        table[student_name(index)] = {
+            "kind": kind,
+            "tasks": tasks,  # tests run in the student's namespace (asserts)
+            "tasks_native": native,  # checks run in the grader (sheetgrade native)
+            "total": sum(tasks.values()),
+        }
     return table
 
 

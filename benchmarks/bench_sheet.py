@@ -186,16 +186,26 @@ class Pattern:
     variants: tuple[str, str, str]
     broken_import: bool = False
 
-    def passes(self, task_index: int) -> tuple[bool, bool, bool]:
-        """Which of the task's checks this submission passes."""
-        if self.broken_import:
-            return (False, False, False)
-        task = TASKS[task_index]
-        return task.passes.get(self.variants[task_index], (False, False, False))
+    def passes(self, task_index: int, *, in_grader: bool = False) -> tuple[bool, bool, bool]:
+        """Which of the task's checks this submission passes.
 
-    def task_scores(self) -> dict[str, float]:
-        """Expected points per task id."""
-        return {t.id: float(sum(self.passes(i))) for i, t in enumerate(TASKS)}
+        A broken import leaves ``np`` undefined in the student's namespace.
+        Tests that run there (asserts: nbgrader, otter, and sheetgrade on their
+        formats) then all fail, since they use ``np`` themselves. Checks that
+        run in the grader (``in_grader``: sheetgrade's native checks) have
+        their own ``np``: a function that doesn't need numpy still passes.
+        """
+        task = TASKS[task_index]
+        variant = self.variants[task_index]
+        if self.broken_import and not (in_grader and "np." not in task.cell(variant)):
+            return (False, False, False)
+        return task.passes.get(variant, (False, False, False))
+
+    def task_scores(self, *, in_grader: bool = False) -> dict[str, float]:
+        """Expected points per task id (see :meth:`passes` for ``in_grader``)."""
+        return {
+            t.id: float(sum(self.passes(i, in_grader=in_grader))) for i, t in enumerate(TASKS)
+        }
 
     @property
     def total(self) -> float:

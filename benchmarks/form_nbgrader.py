@@ -43,10 +43,9 @@ def source_notebook() -> Any:
     cells = [nbs.markdown(f"# {TITLE}"), nbs.code(IMPORTS)]
     for task in TASKS:
         cells.append(nbs.markdown(f"**Task {task.id}.** {task.prompt}"))
-        body = task.solution.replace("\n", "\n    ")
         cells.append(
             nbs.code(
-                f"def {task.signature}:\n    ### BEGIN SOLUTION\n    {body.strip()}\n"
+                f"def {task.signature}:\n    ### BEGIN SOLUTION\n{task.solution}\n"
                 "    ### END SOLUTION",
                 **_meta(task.function, solution=True),
             )

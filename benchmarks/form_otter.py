@@ -30,13 +30,12 @@ def source_notebook() -> Any:
     """The instructor's notebook with otter-assign markup (OK-format tests)."""
     cells = [nbs.raw(ASSIGNMENT_CONFIG), nbs.markdown(f"# {TITLE}"), nbs.code(IMPORTS)]
     for task in TASKS:
-        body = task.solution.replace("\n", "\n    ")
         cells += [
             nbs.raw(f"# BEGIN QUESTION\nname: {task.question}\npoints: {task.points}"),
             nbs.markdown(f"**Task {task.id}.** {task.prompt}"),
             nbs.raw("# BEGIN SOLUTION"),
             nbs.code(
-                f"def {task.signature}:\n    # BEGIN SOLUTION\n    {body.strip()}\n"
+                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n"
                 "    # END SOLUTION"
             ),
             nbs.raw("# END SOLUTION"),

@@ -79,11 +79,10 @@ def source_notebook() -> Any:
     """The instructor's notebook with native checks (``# CHECK``)."""
     cells = [nbs.markdown(f"# {TITLE}"), nbs.code(IMPORTS)]
     for task in TASKS:
-        body = task.solution.replace("\n", "\n    ")
         cells.append(nbs.markdown(f"**Task {task.id}.** {task.prompt}"))
         cells.append(
             nbs.code(
-                f"def {task.signature}:\n    # BEGIN SOLUTION\n    {body.strip()}\n"
+                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n"
                 "    # END SOLUTION"
             )
         )
