@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import click
 
 from sheetgrade.cli._common import State, pass_state
@@ -14,24 +12,34 @@ from sheetgrade.cli._common import State, pass_state
 def validate(state: State) -> None:
     """Check course.yml, the roster and every sheet, and report every problem.
 
+    Sheet notebooks are parsed (markers, tests, points, task ids) but not run;
+    `sheetgrade sheet build` runs the reference solution.
+
     \b
     Examples:
       sheetgrade validate
       sheetgrade --course ~/ml-physics-ws26 validate
     """
+    from sheetgrade.course.errors import SheetgradeError
     from sheetgrade.course.validate import open_for_validation, sheet_problems
+    from sheetgrade.roster.api import validate_roster_files
+    from sheetgrade.sheets.build import parse_sheet
 
     course, problems = open_for_validation(state.course_path)
     if course is not None:
-        problems += sheet_problems(course)
-        if importlib.util.find_spec("sheetgrade.roster.api") is not None:
-            from sheetgrade.roster.api import validate_roster_files
-
-            problems += validate_roster_files(course)
-        if importlib.util.find_spec("sheetgrade.sheets.validate") is not None:
-            from sheetgrade.sheets.validate import validate_sheet_sources
-
-            problems += validate_sheet_sources(course)
+        sheet_trouble = sheet_problems(course)
+        problems += sheet_trouble
+        problems += validate_roster_files(course)
+        for sheet_id in course.sheet_ids:
+            if any(p.startswith(f"sheets/{sheet_id}") for p in sheet_trouble):
+                continue
+            sheet = course.sheet(sheet_id)
+            if sheet.notebook_path is None:
+                continue
+            try:
+                parse_sheet(sheet)
+            except SheetgradeError as exc:
+                problems += exc.problems or [str(exc)]
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise click.ClickException("\n".join([f"{len(problems)} {noun} found:", *(f"  {p}" for p in problems)]))
