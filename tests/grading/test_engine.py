@@ -1,0 +1,65 @@
+"""The engine below the CLI: warm worker, spawn fallback, statuses from grade_notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sheetgrade.graders.batch import start_reference
+from sheetgrade.graders.harness import normalise_output
+from sheetgrade.graders.notebook import new_notebook
+from sheetgrade.graders.session import ProcessLimits
+from sheetgrade.graders.submission import grade_notebook
+from sheetgrade.graders.tamper import scan_source
+from sheetgrade.graders.worker import WarmWorker
+
+from .conftest import CORRECT, PARTIAL, TESTS, write_bundle
+
+
+@pytest.mark.parametrize("use_fork", [True, False], ids=["fork", "spawn"])
+def test_grade_notebook(tmp_path: Path, use_fork: bool) -> None:
+    bundle = write_bundle(tmp_path / "course")
+    data = [bundle / "points.csv"]
+    limits = ProcessLimits(timeout=30)
+    with WarmWorker(preload=use_fork, use_fork=use_fork) as worker:
+        reference = start_reference(worker, bundle / "reference.ipynb", limits, tmp_path / "ref", data)
+        try:
+            for cells, points in ((CORRECT, 6), (PARTIAL, 2)):
+                notebook = tmp_path / "pca.ipynb"
+                notebook.write_text(new_notebook(cells))
+                result = grade_notebook(notebook, TESTS, worker=worker, reference=reference, limits=limits,
+                                        workdir=tmp_path / f"run{points}", data_files=data)
+                assert result.status == "graded", result.message
+                assert result.points == points
+                assert not (tmp_path / f"run{points}").exists()  # scratch removed
+        finally:
+            reference.process.close()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("np.float64(0.5)", "0.5"),
+    ("np.True_", "True"),
+    ("(np.int64(3), np.False_)", "(3, False)"),
+    ("array([1., 2.])", "array([1., 2.])"),
+    ("np.str_('a')", "'a'"),
+])
+def test_numpy2_reprs_are_normalised(text: str, expected: str) -> None:
+    assert normalise_output(text) == expected
+
+
+@pytest.mark.parametrize(("source", "finding"), [
+    ("import numpy as np\nnp.allclose = lambda *a, **k: True", "assigns np.allclose"),
+    ("import builtins\nbuiltins.isinstance = None", "assigns builtins.isinstance"),
+    ("setattr(np.testing, 'assert_allclose', f)", "calls setattr on np.testing"),
+    ("class A:\n    def __eq__(self, o):\n        return True", "defines __eq__"),
+    ("import sys\nsys.settrace(f)", "calls sys.settrace"),
+    ("import gc\ngc.get_objects()", "walks the garbage collector"),
+    ("import sys\nsys._getframe(1).f_globals['x'] = 1", "uses .f_globals"),
+])
+def test_static_tamper_scan(source: str, finding: str) -> None:
+    assert any(finding in f for f in scan_source(source))
+
+
+def test_static_scan_is_quiet_on_ordinary_code() -> None:
+    assert scan_source("import numpy as np\ndef f(X):\n    return np.linalg.svd(X)\nx = f(1)\n") == []
