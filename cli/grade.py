@@ -46,6 +46,8 @@ def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, for
     run = grade_sheet(course, sheet, only=only, jobs=jobs, force=force, timeout=timeout_s,
                       memory=memory_b, on_start=progress.start, on_progress=progress.update)
     progress.finish()
+    for warning in run.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     if run.graded:
         click.echo(table([_row(g) for g in run.graded],
                          ["owner", "status", "points", "max", "seconds", "note"]))

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheetgrade.graders.errors import BuildMissing, GradingError
-from sheetgrade.graders.harness import ProcessReference
+from sheetgrade.graders.harness import ProcessReference, Reference, ReferenceUnavailable
 from sheetgrade.graders.results import graded_shas, recorded_build_hash, save_result
 from sheetgrade.graders.session import ProcessLimits, StudentProcess
 from sheetgrade.graders.submission import ERROR_STATUSES, SubmissionResult, grade_notebook
@@ -59,6 +59,7 @@ class GradeRun:
     graded: list[GradedSubmission] = field(default_factory=list)
     already_graded: int = 0  # skipped: a result for this build exists
     total: int = 0  # counting submissions considered
+    warnings: list[str] = field(default_factory=list)  # e.g. the reference notebook raised
 
     @property
     def failed(self) -> list[GradedSubmission]:
@@ -170,31 +171,47 @@ def grade_sheet(
     data_files = [bundle.path / d for d in bundle.data]
     workroot = Path(tempfile.mkdtemp(prefix=f"sheetgrade-{sheet_id}-"))
     lock = threading.Lock()
+    stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
     try:
         with WarmWorker() as worker:
-            reference = _start_reference(worker, bundle, limits, workroot / "reference", data_files)
-            try:
-                def one(index: int, record: SubmissionRecord) -> GradedSubmission:
-                    result = _grade_record(record, bundle, worker, reference, limits,
-                                           workroot / f"s{index}", data_files)
-                    save_result(course.engine, build_hash=bundle.build_hash, sheet_id=sheet_id,
-                                submission_sha=record.sha256, result=result)
-                    return GradedSubmission(
-                        owner=record.owner, sha256=record.sha256, status=result.status,
-                        points=result.points, max_points=result.max_points, message=result.message,
-                        flags=result.flags, duration=result.duration,
-                    )
+            reference = LazyReference(worker, bundle.path / bundle.reference_notebook, limits,
+                                      workroot / "reference", data_files)
 
-                with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
-                    futures = [pool.submit(one, i, r) for i, r in enumerate(todo)]
-                    for future in as_completed(futures):
-                        graded = future.result()
-                        with lock:
-                            run.graded.append(graded)
-                            if on_progress:
-                                on_progress(len(run.graded), len(todo), graded)
+            def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
+                if stop.is_set():
+                    return None
+                result = _grade_record(record, bundle, worker, reference, limits,
+                                       workroot / f"s{index}", data_files)
+                if stop.is_set():
+                    return None  # cut short by the interrupt: not a result
+                save_result(course.engine, build_hash=bundle.build_hash, sheet_id=sheet_id,
+                            submission_sha=record.sha256, result=result)
+                return GradedSubmission(
+                    owner=record.owner, sha256=record.sha256, status=result.status,
+                    points=result.points, max_points=result.max_points, message=result.message,
+                    flags=result.flags, duration=result.duration,
+                )
+
+            pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+            try:
+                futures = [pool.submit(one, i, r) for i, r in enumerate(todo)]
+                for future in as_completed(futures):
+                    graded = future.result()
+                    if graded is None:
+                        continue
+                    with lock:
+                        run.graded.append(graded)
+                        if on_progress:
+                            on_progress(len(run.graded), len(todo), graded)
+            except BaseException:
+                stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                worker.close()  # kills the children still running
+                raise
             finally:
-                reference.process.close()
+                pool.shutdown(wait=True)
+                reference.close()
+            run.warnings += reference.warnings
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
     run.graded.sort(key=lambda g: g.owner)
@@ -202,7 +219,7 @@ def grade_sheet(
 
 
 def _grade_record(record: SubmissionRecord, bundle: AutograderBundle, worker: WarmWorker,
-                  reference: ProcessReference, limits: ProcessLimits, workdir: Path,
+                  reference: Reference, limits: ProcessLimits, workdir: Path,
                   data_files: list[Path]) -> SubmissionResult:
     notebook = record.notebook
     if notebook is None and bundle.student_notebook:
@@ -244,10 +261,47 @@ def start_reference(worker: WarmWorker, reference_notebook: Path, limits: Proces
     return reference
 
 
-def _start_reference(worker: WarmWorker, bundle: AutograderBundle, limits: ProcessLimits,
-                     workdir: Path, data_files: list[Path]) -> ProcessReference:
-    assert bundle.path is not None
-    return start_reference(worker, bundle.path / bundle.reference_notebook, limits, workdir, data_files)
+class LazyReference:
+    """The reference child, started on the first ``reference.*`` request (sheets
+    whose tests never ask the reference never start it). Thread-safe."""
+
+    def __init__(self, worker: WarmWorker, notebook: Path, limits: ProcessLimits, workdir: Path,
+                 data_files: list[Path]) -> None:
+        self._args = (worker, notebook, limits, workdir, data_files)
+        self._lock = threading.Lock()
+        self._reference: ProcessReference | None = None
+        self._error: str | None = None
+        self.warnings: list[str] = []
+
+    def _get(self) -> ProcessReference:
+        with self._lock:
+            if self._reference is None and self._error is None:
+                try:
+                    self._reference = start_reference(*self._args)
+                except GradingError as exc:
+                    self._error = str(exc)
+                    self.warnings.append(self._error)
+                else:
+                    errors = self._reference.report.errors if self._reference.report else []
+                    if errors:
+                        self.warnings.append(
+                            f"the reference notebook raised in cell {int(errors[0].get('cell', 0)) + 1}: "
+                            f"{errors[0].get('type')}: {errors[0].get('message')}"
+                        )
+            if self._reference is None:
+                raise ReferenceUnavailable(f"the reference solution is unavailable: {self._error}")
+            return self._reference
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self._get().call(name, args, kwargs)
+
+    def value(self, name: str) -> Any:
+        return self._get().value(name)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._reference is not None:
+                self._reference.process.close()
 
 
 def _select(course: Course, records: list[SubmissionRecord], only: list[str]) -> list[SubmissionRecord]:

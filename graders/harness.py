@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from sheetgrade.graders import execution, protocol
 from sheetgrade.graders.compare import HELPERS, CheckFailed
+from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.session import RunReport, StudentError, StudentProcess
 from sheetgrade.sheets.model import TestCase
 
@@ -153,6 +154,8 @@ class ProcessReference:
                     answer = self.process.request(message)
                 except StudentError as exc:
                     answer = {"$error": f"{exc.type_name}: {exc}"}
+                except GradingError as exc:  # the reference timed out or died: not the student's fault
+                    raise ReferenceUnavailable(f"the reference solution failed: {exc}") from None
                 self._cache[key] = protocol.encode(answer)
             encoded = self._cache[key]
             if self.recording:
@@ -297,8 +300,6 @@ def _run_native(test: TestCase, student: Target, reference: Reference) -> str | 
 
 
 def _is_fatal(exc: BaseException) -> bool:
-    from sheetgrade.graders.errors import GradingError
-
     return isinstance(exc, GradingError)
 
 
