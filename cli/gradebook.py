@@ -17,8 +17,32 @@ def gradebook() -> None:
     Examples:
       sheetgrade gradebook show --group A
       sheetgrade gradebook show --sheet 03
+      sheetgrade gradebook summary
       sheetgrade gradebook export --format xlsx -o gradebook.xlsx
     """
+
+
+@gradebook.command()
+@pass_state
+def summary(state: State) -> None:
+    """Summarise the course: each sheet's hand-ins and scores, admission per tutorial group.
+
+    \b
+    Examples:
+      sheetgrade gradebook summary
+    """
+    from sheetgrade.gradebook.book import build_gradebook
+    from sheetgrade.gradebook.summary import group_summary, sheet_summary, status_counts
+
+    book = build_gradebook(state.course())
+    click.echo(table([{"sheet": r["id"], "due": r["due"], "points": r["possible"], "handed in": r["submitted"],
+                       "late": r["late"], "mean": r["mean"], "median": r["median"]} for r in sheet_summary(book)]))
+    click.echo()
+    click.echo(table([{"group": r["group"], "tutor": r["tutor"], "students": r["n"], "admitted": r["admitted"],
+                       "not yet": r["not_yet"], "cannot reach": r["cannot_reach"]} for r in group_summary(book)]))
+    counts = status_counts(book)
+    click.echo(f"\n{len(book.students)} students: {counts['admitted']} admitted, {counts['not_yet']} not yet, "
+               f"{counts['cannot_reach']} cannot reach admission (threshold {book.share:.0%} of all sheet points)")
 
 
 @gradebook.command()

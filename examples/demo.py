@@ -166,8 +166,7 @@ def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False)
     export = course.exports_dir / "admission-campus.csv"
     run("admission", "export", "--format", "campus", "-o", str(export))
     run("report")
-    run("gradebook", "show", last=4)
-    run("admission", "show", last=1)
+    run("gradebook", "summary")
 
     result.outputs = {
         "student release": course.release_dir / "index.html",

@@ -192,10 +192,10 @@ def _owners(roster: Roster) -> list[tuple[str, tuple[str, ...]]]:
 
 
 PROFILES = {  # share of owners, chance of handing in, manual share range
-    "strong": (0.45, 1.0, (0.75, 1.0)),
-    "medium": (0.30, 0.95, (0.45, 0.8)),
-    "weak": (0.15, 0.8, (0.1, 0.45)),
-    "dropout": (0.10, 0.0, (0.0, 0.3)),
+    "strong": (0.50, 1.0, (0.75, 1.0)),
+    "medium": (0.30, 0.95, (0.5, 0.85)),
+    "weak": (0.12, 0.8, (0.1, 0.45)),
+    "dropout": (0.08, 0.0, (0.0, 0.3)),
 }
 
 
@@ -224,7 +224,7 @@ def plan(roster: Roster, keys: list[SheetKey], seed: int = 2026) -> list[Intent]
                 if profile == "strong":
                     intent.kind = "correct" if rng.random() < 0.85 else "partial"
                 elif profile == "medium":
-                    intent.kind = rng.choice(["correct", "partial", "partial"])
+                    intent.kind = rng.choice(["correct", "correct", "partial"])
                 else:
                     intent.kind = rng.choice(["partial", "blank"])
                 intent.solved = rng.randrange(1, len(key.cells)) if intent.kind == "partial" else 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetgrade.gradebook.admission import STATUS_TEXT, fmt_percent, fmt_points
+from sheetgrade.gradebook.admission import STATUS_TEXT, fmt_percent
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
@@ -51,25 +51,12 @@ def at_risk(book: Gradebook) -> dict[str, list[AtRisk]]:
 def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
     """Everything ``report.html.j2`` shows."""
     from sheetgrade.gradebook import plots
+    from sheetgrade.gradebook.summary import group_summary, sheet_summary, status_counts
 
     o = book.overall
-    counts = {s: int((o["status"] == s).sum()) for s in STATUS_TEXT}
-    submitted = book.wide("submitted").astype(bool)
-    sheets = []
-    for sid, row in book.sheets.iterrows():
-        handed = int(submitted[sid].sum())
-        totals = book.wide("total")[sid][submitted[sid]]
-        sheets.append({"id": sid, "title": row["title"], "due": row["due"].strftime("%Y-%m-%d %H:%M"),
-                       "possible": fmt_points(row["possible"]), "submitted": handed,
-                       "mean": fmt_points(float(totals.mean())) if handed else "–",
-                       "median": fmt_points(float(totals.median())) if handed else "–",
-                       "remaining": bool(row["remaining"])})
-    by_group = o[["status"]].join(book.students[["group", "tutor"]])
-    groups = []
-    for (group, tutor), frame in by_group.groupby(["group", "tutor"], dropna=False, sort=True):
-        groups.append({"group": "no group" if group != group else str(group),
-                       "tutor": "" if tutor != tutor else str(tutor), "n": len(frame),
-                       **{s: int((frame["status"] == s).sum()) for s in STATUS_TEXT}})
+    counts = status_counts(book)
+    sheets = sheet_summary(book)
+    groups = group_summary(book)
     return {
         "groups": groups,
         "course": course.config.course, "term": course.config.term,
