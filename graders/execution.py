@@ -13,6 +13,29 @@ import contextlib
 import io
 import sys
 import traceback
+
+# Bound at import: student code in the same process may replace attributes of
+# the builtins module; this runtime keeps working and reports it (see tamper checks).
+from builtins import (  # noqa: UP029
+    BaseException,
+    Exception,
+    MemoryError,
+    NameError,
+    SystemExit,
+    TypeError,
+    callable,
+    compile,
+    dict,
+    exec,
+    getattr,
+    int,
+    isinstance,
+    list,
+    range,
+    str,
+    tuple,
+    type,
+)
 from types import TracebackType
 from typing import Any
 
@@ -182,6 +205,36 @@ def identity_snapshot() -> dict[str, Any]:
     snapshot["sys.settrace"] = sys.settrace
     snapshot["sys.setprofile"] = sys.setprofile
     return snapshot
+
+
+def restore(before: dict[str, Any]) -> list[str]:
+    """Put back every object of ``before`` that student code replaced, and
+    remove trace/profile hooks; return what was changed (for the tamper flags).
+
+    Run after each request, so the runtime that answers the grader, and the
+    assert tests after it, see the original builtins and numpy functions.
+    """
+    changed = identity_changes(before)
+    for name, obj in before.items():
+        if name in ("sys.settrace", "sys.setprofile"):
+            continue
+        module_name, _, attribute = name.rpartition(".")
+        owner: Any = {"builtins": builtins, "sys": sys}.get(module_name.split(".")[0])
+        if owner is None:
+            owner = sys.modules.get(module_name.split(".")[0])
+        for part in module_name.split(".")[1:]:
+            owner = getattr(owner, part, None)
+        if owner is None or obj is None:
+            continue
+        try:
+            if getattr(owner, attribute, None) is not obj:
+                setattr(owner, attribute, obj)
+        except (AttributeError, TypeError):
+            pass
+    before["sys.settrace"](None)
+    before["sys.setprofile"](None)
+    sys.settrace, sys.setprofile = before["sys.settrace"], before["sys.setprofile"]
+    return changed
 
 
 def identity_changes(before: dict[str, Any]) -> list[str]:

@@ -32,6 +32,28 @@ import re
 import socket
 import struct
 import time
+
+# Bound at import: student code in the same process may replace attributes of
+# the builtins module; this runtime keeps working and reports it (see tamper checks).
+from builtins import (  # noqa: UP029
+    ImportError,
+    RecursionError,
+    ValueError,
+    all,
+    bool,
+    bytes,
+    complex,
+    dict,
+    float,
+    int,
+    isinstance,
+    len,
+    list,
+    min,
+    str,
+    tuple,
+    type,
+)
 from typing import Any
 
 from sheetgrade.graders.errors import ProtocolError
@@ -39,6 +61,7 @@ from sheetgrade.graders.errors import ProtocolError
 MAX_MESSAGE = 256 * 1024 * 1024  # bytes in one frame
 MAX_DEPTH = 64  # nesting of lists/dicts/tuples
 MAX_ARRAY_DIMS = 32
+MAX_ITEMS = 1_000_000  # values in one message (arrays count as one)
 
 _HEADER = struct.Struct(">I")
 _DTYPE = re.compile(r"^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))$")
@@ -51,14 +74,22 @@ class EncodeError(ProtocolError):
 # ------------------------------------------------------------------ encoding
 
 
-def encode(value: Any, _depth: int = 0) -> Any:
+def encode(value: Any) -> Any:
     """Turn ``value`` into JSON-ready plain data (see the module docstring).
 
     Raises:
-        EncodeError: for types outside the protocol or too deep nesting.
+        EncodeError: for types outside the protocol, too deep nesting or more
+            than ``MAX_ITEMS`` values (it fails fast rather than encoding for minutes).
     """
-    if _depth > MAX_DEPTH:
+    return _encode(value, 0, [MAX_ITEMS])
+
+
+def _encode(value: Any, depth: int, budget: list[int]) -> Any:
+    if depth > MAX_DEPTH:
         raise EncodeError(f"value nested deeper than {MAX_DEPTH} levels")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise EncodeError(f"value holds more than {MAX_ITEMS} items; return arrays for bulk data")
     if value is None or type(value) in (bool, int, float, str):
         return value
     if isinstance(value, bool):
@@ -72,25 +103,25 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, complex):
         return {"$t": "complex", "re": float(value.real), "im": float(value.imag)}
     if isinstance(value, tuple):
-        return {"$t": "tuple", "v": [encode(v, _depth + 1) for v in value]}
+        return {"$t": "tuple", "v": [_encode(v, depth + 1, budget) for v in value]}
     if isinstance(value, list):
-        return [encode(v, _depth + 1) for v in value]
+        return [_encode(v, depth + 1, budget) for v in value]
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise EncodeError(f"dict key {key!r} is not a str; only str keys can be sent")
-            out[str(key)] = encode(item, _depth + 1)
+            out[str(key)] = _encode(item, depth + 1, budget)
         return {"$t": "dict", "v": out} if "$t" in out else out
-    return _encode_numpy(value, _depth)
+    return _encode_numpy(value)
 
 
-def _encode_numpy(value: Any, depth: int) -> Any:
+def _encode_numpy(value: Any) -> Any:
     np = _numpy()
     if np is not None:
         if isinstance(value, np.generic):
             if isinstance(value, np.bool_ | np.number):
-                return encode(value.item(), depth)
+                return _encode(value.item(), 0, [2])
         elif isinstance(value, np.ndarray):
             array = np.asarray(value)  # drops subclasses
             if array.dtype.kind not in "biufc":

@@ -10,6 +10,8 @@ whole process group is killed.
 from __future__ import annotations
 
 import math
+import os
+import select
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -22,10 +24,15 @@ from sheetgrade.graders.worker import WarmWorker
 
 #: replies larger than this from a student process end its grading
 MAX_REPLY = 64 * 1024 * 1024
+DISK_POLL = 0.5  # seconds between disk-use checks while a request runs
 
 
 class SubmissionTimeout(GradingError):
     """The submission ran past its wall-clock limit."""
+
+
+class DiskLimitExceeded(StudentProcessDied):
+    """The submission wrote more than its disk allowance (the process is killed)."""
 
 
 class StudentError(Exception):
@@ -45,10 +52,12 @@ class ProcessLimits:
     memory: int | None = 2 * 1024**3  # address space, bytes
     output: int = 1024**2  # bytes of stdout/stderr kept
     cpu: int | None = None  # CPU seconds (default: the wall timeout, rounded up)
+    disk: int = 256 * 1024**2  # bytes in the scratch dir (and the largest single file)
 
     def confine_limits(self) -> dict[str, Any]:
         """Keyword arguments for ``sheetgrade.graders.confine.Limits``."""
-        return {"address_space": self.memory, "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1}
+        return {"address_space": self.memory, "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1,
+                "file_size": self.disk}
 
 
 @dataclass
@@ -88,6 +97,7 @@ class StudentProcess:
                 shutil.copytree(data, target, dirs_exist_ok=True)
             elif data.exists():
                 shutil.copyfile(data, target)
+        self._disk_base = _disk_used(self.workdir)  # the copies made above do not count
         self.started = time.monotonic()
         self.deadline = self.started + limits.timeout
         request = {
@@ -132,6 +142,7 @@ class StudentProcess:
             raise StudentProcessDied("the student process has already ended")
         try:
             protocol.send(self._channel, message)
+            self._wait_for_reply()
             reply = protocol.recv(self._channel, self.deadline, MAX_REPLY)
         except TimeoutError:
             self.kill()
@@ -151,6 +162,21 @@ class StudentProcess:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentError(str(error.get("type", "Error")), str(error.get("message", ""))[:2000])
         return reply["ok"]
+
+    def _wait_for_reply(self) -> None:
+        """Wait until the reply starts, watching the deadline and the disk use."""
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([self._channel], [], [], min(remaining, DISK_POLL))
+            if readable:
+                return
+            if _disk_used(self.workdir) - self._disk_base > self.limits.disk:
+                self.kill()
+                raise DiskLimitExceeded(
+                    f"wrote more than {self.limits.disk // 1024**2} MiB to disk; the process was stopped"
+                )
 
     def finish(self) -> list[str]:
         """Ask for the last identity check; the process then exits."""
@@ -189,6 +215,26 @@ class StudentProcess:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+
+def _disk_used(folder: Path, max_entries: int = 20_000) -> int:
+    """Bytes allocated below ``folder`` (huge if it holds more than ``max_entries`` entries)."""
+    total, seen = 0, 0
+    stack = [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > max_entries:
+                        return 1 << 62
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
 
 
 def _describe_exit(code: int | None) -> str:

@@ -13,7 +13,13 @@ from typing import Any
 from sheetgrade.graders.errors import ProtocolError, StudentProcessDied
 from sheetgrade.graders.harness import ChildTarget, Reference, TestOutcome, run_test
 from sheetgrade.graders.notebook import Cell, InvalidNotebook, read_code_cells
-from sheetgrade.graders.session import ProcessLimits, RunReport, StudentProcess, SubmissionTimeout
+from sheetgrade.graders.session import (
+    DiskLimitExceeded,
+    ProcessLimits,
+    RunReport,
+    StudentProcess,
+    SubmissionTimeout,
+)
 from sheetgrade.graders.tamper import scan_cells
 from sheetgrade.graders.worker import WarmWorker
 from sheetgrade.sheets.model import TestCase
@@ -117,6 +123,8 @@ def _run(process: StudentProcess, cells: list[Cell], tests: list[TestCase], refe
         report.tampered = sorted(set(report.tampered) | set(changes))
     except SubmissionTimeout as exc:
         status, message = "timeout", str(exc)
+    except DiskLimitExceeded as exc:
+        status, message = "crashed", str(exc)
     except StudentProcessDied as exc:
         status, message = ("memory" if report.memory_error else "crashed"), str(exc)
         if process.exit_code is not None and process.exit_code == -24:  # SIGXCPU

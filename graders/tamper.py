@@ -28,7 +28,10 @@ _SUSPICIOUS_CALLS = {
 }
 _SUSPICIOUS_ATTRS = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame",
                      "__code__", "__globals__", "__closure__", "co_code"}
-_SUSPICIOUS_IMPORTS = {"ctypes", "gc", "inspect", "builtins", "cffi"}
+_SUSPICIOUS_IMPORTS = {"ctypes", "gc", "inspect", "builtins", "cffi", "socket", "_socket", "mmap"}
+# raw file-descriptor access: how a submission could reach the grader's channel
+_FD_CALLS = {("os", "dup"), ("os", "dup2"), ("os", "write"), ("os", "read"), ("os", "fdopen"),
+             ("io", "FileIO"), ("os", "sendfile"), ("os", "pipe")}
 
 
 def scan_cells(cells: list[Cell]) -> list[str]:
@@ -45,18 +48,26 @@ def scan_source(source: str) -> list[str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = a.name.split(".")[0]
     found: list[str] = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
-        for what in _check(node):
+        for what in _check(node, aliases):
             found.append(f"line {line}: {what}")
     return found
 
 
-def _root_name(node: ast.AST) -> str | None:
+def _root_name(node: ast.AST, aliases: dict[str, str] | None = None) -> str | None:
     while isinstance(node, ast.Attribute | ast.Subscript):
         node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+    if not isinstance(node, ast.Name):
+        return None
+    name = (aliases or {}).get(node.id, node.id)
+    return "np" if name == "numpy" else name
 
 
 def _dotted(node: ast.AST) -> str:
@@ -66,7 +77,7 @@ def _dotted(node: ast.AST) -> str:
         return "?"
 
 
-def _check(node: ast.AST) -> list[str]:
+def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
     out: list[str] = []
     targets: list[ast.AST] = []
     if isinstance(node, ast.Assign):
@@ -77,7 +88,7 @@ def _check(node: ast.AST) -> list[str]:
         targets = list(node.targets)
     for target in targets:
         for t in (target.elts if isinstance(target, ast.Tuple | ast.List) else [target]):
-            if isinstance(t, ast.Attribute | ast.Subscript) and _root_name(t) in _PROTECTED_MODULES:
+            if isinstance(t, ast.Attribute | ast.Subscript) and _root_name(t, aliases) in _PROTECTED_MODULES:
                 out.append(f"assigns {_dotted(t)}")
             if isinstance(t, ast.Attribute) and t.attr in ("__class__", "__code__", "__eq__", "__dict__"):
                 out.append(f"assigns {_dotted(t)}")
@@ -88,12 +99,23 @@ def _check(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Call):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if name in ("setattr", "delattr") and node.args and _root_name(node.args[0]) in _PROTECTED_MODULES:
+        if name in ("setattr", "delattr") and node.args and _root_name(node.args[0], aliases) in _PROTECTED_MODULES:
             out.append(f"calls {name} on {_dotted(node.args[0])}")
-        elif name in _SUSPICIOUS_CALLS and (name != "stack" or _root_name(func) == "inspect"):
+        elif name in _SUSPICIOUS_CALLS and (name != "stack" or _root_name(func, aliases) == "inspect"):
             out.append(f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})")
-        elif name in ("exit", "_exit") and _root_name(func) in ("os", "sys"):
+        elif name in ("exit", "_exit") and _root_name(func, aliases) in ("os", "sys"):
             out.append(f"calls {_dotted(func)}")
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and (_root_name(func, aliases), func.attr) in _FD_CALLS:
+            out.append(f"calls {_dotted(func)} (raw file descriptors)")
+        if any(k.arg == "fileno" for k in node.keywords):
+            out.append(f"calls {_dotted(func)} with fileno= (raw file descriptors)")
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in ("__import__", "import_module") and node.args and not isinstance(node.args[0], ast.Constant):
+            out.append(f"calls {name} with a computed module name")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and "/proc/" in node.value:
+        out.append(f"uses the path {node.value[:40]!r}")
     if isinstance(node, ast.Attribute) and node.attr in _SUSPICIOUS_ATTRS:
         out.append(f"uses .{node.attr}")
     if isinstance(node, ast.Import | ast.ImportFrom):

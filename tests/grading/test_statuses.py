@@ -87,3 +87,19 @@ def test_tampering_is_flagged_but_native_checks_hold(run_cli, graded_course: Pat
     assert any("np.allclose" in f for f in flags)
     assert any("__eq__" in f for f in flags)
     assert any("numpy.allclose" in f for f in flags)  # the child's identity check
+
+
+def test_disk_flood_is_stopped(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+    flood = (
+        "import os\nchunk = b'x' * (1 << 20)\n"
+        "for i in range(100000):\n"
+        "    with open(f'f{i}.bin', 'wb') as f:\n"
+        "        f.write(chunk * 8)\n"
+    )
+    sha = add_submission("s001", [*CORRECT, flood])
+    result = run_cli("grade", "01", "--timeout", "30s", course=graded_course)
+    assert result.exit_code == 1
+    res = results_of(graded_course)[sha]
+    assert res["status"] == "crashed"
+    assert "MiB to disk" in res["message"]
+    assert res["duration"] < 20
