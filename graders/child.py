@@ -169,6 +169,8 @@ def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
                 reply = {"ok": execution.lookup(namespace, message["name"])}
             elif op == "ok":
                 reply = {"ok": execution.run_ok(namespace, list(message["sources"]))}
+            elif op == "eval":
+                reply = {"ok": execution.evaluate(namespace, message["expr"])}
             elif op == "assert":
                 reply = {"ok": execution.run_assert(namespace, message["code"])}
             elif op == "finish":

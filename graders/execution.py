@@ -26,6 +26,7 @@ from builtins import (  # noqa: UP029
     callable,
     compile,
     dict,
+    eval,
     exec,
     getattr,
     int,
@@ -159,6 +160,12 @@ def run_ok(namespace: dict[str, Any], sources: list[str]) -> list[str]:
                 buffer.write(describe_exception(exc) + "\n")
         outputs.append(buffer.getvalue())
     return outputs
+
+
+def evaluate(namespace: dict[str, Any], expr: str) -> Any:
+    """The value of one expression in the namespace (output discarded)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return eval(compile(expr, "<test>", "eval"), namespace)
 
 
 def run_assert(namespace: dict[str, Any], code: str) -> str | None:

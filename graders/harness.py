@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sheetgrade.graders import execution, protocol
+from sheetgrade.graders.assert_lift import judge, lift
 from sheetgrade.graders.compare import HELPERS, CheckFailed
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.session import RunReport, StudentError, StudentProcess
@@ -39,6 +40,7 @@ class Target(Protocol):
     def value(self, name: str) -> Any: ...
     def run_ok(self, sources: list[str]) -> list[str]: ...
     def run_assert(self, code: str) -> str | None: ...
+    def evaluate(self, expr: str) -> Any: ...
 
 
 class Reference(Protocol):
@@ -76,6 +78,9 @@ class ChildTarget:
     def run_assert(self, code: str) -> str | None:
         result = self.process.request({"op": "assert", "code": code})
         return None if result is None else str(result)
+
+    def evaluate(self, expr: str) -> Any:
+        return self.process.request({"op": "eval", "expr": expr})
 
 
 def _roundtrip(value: Any) -> Any:
@@ -119,6 +124,13 @@ class LiveTarget:
 
     def run_assert(self, code: str) -> str | None:
         return execution.run_assert(self.namespace, code)
+
+    def evaluate(self, expr: str) -> Any:
+        try:
+            result = execution.evaluate(self.namespace, expr)
+        except Exception as exc:  # noqa: BLE001
+            raise StudentError(type(exc).__name__, execution.describe_exception(exc)) from None
+        return self._copy(result)
 
 
 # --------------------------------------------------------------- references
@@ -379,12 +391,25 @@ def _indent(text: str) -> str:
 
 
 def _run_assert(test: TestCase, student: Target) -> str | None:
+    claims = lift(test.code)
+    if claims is not None:  # simple shape: the student process only evaluates, the grader judges
+        for claim in claims:
+            try:
+                actual = student.evaluate(claim.expr)
+            except StudentError as exc:
+                return _assert_error(str(exc)) if exc.type_name != "EncodeError" else _student_error(exc)
+            message = judge(claim, actual)
+            if message is not None:
+                return message
+        return None
     try:
         error = student.run_assert(test.code)
     except StudentError as exc:
         return _student_error(exc)
-    if error is None:
-        return None
+    return None if error is None else _assert_error(error)
+
+
+def _assert_error(error: str) -> str:
     if error.startswith("NameError"):
         return f"{error} (is it defined, and did its cell run without errors?)"
     if error.startswith("AssertionError"):

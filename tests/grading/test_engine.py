@@ -63,3 +63,42 @@ def test_static_tamper_scan(source: str, finding: str) -> None:
 
 def test_static_scan_is_quiet_on_ordinary_code() -> None:
     assert scan_source("import numpy as np\ndef f(X):\n    return np.linalg.svd(X)\nx = f(1)\n") == []
+
+
+@pytest.mark.parametrize(("code", "lifted"), [
+    ("assert mean == 2.5", [("mean", 2.5, False)]),
+    ("assert 4 == double(2)", [("double(2)", 4, False)]),
+    ("assert np.allclose(center([[1, 2]]), [[0, 0]], atol=1e-6)", [("center([[1, 2]])", [[0, 0]], True)]),
+    ("np.testing.assert_allclose(f(1), 0.5)\nassert g() == 'x'", [("f(1)", 0.5, True), ("g()", "x", False)]),
+    ("assert f(1) == g(1)", None),  # no literal: judged in the student process
+    ("assert mean > 2", None),
+    ("x = f(1)\nassert x == 1", None),
+])
+def test_simple_asserts_are_judged_in_the_grader(code: str, lifted: list | None) -> None:
+    from sheetgrade.graders.assert_lift import lift
+
+    claims = lift(code)
+    got = None if claims is None else [(c.expr, c.expected, c.close) for c in claims]
+    assert got == lifted
+
+
+def test_forged_replies_cannot_pass_lifted_asserts(tmp_path: Path) -> None:
+    """A submission that answers the grader itself can only forge values, never the verdict."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
+    try:
+        import attacks
+    finally:
+        sys.path.pop(0)
+    from sheetgrade.sheets.model import TestCase as Case
+
+    notebook = tmp_path / "takeover.ipynb"
+    notebook.write_text(new_notebook(list(attacks.CHANNEL_TAKEOVER.cells)))
+    test = Case(id="t", task="1", points=1, hidden=True, kind="assert", code="assert answer == 31337")
+    limits = ProcessLimits(timeout=10)
+    with WarmWorker() as worker:
+        result = grade_notebook(notebook, [test], worker=worker, reference=None,  # type: ignore[arg-type]
+                                limits=limits, workdir=tmp_path / "w")
+    assert result.points == 0
+    assert any("fileno=" in f for f in result.flags)
