@@ -99,7 +99,6 @@ class GradingLimits:
     """Limits for running one submission."""
 
     timeout: timedelta = setting(timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration")
-    cell_timeout: timedelta = setting(timedelta(seconds=30), "CPU-time limit per cell.", kind="duration")
     memory: int = setting(2 * 1024**3, "Address-space limit per submission.", kind="size")
     output: int = setting(1024**2, "Cap on captured stdout and stderr per submission.", kind="size")
     workers: int = setting(0, "Parallel grading workers (0: one per core).")
