@@ -146,8 +146,7 @@ def check_notebook(
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
     by_task = [TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen]
-    notes = [f"cell {int(e.get('cell', 0)) + 1} raised {e.get('type')}: {str(e.get('message'))[:200]}"
-             for e in result.cell_errors[:5]]
+    notes = [_cell_error_note(e) for e in result.cell_errors[:5]]
     notes += [f.replace("not run: ", "not run while checking: ") for f in result.flags if f.startswith("not run:")]
     message = result.message if result.status != "graded" else ""
     return CheckReport(notebook=notebook.name, tasks=by_task, status=result.status, message=message, notes=notes)
@@ -180,6 +179,12 @@ def _size(path: Path) -> int:
         return MAX_DATA + 1
 
 
+def _cell_error_note(error: dict[str, object]) -> str:
+    cell = int(str(error.get("cell", 0))) + 1
+    message = str(error.get("message") or "")[:200]
+    return f"cell {cell} raised {error.get('type')}" + (f": {message}" if message else "")
+
+
 def format_report(report: CheckReport) -> str:
     """The report as text: one line per task, failures indented beneath."""
     lines = []
@@ -189,7 +194,9 @@ def format_report(report: CheckReport) -> str:
             continue
         mark = "PASS" if task.passed else "FAIL"
         title = f"  {task.task.title}" if task.task.title else ""
-        points = f"{task.points:g}/{task.max_points:g} points" if task.max_points else "(0 points)"
+        worth = f"{task.task.points:g}"
+        points = (f"{task.points:g}/{task.max_points:g} public points of {worth}" if task.max_points
+                  else f"{worth} points, graded by hidden tests")
         lines.append(f"{task.task.id:<6} {mark}  {points}{title}")
         for outcome in task.outcomes:
             if not outcome.passed:

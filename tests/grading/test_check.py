@@ -72,9 +72,9 @@ def test_check_correct(run_cli, student_dir: Path) -> None:
     result = run_cli("check", str(_notebook(student_dir, CORRECT)))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "1a     PASS  1/1 points  Centre",
-        "1b     PASS  2/2 points  Double",
-        "1c     PASS  1/1 points  Mean",
+        "1a     PASS  1/1 public points of 2  Centre",
+        "1b     PASS  2/2 public points of 2  Double",
+        "1c     PASS  1/1 public points of 2  Mean",
         "3/3 tasks pass their public tests",
     ]
 
@@ -83,9 +83,9 @@ def test_check_partial(run_cli, student_dir: Path) -> None:
     result = run_cli("check", str(_notebook(student_dir, PARTIAL)))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "1a     FAIL  0/1 points  Centre"
+    assert lines[0] == "1a     FAIL  0/1 public points of 2  Centre"
     assert lines[1].startswith("       - 1a-public: 6 of 6 values differ")
-    assert "1b     PASS  2/2 points  Double" in lines
+    assert "1b     PASS  2/2 public points of 2  Double" in lines
     assert lines[-1] == "1/3 tasks pass their public tests"
 
 
@@ -101,7 +101,7 @@ def test_check_broken(run_cli, student_dir: Path) -> None:
 def test_check_selected_tasks(run_cli, student_dir: Path) -> None:
     result = run_cli("check", str(_notebook(student_dir, PARTIAL)), "1b")
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["1b     PASS  2/2 points  Double", "1/1 tasks pass their public tests"]
+    assert result.stdout.splitlines() == ["1b     PASS  2/2 public points of 2  Double", "1/1 tasks pass their public tests"]
     unknown = run_cli("check", str(_notebook(student_dir, PARTIAL)), "1d")
     assert unknown.exit_code == 1 and "no task '1d'" in unknown.stderr
 
@@ -132,7 +132,7 @@ def test_in_notebook_check(student_dir: Path, monkeypatch: pytest.MonkeyPatch,
         exec(cell.replace("%matplotlib inline\n", ""), namespace)
     capsys.readouterr()
     check("1a", namespace=namespace)
-    assert capsys.readouterr().out == "1a     PASS  1/1 points  Centre\n1/1 tasks pass their public tests\n"
+    assert capsys.readouterr().out == "1a     PASS  1/1 public points of 2  Centre\n1/1 tasks pass their public tests\n"
     namespace["center"] = lambda X: X
     report = check(namespace=namespace, quiet=True)
     assert report is not None and not report.passed
@@ -144,7 +144,7 @@ def test_in_notebook_check_uses_caller_globals(student_dir: Path, monkeypatch: p
     monkeypatch.chdir(student_dir)
     code = "import numpy as np\nfrom sheetgrade import check\ndef double(x):\n    return 2 * x\ncheck('1b')\n"
     exec(code, {"__name__": "__main__"})
-    assert "1b     PASS  2/2 points" in capsys.readouterr().out
+    assert "1b     PASS  2/2 public points of 2" in capsys.readouterr().out
 
 
 def test_recorded_reference_missing_is_explained(student_dir: Path) -> None:
