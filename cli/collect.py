@@ -18,9 +18,10 @@ from sheetgrade.cli._common import State, pass_state, warn
 @click.option("--extensions", "extensions", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of personal extensions: columns student, due and optionally sheet.")
 @click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload.")
 @pass_state
 def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, received_at: str | None,
-            extensions: Path | None, quiet: bool) -> None:
+            extensions: Path | None, quiet: bool, verbose: bool) -> None:
     """Collect submissions for SHEET from folders, Moodle zips, nbgrader trees or single files.
 
     Uploads are matched to students by id, matriculation number, e-mail or
@@ -58,7 +59,7 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
     for message in report.warnings:
         warn(message)
     for o in report.outcomes:
-        if quiet and o.status in ("stored", "unchanged"):
+        if (quiet and o.status in ("stored", "unchanged")) or (o.status == "unchanged" and not verbose):
             continue
         if o.status in ("stored", "unchanged"):
             when = o.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if o.received_at else ""
@@ -73,6 +74,11 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
     if not quiet:
         for note in report.notes:
             click.echo(f"note: {note}")
+        if verbose:
+            for note in report.team_uploads:
+                click.echo(f"note: {note}")
+        elif report.team_uploads:
+            click.echo(f"note: {len(report.team_uploads)} team uploads credited to every member (--verbose lists them)")
     counts = [f"{report.count(s)} {s}" for s in ("stored", "unchanged", "duplicate", "unmatched", "ambiguous",
                                                   "refused") if report.count(s)]
     if report.refusals:

@@ -69,6 +69,7 @@ class CollectReport:
     refusals: list[Refusal] = field(default_factory=list)  # single files refused
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    team_uploads: list[str] = field(default_factory=list)  # one member uploaded for the whole team
     recovery: Recovery = field(default_factory=Recovery)
     report_files: list[Path] = field(default_factory=list)
 
@@ -421,8 +422,8 @@ def _team_report(owner: str, group: list[_Item], people: People, previous_by: st
             item.flags.append("team-conflict")
     elif uploaders:
         student = people.students[uploaders[0]]
-        report.notes.append(f"team {owner}: {student.label} submitted alone for the team; credited to every "
-                            f"member ({names})")
+        report.team_uploads.append(f"team {owner}: {student.label} submitted for the team; credited to every "
+                                   f"member ({names})")
         if previous_by and previous_by != uploaders[0] and previous_by in people.students:
             report.warnings.append(f"team {owner}: {student.label} submitted over the version of "
                                    f"{people.students[previous_by].label}; the newest version counts")

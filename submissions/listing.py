@@ -73,6 +73,17 @@ def submission_status(course: Course, sheet: str, *, group: str | None = None) -
             versions=totals.get(record.owner, 0) if record else 0,
             received_at=record.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if record else "",
             late_by=human_delay(record.late_seconds) if record else "",
-            flags=" ".join(record.flags) if record else "",
+            flags=_short_flags(record.flags) if record else "",
         ))
     return out
+
+
+def _short_flags(flags: list[str]) -> str:
+    """Flags for a table: identical uploads of many others condensed to a count."""
+    same = [f for f in flags if f.startswith("same-as:")]
+    rest = [f for f in flags if not f.startswith("same-as:")]
+    if len(same) > 3:
+        rest.append(f"same-as:{len(same)}-others")
+    else:
+        rest += same
+    return " ".join(rest)

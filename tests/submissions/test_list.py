@@ -35,3 +35,11 @@ def test_list_unknown_group(course: Path, run_cli) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no group 'G9'")
     assert "Traceback" not in result.output
+
+
+def test_identical_uploads_of_many_others_are_condensed() -> None:
+    from sheetgrade.submissions.listing import _short_flags
+
+    many = [f"same-as:s{i:03}" for i in range(5)]
+    assert _short_flags(["late", *many]) == "late same-as:5-others"
+    assert _short_flags(["same-as:s001"]) == "same-as:s001"

@@ -24,7 +24,10 @@ def test_a_team_submits_once_and_every_member_is_credited(course: Path, tmp_path
          "mtime": moodle_time(2026, 10, 28, 9, 0)}])
     result = run_cli("collect", SHEET, zip_path, course=course)
     assert result.exit_code == 0, result.output
-    assert f"team {team_id}: {members[0].name} ({members[0].id}) submitted alone for the team; credited " \
+    assert "note: 1 team uploads credited to every member (--verbose lists them)" in result.stdout
+    result = run_cli("collect", SHEET, zip_path, "--verbose", course=course)
+    assert result.exit_code == 0, result.output
+    assert f"team {team_id}: {members[0].name} ({members[0].id}) submitted for the team; credited " \
            f"to every member" in result.stdout
     [row] = rows(course)
     assert (row["owner"], row["owner_kind"], row["submitted_by"]) == (team_id, "team", members[0].id)
