@@ -53,6 +53,8 @@ def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, for
                          ["owner", "status", "points", "max", "seconds", "note"]))
     failed = run.failed
     parts = [f"{len(run.graded)} graded"]
+    if run.identical:
+        parts.append(f"{run.identical} identical to one graded now (same result)")
     if run.already_graded:
         parts.append(f"{run.already_graded} already graded by build {run.build_hash[:12]} "
                      f"(--force grades again)")

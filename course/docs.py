@@ -1,7 +1,8 @@
 """Generate the course.yml / sheet.yml reference from the declarations.
 
-Run ``python -m sheetgrade.course.docs > docs/course-yml.md``; a test checks
-that the committed file is current and mentions every setting.
+Run ``python -m sheetgrade.course.docs > docs/course-yml.md`` and
+``python -m sheetgrade.course.docs --readme README.md``; a test checks that
+both are current and mention every setting.
 """
 
 from __future__ import annotations
@@ -30,12 +31,35 @@ def _table(title: str, intro: str, rows: list[tuple[str, str, str, str]]) -> str
     return "\n".join(lines) + "\n"
 
 
+README_BEGIN = "<!-- BEGIN course-yml -->"
+README_END = "<!-- END course-yml -->"
+
+
+def course_table() -> str:
+    """The course.yml table alone, as embedded in the README."""
+    return _table("course.yml", "The course directory's settings file.", list(iter_settings(CourseConfig)))
+
+
+def with_readme_reference(readme: str) -> str:
+    """``readme`` with the block between the course-yml markers regenerated."""
+    start, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
+    table = course_table().split("\n", 4)[4]  # drop the heading and intro
+    return f"{readme[:start]}\n{table}{readme[end:]}"
+
+
 def reference() -> str:
     """The Markdown reference of every setting."""
-    course = _table("course.yml", "The course directory's settings file.", list(iter_settings(CourseConfig)))
+    course = course_table()
     sheet = _table("sheet.yml", "One per sheet, in `sheets/<id>/sheet.yml`.", list(iter_settings(SheetConfig)))
     return f"{HEADER}\n{course}\n{sheet}"
 
 
 if __name__ == "__main__":
-    print(reference(), end="")
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:2] == ["--readme"]:
+        readme = Path(sys.argv[2])
+        readme.write_text(with_readme_reference(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(reference(), end="")

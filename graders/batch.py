@@ -58,6 +58,7 @@ class GradeRun:
     build_hash: str
     graded: list[GradedSubmission] = field(default_factory=list)
     already_graded: int = 0  # skipped: a result for this build exists
+    identical: int = 0  # skipped: the same files as another submission in this run; its result counts
     total: int = 0  # counting submissions considered
     warnings: list[str] = field(default_factory=list)  # e.g. the reference notebook raised
 
@@ -156,8 +157,11 @@ def grade_sheet(
     todo: list[SubmissionRecord] = []
     seen: set[str] = set()
     for record in records:
-        if record.sha256 in done_before or record.sha256 in seen:
+        if record.sha256 in done_before:
             run.already_graded += 1
+            continue
+        if record.sha256 in seen:
+            run.identical += 1
             continue
         seen.add(record.sha256)
         todo.append(record)

@@ -23,3 +23,12 @@ def test_every_setting_is_documented_with_help():
         for key, _kind, _default, help_text in iter_settings(config):
             assert f"| `{key}` |" in text
             assert help_text, f"{key} has no help text"
+
+
+def test_readme_embeds_the_current_course_reference():
+    from sheetgrade.course.docs import with_readme_reference
+
+    readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert readme == with_readme_reference(readme), (
+        "README.md's course.yml reference is stale: run `python -m sheetgrade.course.docs --readme README.md`"
+    )

@@ -39,6 +39,8 @@ def test_demo_prints_admission_counts_and_outputs(demo_course):
     for label in ("campus export", "report", "feedback"):
         assert label in stdout
     assert (root / "reports" / "index.html").is_file()
+    # correct notebooks are byte-identical: graded once, the result shared
+    assert "identical to one graded now (same result)" in stdout
     assert (root / "exports" / "admission-campus.csv").is_file()
 
 
