@@ -2,8 +2,10 @@
 
 Every attack is a blank submission (the stubs below, which earn nothing) plus
 cells that try to get points anyway, escape the confinement, or take the
-grader down. The sheet they are graded against (see ``sheet.py``) has three
-auto tasks with native checks:
+grader down. The sheets they are graded against (built in
+``test_attacks_cli.py``: one with native checks, one with nbgrader assert
+cells; ``test_attacks_process.py`` judges the same tasks itself) have three
+auto tasks:
 
 - ``1a`` ``add(a, b)``: two checks on fixed inputs (public and hidden);
 - ``1b`` ``mean_rows(X)``: a hidden check against the reference;
@@ -11,8 +13,13 @@ auto tasks with native checks:
   the hidden test and the reference notebook know. An honest submission
   cannot earn it; an attack that earns it has read a secret.
 
-The constants used in attack sources (``{secret}`` and so on) are filled in by
-:func:`notebook_cells`.
+The placeholders in attack sources (``SECRET_GUESS_PREFIX``, the first digits
+of the secret the hunters search for, and ``LISTENER_PORT``, a local TCP port a
+test listens on) are filled in by :func:`notebook_cells`.
+
+:data:`ATTACKS` run against both native and assert-style (compat) sheets;
+:data:`CHANNEL_TAKEOVER` targets compat tests, and is harmless to native ones.
+The baselines :data:`HONEST` and :data:`PARTIAL` show what honest work earns.
 """
 
 from __future__ import annotations
@@ -44,6 +51,19 @@ def mean_rows(X):
     return np.asarray(X).mean(axis=1)
 
 answer = None  # nobody can know the hidden number
+"""
+
+# Only task 1a done: what a half-finished honest submission earns.
+PARTIAL = """\
+import numpy as np
+
+def add(a, b):
+    return a + b
+
+def mean_rows(X):
+    raise NotImplementedError
+
+answer = None
 """
 
 # Shared helper for attacks that hunt for the secret in files: returns the
@@ -93,9 +113,10 @@ class Attack:
     expect: str = "zero"
 
 
-def notebook_cells(attack: Attack, secret_prefix: int) -> list[str]:
-    """The code cells of the attack notebook, constants filled in."""
-    cells = [c.replace("SECRET_GUESS_PREFIX", str(secret_prefix)) for c in attack.cells]
+def notebook_cells(attack: Attack, secret_prefix: int, port: int = 9) -> list[str]:
+    """The code cells of the attack notebook, placeholders filled in."""
+    cells = [c.replace("SECRET_GUESS_PREFIX", str(secret_prefix)).replace("LISTENER_PORT", str(port))
+             for c in attack.cells]
     return [*cells, STUBS] if attack.before_stubs else [STUBS, *cells]
 
 
@@ -334,7 +355,7 @@ ATTACKS: tuple[Attack, ...] = (
         "network_connect",
         (
             "import socket, os\n"
-            "port = int(open('port.txt').read()) if os.path.exists('port.txt') else 9\n"
+            "port = LISTENER_PORT\n"
             "for family, addr in ((socket.AF_INET, ('127.0.0.1', port)),\n"
             "                     (socket.AF_INET6, ('::1', port))):\n"
             "    try:\n"

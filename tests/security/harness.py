@@ -1,9 +1,8 @@
 """Helpers of the security suite: attack notebooks on disk, file snapshots.
 
-The course folder stands in for a real one: a sheet bundle whose hidden check
-and reference notebook hold :data:`attacks.SECRET`, a gradebook database and a
-results file. ``snapshot`` records every file outside the scratch directories
-so a test can assert that no attack changed one.
+``snapshot`` records every file below a folder (size, mode, mtime, content
+hash), skipping scratch directories, so a test can assert that no attack
+changed a file it must not touch.
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ import nbformat
 SECRET_PREFIX = int(str(attacks.SECRET)[:4])
 
 
-def write_notebook(path: Path, attack: attacks.Attack) -> Path:
-    """Write the attack as a real ``.ipynb`` file."""
+def write_notebook(path: Path, attack: attacks.Attack, port: int = 9) -> Path:
+    """Write the attack as a real ``.ipynb`` file (``port``: where ``network_connect`` connects)."""
     nb = nbformat.v4.new_notebook()
-    cells = attacks.notebook_cells(attack, SECRET_PREFIX)
+    cells = attacks.notebook_cells(attack, SECRET_PREFIX, port)
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     offset = len(cells) - len(attack.cells) if not attack.before_stubs else 0
     for i, meta in enumerate(attack.cell_metadata):

@@ -7,8 +7,11 @@ them itself, as native checks do. ``test_attacks_cli.py`` runs the same
 attacks through ``sheetgrade grade``.
 
 For each attack: no point it did not earn honestly, the grader and the warm
-worker survive (the next honest submission still gets its points), the grading
-ends within the timeout, and no file outside the scratch directory changes.
+worker survive (the next honest submission still gets its points), no file
+outside the scratch directory changes, no TCP connection reaches a listener,
+and no process outlives the submission. Against assert-style tests (graded
+with the engine's own ``grade_notebook``), tampering is flagged or earns
+nothing.
 """
 
 from __future__ import annotations
@@ -26,11 +29,9 @@ import numpy as np
 import pytest
 from harness import snapshot, write_notebook
 
-session = pytest.importorskip("sheetgrade.graders.session")
-worker_mod = pytest.importorskip("sheetgrade.graders.worker")
-compare = pytest.importorskip("sheetgrade.graders.compare")
-protocol = pytest.importorskip("sheetgrade.graders.protocol")
-notebook = pytest.importorskip("sheetgrade.graders.notebook")
+from sheetgrade.graders import compare, notebook, session, submission
+from sheetgrade.graders import worker as worker_mod
+from sheetgrade.sheets import model
 
 TIMEOUT = 4.0
 X = np.arange(12.0).reshape(3, 4)
@@ -108,9 +109,7 @@ def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.
     listener.listen(5)
     listener.settimeout(0.01)
     workdir = secret_course / "work" / attack.name
-    nb = write_notebook(workdir / "submitted" / "submission.ipynb", attack)
-    (workdir / "scratch").mkdir(parents=True, exist_ok=True)
-    (workdir / "scratch" / "port.txt").write_text(str(listener.getsockname()[1]))
+    nb = write_notebook(workdir / "submitted" / "submission.ipynb", attack, listener.getsockname()[1])
     before = snapshot(secret_course)
     processes_before = _processes()
 
@@ -118,8 +117,6 @@ def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.
 
     # No point it did not earn honestly.
     assert result["points"] == 0, result
-    # The batch goes on: the grading ended in time.
-    assert result["elapsed"] < TIMEOUT + 3, result
     # No file outside the scratch directory changed.
     assert snapshot(secret_course) == before
     # No network connection reached the listener.
@@ -128,12 +125,19 @@ def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.
     listener.close()
     # The warm worker survives and nothing the attack started lingers.
     assert worker._process.poll() is None
-    time.sleep(0.05)
-    assert _processes() - processes_before == set(), "a process outlived its submission"
+    assert _lingering(processes_before) == set(), "a process outlived its submission"
 
 
 def test_worker_still_grades_after_all_attacks(worker: Any, secret_course: Path, tmp_path: Path) -> None:
     test_honest_submission_scores(worker, secret_course, tmp_path)
+
+
+def _lingering(before: set[int]) -> set[int]:
+    """New processes still alive once the killed child had time to be reaped (up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while (left := _processes() - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def _processes() -> set[int]:
@@ -175,39 +179,54 @@ def _is_thread_helper(pid: int) -> bool:
     return pid == threading.get_native_id()
 
 
-COMPAT_TESTS = ("assert add(2, 3) == 5", f"assert answer == {attacks.SECRET}")
+def _assert_test(test_id: str, code: str) -> Any:
+    return model.TestCase(id=test_id, task=test_id, points=1.0, hidden=True, kind="assert", code=code)
 
 
-def judge_compat(worker: Any, workdir: Path, nb_path: Path) -> dict[str, Any]:
-    """Run assert-style tests in the child, as compat tests are judged."""
+# 1a and 2 have the liftable shape ``assert <expr> == <literal>`` (judged in the
+# grader); 1b has not, so it is judged in the student process (compat level).
+COMPAT_TESTS = [
+    _assert_test("1a", "assert add(2, 3) == 5"),
+    _assert_test("1b", "X = np.arange(12.0).reshape(3, 4)\nr = mean_rows(X)\nassert len(r) == 3\n"
+                       "assert np.allclose(r, X.mean(axis=1))"),
+    _assert_test("2", f"assert answer == {attacks.SECRET}"),
+]
+
+
+class _NoReference:
+    """Assert tests never ask the reference."""
+
+    def call(self, name: str, args: Any, kwargs: Any) -> Any:
+        raise AssertionError("assert tests do not use the reference")
+
+    value = call
+
+
+def judge_compat(worker: Any, workdir: Path, nb_path: Path) -> Any:
+    """Grade assert-style tests with the engine's own ``grade_notebook``."""
     limits = session.ProcessLimits(timeout=TIMEOUT, memory=1536 * 1024**2, output=64 * 1024)
-    result: dict[str, Any] = {"passed": 0, "flags": [], "status": "graded"}
-    cells = notebook.read_code_cells(nb_path)
-    tamper = pytest.importorskip("sheetgrade.graders.tamper")
-    result["flags"] += tamper.scan_cells(cells)
-    try:
-        with session.StudentProcess(worker, workdir, limits, notebook=nb_path) as proc:
-            report = proc.run_cells([(c.index, c.source) for c in cells])
-            result["flags"] += report.tampered
-            for code in COMPAT_TESTS:
-                if proc.request({"op": "assert", "code": code}) is None:
-                    result["passed"] += 1
-            result["flags"] += proc.finish()
-    except Exception as exc:  # noqa: BLE001
-        result["status"] = type(exc).__name__
-    return result
+    return submission.grade_notebook(nb_path, COMPAT_TESTS, worker=worker, reference=_NoReference(),
+                                     limits=limits, workdir=workdir)
 
 
-@pytest.mark.parametrize(
-    "attack",
-    [a for a in attacks.ATTACKS if a.name.startswith(("monkeypatch", "always", "int_"))]
-    + [attacks.CHANNEL_TAKEOVER],
-    ids=lambda a: a.name,
-)
-def test_compat_tampering_is_flagged(worker: Any, secret_course: Path, attack: attacks.Attack) -> None:
-    if attack is attacks.CHANNEL_TAKEOVER:
-        pytest.xfail("engine finding F1 in tests/security/FINDINGS.md: forged replies pass compat asserts")
+def test_compat_honest_submission_is_not_flagged(worker: Any, secret_course: Path) -> None:
+    workdir = secret_course / "work" / "compat-honest"
+    nb = write_notebook(workdir / "submitted" / "submission.ipynb", attacks.Attack("honest", (attacks.HONEST,)))
+    result = judge_compat(worker, workdir / "run", nb)
+    assert result.status == "graded", result
+    assert result.points == 2, result  # 1a and 1b; the secret is nobody's to know
+    assert result.flags == [], result
+
+
+@pytest.mark.parametrize("attack", [*attacks.ATTACKS, attacks.CHANNEL_TAKEOVER], ids=lambda a: a.name)
+def test_compat_tampering_is_flagged_or_earns_nothing(worker: Any, secret_course: Path,
+                                                      attack: attacks.Attack) -> None:
     workdir = secret_course / "work" / f"compat-{attack.name}"
     nb = write_notebook(workdir / "submitted" / "submission.ipynb", attack)
-    result = judge_compat(worker, workdir, nb)
-    assert result["passed"] == 0 or result["flags"], result
+    result = judge_compat(worker, workdir / "run", nb)
+    flagged = any(f.startswith("review:") for f in result.flags)
+    assert result.points == 0 or flagged, result
+    # the secret is compared in the grader: forged replies cannot reveal or match it
+    assert not any(o.passed for o in result.tests if o.test.id == "2"), result
+    if attack.name.startswith(("monkeypatch", "always", "int_", "channel_")):
+        assert flagged, result
