@@ -42,8 +42,10 @@ def scan_cells(cells: list[Cell]) -> list[str]:
     return sorted(set(findings), key=findings.index)
 
 
-def scan_source(source: str) -> list[str]:
-    """Findings in one piece of Python source (``line L: what``)."""
+def scan_source(source: str, _depth: int = 0) -> list[str]:
+    """Findings in one piece of Python source (``line L: what``), including
+    Python source carried in its string constants (for ``exec`` or a module
+    written to disk and imported)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -58,6 +60,9 @@ def scan_source(source: str) -> list[str]:
         line = getattr(node, "lineno", 0)
         for what in _check(node, aliases):
             found.append(f"line {line}: {what}")
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value
+                and _depth < 3):
+            found += [f"line {line}: in a string: {what}" for what in scan_source(node.value, _depth + 1)]
     return found
 
 
@@ -105,6 +110,8 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
             out.append(f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})")
         elif name in ("exit", "_exit") and _root_name(func, aliases) in ("os", "sys"):
             out.append(f"calls {_dotted(func)}")
+        elif name in ("exec", "eval", "compile") and _root_name(func, aliases) in (name, "builtins"):
+            out.append(f"calls {name} (runs code from a string)")
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Attribute) and (_root_name(func, aliases), func.attr) in _FD_CALLS:
