@@ -40,7 +40,7 @@ from harness import snapshot, write_notebook
 
 NATIVE, COMPAT = "90-native", "91-compat"
 SECRET = attacks.SECRET
-SUBMITTED = (*attacks.ATTACKS, attacks.CHANNEL_TAKEOVER)
+SUBMITTED = (*attacks.ATTACKS, *attacks.COMPAT_ATTACKS)
 BASELINES = {  # name -> (cells, points per task)
     "honest": ((attacks.HONEST,), {"1a": 2.0, "1b": 1.0, "2": 0.0}),
     "partial": ((attacks.PARTIAL,), {"1a": 2.0, "1b": 0.0, "2": 0.0}),
@@ -48,7 +48,8 @@ BASELINES = {  # name -> (cells, points per task)
 }
 #: attacks that tamper with what compat tests rely on: these must be flagged
 TAMPERING = {"monkeypatch_numpy", "monkeypatch_builtins", "monkeypatch_test_machinery",
-             "always_equal_object", "int_and_ndarray_subclass", "channel_takeover", "channel_garbage",
+             "always_equal_object", "int_and_ndarray_subclass", "channel_takeover", "channel_takeover_exec",
+             "channel_takeover_module", "channel_garbage",
              "read_grader_memory", "signal_and_ptrace_grader", "sys_exit_after_claim", "os_exit_after_claim"}
 
 TASKS_YML = """\
