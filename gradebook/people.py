@@ -15,34 +15,10 @@ from sqlalchemy import select
 from sheetgrade.course import store
 from sheetgrade.course.suggest import did_you_mean
 from sheetgrade.gradebook.errors import GradebookError
+from sheetgrade.roster.model import Group, Student
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
-
-
-@dataclass(frozen=True)
-class Student:
-    """One student on the roster."""
-
-    id: str
-    first_name: str
-    last_name: str
-    email: str | None
-    matrikel: str | None
-    group_id: str | None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.id
-
-
-@dataclass(frozen=True)
-class Group:
-    """One tutorial group (Übungsgruppe)."""
-
-    id: str
-    name: str
-    tutor_email: str | None
 
 
 @dataclass

@@ -22,8 +22,18 @@ class Student:
 
     @property
     def name(self) -> str:
-        """``"Vorname Nachname"``."""
-        return f"{self.first_name} {self.last_name}".strip()
+        """``"Vorname Nachname"`` (the id when both are empty)."""
+        return f"{self.first_name} {self.last_name}".strip() or self.id
+
+    @property
+    def label(self) -> str:
+        """``"Vorname Nachname (id)"``, for messages."""
+        return f"{self.name} ({self.id})"
+
+    @property
+    def group_id(self) -> str | None:
+        """The id of the student's tutorial group."""
+        return self.group
 
     @property
     def sort_key(self) -> tuple[str, str, str]:

@@ -13,30 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from sheetgrade.roster.model import Student
 from sheetgrade.submissions.names import name_keys, normalise_name
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-
-@dataclass(frozen=True)
-class Student:
-    """One student of the roster."""
-
-    id: str
-    first_name: str
-    last_name: str
-    email: str | None
-    matrikel: str | None
-    group_id: str | None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.id
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.id})"
 
 
 @dataclass(frozen=True)
@@ -103,11 +84,7 @@ class People:
         from sheetgrade.roster.db import load_roster
 
         roster = load_roster(engine)
-        students = [
-            Student(id=r.id, first_name=r.first_name or "", last_name=r.last_name or "",
-                    email=r.email, matrikel=r.matrikel, group_id=r.group)
-            for r in sorted(roster.students.values(), key=lambda r: r.id)
-        ]
+        students = sorted(roster.students.values(), key=lambda r: r.id)
         teams = [Team(id=t.id, sheet_id=t.sheet_id, name=t.name or "", members=tuple(t.members))
                  for t in sorted(roster.teams.values(), key=lambda t: t.id)]
         return cls(students, teams)
