@@ -59,9 +59,13 @@ def test_wheel_contains_templates_and_example(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "sheetgrade/__init__.py" in names
     assert "sheetgrade/py.typed" in names
-    for package in SUBPACKAGES:
-        assert f"sheetgrade/{package}/__init__.py" in names
+    for init in sorted(REPO.glob("*/**/__init__.py")):
+        folder = init.relative_to(REPO).parts[0]
+        if folder in SUBPACKAGES or folder == "examples":
+            assert f"sheetgrade/{init.relative_to(REPO).as_posix()}" in names, f"{init} is not packaged"
     assert "sheetgrade/examples/mlphys/course.yml" in names
-    assert "sheetgrade/examples/mlphys/sheets/01-pca/sheet.yml" in names
+    for data in (REPO / "examples" / "mlphys").rglob("*"):
+        if data.is_file():
+            assert f"sheetgrade/{data.relative_to(REPO).as_posix()}" in names, f"{data} is not packaged"
     assert any(n.startswith("sheetgrade/templates/") and n.endswith(".j2") for n in names)
     assert not any(n.startswith(("cli/", "roster/", "tests/")) for n in names)
