@@ -122,6 +122,10 @@ def sheetgrade(course: Path, *args: str, timeout: float = 300) -> subprocess.Com
     )
 
 
+def _tail(result: subprocess.CompletedProcess[str]) -> str:
+    return (result.stdout + result.stderr)[-3000:]
+
+
 def _make_sheets(course: Path) -> None:
     native = course / "sheets" / NATIVE
     native.mkdir(parents=True)
@@ -220,7 +224,7 @@ def _grade_sheet(root: Path, course: Path, sheet: str, subjects: list[tuple[str,
         uploader_of[uploader] = owner
     assert len(who) == len(everyone), "not enough students and teams in the roster"
     collect = sheetgrade(course, "collect", sheet, str(uploads), "--received-at", "2029-12-01T10:00", "--quiet")
-    assert collect.returncode == 0, collect.stdout + collect.stderr
+    assert collect.returncode == 0, _tail(collect)
 
     skip = ("scratch", *DB_FILES)
     files_before = snapshot(root, skip=skip)
@@ -245,7 +249,7 @@ def _grade_sheet(root: Path, course: Path, sheet: str, subjects: list[tuple[str,
                                    if tables_before.get(t) != tables_after.get(t))
 
     feedback = sheetgrade(course, "feedback", sheet, "--format", "gradescope")
-    assert feedback.returncode == 0, feedback.stderr
+    assert feedback.returncode == 0, _tail(feedback)
     for owner in who:
         results = json.loads((course / "feedback" / sheet / "gradescope" / owner / "results.json").read_text())
         per_task: dict[str, float] = {}
@@ -255,7 +259,7 @@ def _grade_sheet(root: Path, course: Path, sheet: str, subjects: list[tuple[str,
         graded.tasks[owner] = per_task
     export_path = root / f"gradebook-{sheet}.json"
     export = sheetgrade(course, "gradebook", "export", "--format", "json", "-o", str(export_path))
-    assert export.returncode == 0, export.stderr
+    assert export.returncode == 0, _tail(export)
     for student in json.loads(export_path.read_text())["students"]:
         for row in student["sheets"]:
             if row["sheet_id"] == sheet and student["id"] in uploader_of:
@@ -268,11 +272,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
     root = tmp_path_factory.mktemp("cli")
     course = root / "course"
     init = sheetgrade(root, "init", str(course), "--example", "mlphys")
-    assert init.returncode == 0, init.stderr
+    assert init.returncode == 0, _tail(init)
     _make_sheets(course)
     for sheet in (NATIVE, COMPAT):
         build = sheetgrade(course, "sheet", "build", sheet)
-        assert build.returncode == 0, build.stdout + build.stderr
+        assert build.returncode == 0, _tail(build)
     (root / "canary.txt").write_text("nothing may change this file\n")
     subjects = _subjects(course)
     listener = socket.socket()
