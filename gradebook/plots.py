@@ -98,11 +98,11 @@ def per_task_stats(book: Gradebook) -> str:
         manual = ["✎" if kind == "manual" else "" for kind in tasks.kind]
         ax.set_xticks(x, [f"{t}{m}" for t, m in zip(tasks.task_id, manual, strict=True)], fontsize=8)
         ax.set_title(f"sheet {book.sheets.at[sid, 'label']}", fontsize=9)
-        ax.set_ylim(0, 105)
+        ax.set_ylim(0, 125)  # headroom for the legend above the 100 % bars
+        ax.set_yticks(range(0, 101, 20))
         ax.tick_params(axis="y", labelsize=8)
         ax.spines[["top", "right"]].set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", frameon=False, fontsize=8, ncols=2)
+    axes.flat[0].legend(loc="upper center", frameon=False, fontsize=8, ncols=2)
     fig.supylabel("% of the task's points", fontsize=9)
     return _svg(fig)
 
