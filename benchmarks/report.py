@@ -83,19 +83,38 @@ def _rows(res: Results, rows: tuple[tuple[str, str], ...], extra: dict[str, str]
     return lines
 
 
-def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
-    """Markdown tables of every measurement: median [min-max] and ratios."""
-    out = ["### CLI start-up", "", "| command | median [min-max] | |", "|---|---|---|"]
-    start = res.samples.get("startup.sheetgrade")
-    extra = {}
-    for key, _ in STARTUP_ROWS[1:]:
-        if start and (r := ratio(res.samples.get(key) or Sample("none"), start)):
-            extra[key] = f"{r:.0f}x slower than sheetgrade"
-    out += _rows(res, STARTUP_ROWS, extra)
+def _has(res: Results, prefix: str) -> bool:
+    return any(key.startswith(prefix) for key in res.samples)
 
-    out += ["", f"### Grading a batch of {sizes.n} submissions", "",
-            "| grader | median [min-max] | per submission | sheetgrade (jobs = cores) is |",
-            "|---|---|---|---|"]
+
+def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
+    """Markdown tables of every measurement made: median [min-max] and ratios."""
+    out: list[str] = []
+    if _has(res, "startup."):
+        out += ["### CLI start-up", "", "| command | median [min-max] | |", "|---|---|---|"]
+        start = res.samples.get("startup.sheetgrade")
+        extra = {}
+        for key, _ in STARTUP_ROWS[1:]:
+            if start and (r := ratio(res.samples.get(key) or Sample("none"), start)):
+                extra[key] = f"{r:.0f}x slower than sheetgrade"
+        out += _rows(res, STARTUP_ROWS, extra) + [""]
+    if _has(res, "batch."):
+        out += _batch_table(res, sizes, derived) + [""]
+    if _has(res, "trivial_"):
+        out += _overhead_table(res, sizes, derived) + [""]
+    if _has(res, "check."):
+        out += ["### Student check of a partial notebook", "",
+                "| command | median [min-max] | |", "|---|---|---|"]
+        extra = {f"check.{o}": f"{derived[f'check_ratio_{o}']:.1f}x slower than sheetgrade"
+                 for o in ("otter", "nbgrader_validate") if f"check_ratio_{o}" in derived}
+        out += _rows(res, CHECK_ROWS, extra) + [""]
+    return "\n".join(out).rstrip()
+
+
+def _batch_table(res: Results, sizes: Sizes, derived: dict[str, float]) -> list[str]:
+    out = [f"### Grading a batch of {sizes.n} submissions", "",
+           "| grader | median [min-max] | per submission | sheetgrade (jobs = cores) is |",
+           "|---|---|---|---|"]
     for key, label in BATCH_ROWS:
         sample = res.samples.get(key)
         if not sample:
@@ -107,38 +126,29 @@ def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
             speed += f" (--jobs 1: {derived[f'ratio_{tool}_j1']:.1f}x)"
         out.append(f"| {label} | {fmt_sample(sample)} | {per} | {speed} |")
     if "otter_per_call_median" in derived:
-        out.append("")
-        out.append(f"otter: median of one `grade_submission` call inside the loop: "
-                   f"{fmt_seconds(derived['otter_per_call_median'])}.")
+        out += ["", "otter: median of one `grade_submission` call inside the loop: "
+                f"{fmt_seconds(derived['otter_per_call_median'])}."]
+    if "compute_per_submission" in derived:
+        out += ["", "Student code of the batch (cells + tests, warm interpreter): "
+                f"{fmt_seconds(derived['compute_per_submission'])} per submission."]
+    return out
 
-    out += ["", f"### Cost per submission beyond the student's code ({sizes.n_trivial} trivial "
-            "notebooks vs 1)", "",
-            f"| grader | {sizes.n_trivial} trivial | 1 trivial | marginal per submission |",
-            "|---|---|---|---|"]
+
+def _overhead_table(res: Results, sizes: Sizes, derived: dict[str, float]) -> list[str]:
+    out = [f"### Cost per submission beyond the student's code ({sizes.n_trivial} trivial "
+           "notebooks vs 1)", "",
+           f"| grader | {sizes.n_trivial} trivial | 1 trivial | marginal per submission |",
+           "|---|---|---|---|"]
     for tool, label in OVERHEAD_TOOLS:
         full, one = res.samples.get(f"trivial_full.{tool}"), res.samples.get(f"trivial_one.{tool}")
         if full and one:
             marginal = derived.get(f"marginal.{tool}")
             out.append(f"| {label} | {fmt_sample(full)} | {fmt_sample(one)} | "
                        f"{fmt_seconds(marginal) if marginal is not None else 'n/a'} |")
-    if "compute_per_submission" in derived:
-        out.append("")
-        out.append(
-            "Student code of the real batch (cells + tests, warm interpreter): "
-            f"{fmt_seconds(derived['compute_per_submission'])} per submission."
-        )
     if "overhead_real_batch" in derived:
-        out.append(
-            "sheetgrade --jobs 1 on the real batch, start-up and student code taken out: "
-            f"{fmt_seconds(derived['overhead_real_batch'])} per submission."
-        )
-
-    out += ["", "### Student check of a partial notebook", "",
-            "| command | median [min-max] | |", "|---|---|---|"]
-    extra = {f"check.{o}": f"{derived[f'check_ratio_{o}']:.1f}x slower than sheetgrade"
-             for o in ("otter", "nbgrader_validate") if f"check_ratio_{o}" in derived}
-    out += _rows(res, CHECK_ROWS, extra)
-    return "\n".join(out)
+        out += ["", "sheetgrade --jobs 1 on the real batch, start-up (1 trivial) and student "
+                f"code taken out: {fmt_seconds(derived['overhead_real_batch'])} per submission."]
+    return out
 
 
 def gradebook_text(res: Results) -> str:
