@@ -197,8 +197,8 @@ def agreement_text(res: Results) -> str:
         lines.append("- tools with tests in the student's namespace disagree with each other:")
         lines += [f"    - {d}" for d in res.disagreements]
     elif res.agreement:
-        lines.append("- nbgrader, otter and sheetgrade on the nbgrader- and otter-format sheets "
-                     "agree on every task of every submission")
+        lines.append("- the tools whose tests run in the student's namespace (all but sheetgrade's "
+                     "native sheet) agree with each other on every task of every submission")
     return "\n".join(lines)
 
 

@@ -73,15 +73,18 @@ def main(argv: list[str] | None = None) -> int:
             suite.startup(res, competitors_, sizes.startup_reps, warm_up=sizes.warm_up)
         if sections & {"batch", "check"}:
             suite.student_compute(res, sizes.n)
-            real = suite.write_and_prepare(work / "batch", sizes.n, forms, trivial=False)
+            real = suite.write_and_prepare(work / "batch", sizes.n, forms, trivial=False,
+                                           formats=sizes.formats)
             if "batch" in sections:
-                suite.grade_batch(res, real, work / "grade", competitors_, sizes.reps)
+                suite.grade_batch(res, real, work / "grade", competitors_, sizes.reps,
+                                  formats=sizes.formats)
             if "check" in sections:
                 suite.check_latency(res, real, work, competitors_, sizes.check_reps)
         if "overhead" in sections:
             measured = competitors_ if sizes.competitor_overhead else ()
             trivial = suite.write_and_prepare(work / "trivial", sizes.n_trivial,
-                                              ("sheetgrade", *measured), trivial=True)
+                                              ("sheetgrade", *measured), trivial=True,
+                                              formats=False)
             suite.overhead(res, trivial, work / "grade-trivial", measured, sizes.reps)
         if "gradebook" in sections:
             suite.gradebook(res, smoke=args.smoke)

@@ -11,6 +11,7 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,10 +50,11 @@ class Sizes:
     check_reps: int = 5
     warm_up: bool = True  # one untimed run of each CLI before timing start-up
     competitor_overhead: bool = True  # trivial batches for the competitors too
+    formats: bool = True  # sheetgrade also grades the nbgrader- and otter-format sheets
 
 
 SMOKE = Sizes(n=2, n_trivial=3, reps=1, startup_reps=1, check_reps=1, warm_up=False,
-              competitor_overhead=False)
+              competitor_overhead=False, formats=False)
 
 
 @dataclass
@@ -67,9 +69,12 @@ class Results:
     gradebook: dict[str, object] = field(default_factory=dict)
 
 
+_STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    """Progress on stderr."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress on stderr, with the seconds since the start."""
+    print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def available_tools(wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -117,11 +122,13 @@ class Prepared:
     sheetgrade_course: Path | None
 
 
-def write_and_prepare(root: Path, n: int, forms: tuple[str, ...], *, trivial: bool) -> Prepared:
-    """Write the batch in every form and prepare sheetgrade's course."""
+def write_and_prepare(root: Path, n: int, forms: tuple[str, ...], *, trivial: bool,
+                      formats: bool = True) -> Prepared:
+    """Write the batch in every form and prepare sheetgrade's course (only the
+    native sheet unless ``formats``)."""
     say(f"writing {'trivial ' if trivial else ''}batch of {n} to {root}")
     written = batch.write_batch(root, n, forms, trivial=trivial)
-    sheets = ("bench",) if trivial else ("bench", "bench-nbgrader", "bench-otter")
+    sheets = ("bench", "bench-nbgrader", "bench-otter") if formats else ("bench",)
     course = prepare.sheetgrade_course(root / "sheetgrade", sheets)
     return Prepared(written, course)
 
@@ -152,10 +159,10 @@ def grading_measures(prep: Prepared, work: Path, competitors_: tuple[str, ...], 
 
 
 def grade_batch(res: Results, prep: Prepared, work: Path, competitors_: tuple[str, ...],
-                reps: int) -> None:
+                reps: int, *, formats: bool = True) -> None:
     """Grade the batch with every tool, interleaved, then compare the scores."""
     say(f"grading the batch of {prep.written.n} ({reps} repetitions)")
-    measures = grading_measures(prep, work, competitors_, formats=True)
+    measures = grading_measures(prep, work, competitors_, formats=formats)
     res.samples.update(interleave(dict(measures), reps, progress=say))
     otter = measures.get("batch.otter")
     if isinstance(otter, OtterBatch) and otter.per_call:
