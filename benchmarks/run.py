@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -22,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import competitors  # noqa: E402
 import machine  # noqa: E402
 import report  # noqa: E402
 import suite  # noqa: E402
@@ -42,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"sections to run (default: all of {','.join(SECTIONS)})")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="results folder")
     parser.add_argument("--keep", action="store_true", help="keep the generated batches")
+    parser.add_argument("--no-setup", action="store_true",
+                        help="don't create the competitors' venv when it is missing (full run)")
     return parser.parse_args(argv)
 
 
@@ -66,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     res = suite.Results()
     info = machine.describe()
     versions = tools.versions()
+    if wanted and not args.smoke and not args.no_setup and not competitors.python().exists():
+        suite.say("creating the competitors' venv (benchmarks/setup.sh)")
+        subprocess.run(["bash", str(HERE / "setup.sh")], check=False)
     competitors_ = suite.available_tools(wanted)
     forms = ("sheetgrade", *competitors_)
     try:

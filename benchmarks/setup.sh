@@ -14,8 +14,10 @@ python="${PYTHON:-python3}"
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet \
+# pip's notes about unusable index locations are noise here
+quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+quiet "$venv/bin/python" -m pip install --quiet --upgrade pip
+quiet "$venv/bin/python" -m pip install --quiet \
     nbgrader otter-grader numpy scipy matplotlib ipykernel nbconvert nbformat
 # a kernelspec inside the venv, so both tools run their kernels with its python
 "$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
