@@ -29,7 +29,7 @@ def check(notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeo
 
     try:
         timeout_s = schema.parse_duration(timeout).total_seconds()
-    except Exception as exc:  # noqa: BLE001 - schema raises its own invalid-value error
+    except schema.InvalidValue as exc:
         raise click.BadParameter(str(exc), param_hint="--timeout") from None
     report = check_notebook(notebook, tasks, public_tests=tests_path, timeout=timeout_s)
     click.echo(format_report(report))

@@ -78,7 +78,7 @@ def _parse(value: str | None, kind: str, option: str) -> Any:
         if kind == "duration":
             return schema.parse_duration(value).total_seconds()
         return schema.parse_size(value)
-    except Exception as exc:  # noqa: BLE001 - schema raises its own invalid-value error
+    except schema.InvalidValue as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
 
 

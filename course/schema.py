@@ -60,8 +60,11 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
-class _Invalid(Exception):
-    """A single value failed to parse; the message says what was expected."""
+class InvalidValue(ValueError):
+    """A single value failed to parse; the message says what was expected.
+
+    The parsers below raise it; callers outside a settings file (CLI options
+    such as ``--timeout 2m``) turn it into their own error."""
 
 
 def parse_datetime(text: str) -> datetime:
@@ -70,19 +73,19 @@ def parse_datetime(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
-        raise _Invalid(f'"{text}" is not a date ({expected})') from None
+        raise InvalidValue(f'"{text}" is not a date ({expected})') from None
     if value.tzinfo is None:
-        raise _Invalid(f'"{text}" has no timezone ({expected})')
+        raise InvalidValue(f'"{text}" has no timezone ({expected})')
     return value
 
 
 def parse_duration(value: Any) -> timedelta:
     """Parse ``90`` (seconds), ``15m``, ``2h``, ``1.5d`` or ``1w``."""
     if isinstance(value, bool):
-        raise _Invalid(f'"{value}" is not a duration (expected seconds or 15m, 2h, 1d)')
+        raise InvalidValue(f'"{value}" is not a duration (expected seconds or 15m, 2h, 1d)')
     match = _DURATION.match(str(value))
     if not match:
-        raise _Invalid(f'"{value}" is not a duration (expected seconds or 15m, 2h, 1d)')
+        raise InvalidValue(f'"{value}" is not a duration (expected seconds or 15m, 2h, 1d)')
     number, unit = match.groups()
     return timedelta(seconds=float(number) * _DURATION_UNITS[unit and unit.lower()])
 
@@ -91,7 +94,7 @@ def parse_size(value: Any) -> int:
     """Parse a byte size: ``1048576``, ``512MiB``, ``2G``."""
     match = _SIZE.match(str(value))
     if isinstance(value, bool) or not match:
-        raise _Invalid(f'"{value}" is not a size (expected bytes or 512MiB, 2GiB)')
+        raise InvalidValue(f'"{value}" is not a size (expected bytes or 512MiB, 2GiB)')
     number, unit = match.groups()
     return int(float(number) * _SIZE_UNITS[(unit or "")[:1].upper()])
 
@@ -163,7 +166,7 @@ def _convert(tp: Any, kind: str | None, node: yaml.Node, path: str, ctx: _Contex
     raw = _scalar(node)
     try:
         return _parse_scalar(tp, kind, raw, node.value)
-    except _Invalid as exc:
+    except InvalidValue as exc:
         ctx.add(node, path, str(exc))
         return None
 
@@ -178,29 +181,29 @@ def _parse_scalar(tp: Any, kind: str | None, raw: Any, text: str) -> Any:
     if get_origin(tp) is Literal:
         choices = [str(c) for c in get_args(tp)]
         if str(raw) not in choices:
-            raise _Invalid(f'"{text}" is not one of {", ".join(choices)}{did_you_mean(str(raw), choices)}')
+            raise InvalidValue(f'"{text}" is not one of {", ".join(choices)}{did_you_mean(str(raw), choices)}')
         return str(raw)
     if tp is bool:
         if not isinstance(raw, bool):
-            raise _Invalid(f'"{text}" is not true or false')
+            raise InvalidValue(f'"{text}" is not true or false')
         return raw
     if tp is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise _Invalid(f'"{text}" is not a whole number')
+            raise InvalidValue(f'"{text}" is not a whole number')
         if kind == "positive" and raw < 1:
-            raise _Invalid(f'"{text}" must be at least 1')
+            raise InvalidValue(f'"{text}" must be at least 1')
         return raw
     if tp is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise _Invalid(f'"{text}" is not a number')
+            raise InvalidValue(f'"{text}" is not a number')
         if kind == "share" and not 0 <= raw <= 1:
-            raise _Invalid(f'"{text}" is not a share between 0 and 1 (write 0.5 for 50 %)')
+            raise InvalidValue(f'"{text}" is not a share between 0 and 1 (write 0.5 for 50 %)')
         if kind == "positive" and raw <= 0:
-            raise _Invalid(f'"{text}" must be greater than 0')
+            raise InvalidValue(f'"{text}" must be greater than 0')
         return float(raw)
     if tp is str:
         if raw is None or isinstance(raw, list | dict):
-            raise _Invalid(f'"{text}" is not text')
+            raise InvalidValue(f'"{text}" is not text')
         return text if not isinstance(raw, str) else raw
     if tp is Path:
         return Path(str(raw))
