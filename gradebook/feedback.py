@@ -26,6 +26,7 @@ from sheetgrade.gradebook.people import load_people
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course, Sheet
     from sheetgrade.gradebook.book import Gradebook
+    from sheetgrade.sheets.model import AutograderBundle
 
 FORMATS = ("html", "md", "gradescope")
 
@@ -93,32 +94,29 @@ class Report:
         return {"r": self, "fmt": fmt_points}
 
 
-def _public_tests(course: Course, sheet_id: str) -> dict[str, tuple[str, str]]:
-    """Names and code of the *public* tests of the current build (test id -> (name, code))."""
+def _bundle(course: Course, sheet_id: str) -> AutograderBundle | None:
+    """The current build's autograder bundle, or None when there is no readable one."""
     from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
     folder = course.build_dir / sheet_id / "autograder"
     if not (folder / BUNDLE_FILE).is_file():
-        return {}
+        return None
     try:
-        bundle = AutograderBundle.load(folder)
+        return AutograderBundle.load(folder)
     except (ValueError, KeyError, TypeError):
-        return {}
-    return {t.id: (t.name or t.id, t.code) for t in bundle.tests if not t.hidden}
+        return None
+
+
+def _public_tests(course: Course, sheet_id: str) -> dict[str, tuple[str, str]]:
+    """Names and code of the *public* tests of the current build (test id -> (name, code))."""
+    bundle = _bundle(course, sheet_id)
+    return {t.id: (t.name or t.id, t.code) for t in bundle.tests if not t.hidden} if bundle else {}
 
 
 def _test_names(course: Course, sheet_id: str) -> dict[str, str]:
     """Display names of all tests (hidden ones too: only the name is taken)."""
-    from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
-
-    folder = course.build_dir / sheet_id / "autograder"
-    if not (folder / BUNDLE_FILE).is_file():
-        return {}
-    try:
-        bundle = AutograderBundle.load(folder)
-    except (ValueError, KeyError, TypeError):
-        return {}
-    return {t.id: t.name for t in bundle.tests if t.name}
+    bundle = _bundle(course, sheet_id)
+    return {t.id: t.name for t in bundle.tests if t.name} if bundle else {}
 
 
 def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]:
