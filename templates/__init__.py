@@ -34,7 +34,7 @@ def environment(override_dir: Path | None = None, *, autoescape: bool = True) ->
     loaders: list[BaseLoader] = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(FileSystemLoader(str(override_dir)))
-    loaders += [builtin, PrefixLoader({"default": builtin})]
+    loaders += [builtin, PrefixLoader({"default": builtin}, delimiter=":")]
     return Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
