@@ -19,8 +19,12 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheetgrade.course.course import COURSE_FILE, Course
+
+if TYPE_CHECKING:
+    from sheetgrade.examples.synth import Intent, SheetKey
 
 Echo = Callable[[str], None]
 
@@ -85,15 +89,22 @@ def sheetgrade(course: Course, args: Sequence[str], echo: Echo, *, last: int | N
     return code if isinstance(code, int) else 0
 
 
-def synthesise_uploads(course: Course, echo: Echo) -> list[Path]:
+def plan_term(course: Course) -> tuple[list[SheetKey], list[Intent]]:
+    """What every owner hands in for every built sheet, and what tutors mark."""
+    from sheetgrade.examples.synth import plan, sheet_key
+    from sheetgrade.roster.api import load_roster
+
+    keys = [sheet_key(course, s) for s in course.sheet_ids]
+    return keys, plan(load_roster(course.engine), keys)
+
+
+def synthesise_uploads(course: Course, keys: list[SheetKey], intents: list[Intent], echo: Echo) -> list[Path]:
     """Write one Moodle "download all submissions" zip per sheet into incoming/."""
-    from sheetgrade.examples.synth import notebook_bytes, plan, received_at, sheet_key
+    from sheetgrade.examples.synth import notebook_bytes, received_at
     from sheetgrade.roster.api import load_roster
     from sheetgrade.submissions.moodle import write_moodle_zip
 
     roster = load_roster(course.engine)
-    keys = [sheet_key(course, s) for s in course.sheet_ids]
-    intents = plan(roster, keys)
     incoming = course.root / "incoming"
     incoming.mkdir(exist_ok=True)
     participant = {sid: 80000 + i for i, sid in enumerate(sorted(roster.students))}
@@ -122,16 +133,14 @@ def synthesise_uploads(course: Course, echo: Echo) -> list[Path]:
     return zips
 
 
-def fill_marks(course: Course, sheet_id: str) -> list[Path]:
+def fill_marks(course: Course, sheet_id: str, intents: list[Intent]) -> list[Path]:
     """Fill the sheet's marks templates as the tutors would."""
-    from sheetgrade.examples.synth import plan, sheet_key, write_marks
-    from sheetgrade.roster.api import load_roster
+    from sheetgrade.examples.synth import write_marks
 
-    keys = [sheet_key(course, s) for s in course.sheet_ids]
-    intents = [i for i in plan(load_roster(course.engine), keys) if i.sheet_id == sheet_id]
+    mine = [i for i in intents if i.sheet_id == sheet_id]
     files = sorted((course.marks_dir / sheet_id).glob(f"{sheet_id}-*.xlsx"))
     for path in files:
-        write_marks(path, intents)
+        write_marks(path, mine)
     return files
 
 
@@ -149,7 +158,8 @@ def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False)
     for sheet_id in course.sheet_ids:
         run("sheet", "build", sheet_id)
         run("sheet", "release", sheet_id)
-    zips = synthesise_uploads(course, echo)
+    keys, intents = plan_term(course)
+    zips = synthesise_uploads(course, keys, intents, echo)
     for sheet_id, path in zip(course.sheet_ids, zips, strict=True):
         run("collect", sheet_id, str(path), "--quiet")
     for sheet_id in course.sheet_ids:
@@ -157,7 +167,7 @@ def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False)
     for sheet_id in course.sheet_ids:
         if not (course.marks_dir / sheet_id).is_dir():
             run("marks", "template", sheet_id, "--format", "xlsx")
-            fill_marks(course, sheet_id)
+            fill_marks(course, sheet_id, intents)
         files = sorted(str(p) for p in (course.marks_dir / sheet_id).glob("*.xlsx"))
         run("marks", "import", *files, "--tutor", "demo-tutors", last=1,
             shown=f"marks import marks/{sheet_id}/*.xlsx --tutor demo-tutors")
