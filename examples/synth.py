@@ -15,10 +15,11 @@ import ast
 import copy
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import nbformat
@@ -254,7 +255,8 @@ def earned_auto(key: SheetKey, intent: Intent) -> float:
     return 0.0
 
 
-def expected_points(keys: list[SheetKey], intents: list[Intent], late_fraction) -> dict[str, float]:
+def expected_points(keys: list[SheetKey], intents: list[Intent],
+                    late_fraction: Callable[[float], float]) -> dict[str, float]:
     """Total points per student, as the intents imply, after late penalties.
 
     ``late_fraction(late_seconds) -> share lost`` is the course's late policy.
@@ -294,7 +296,7 @@ def write_marks(path: Path, intents: list[Intent]) -> int:
     return filled
 
 
-def _header(sheet) -> tuple[int, dict[str, int]]:
+def _header(sheet: Any) -> tuple[int, dict[str, int]]:
     from sheetgrade.gradebook.marks_files import TASK_HEADER
 
     for row in sheet.iter_rows():
