@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -34,4 +33,4 @@ def check(notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeo
     report = check_notebook(notebook, tasks, public_tests=tests_path, timeout=timeout_s)
     click.echo(format_report(report))
     if not report.passed:
-        sys.exit(1)
+        raise click.exceptions.Exit(1)

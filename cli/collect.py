@@ -93,4 +93,4 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
         if path.name == "refused.csv" and (report.refusals or report.count("refused") or report.count("duplicate")):
             click.echo(f"refused files are listed in {path}")
     if report.failed:
-        raise SystemExit(1)
+        raise click.exceptions.Exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +65,7 @@ def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, for
         click.echo(f"no submissions collected for {run.sheet_id}; run `sheetgrade collect {sheet} FILE`",
                    err=True)
     if failed:
-        sys.exit(1)
+        raise click.exceptions.Exit(1)
 
 
 def _parse(value: str | None, kind: str, option: str) -> Any:

@@ -78,8 +78,6 @@ def sheetgrade(course: Course, args: Sequence[str], echo: Echo, *, last: int | N
         except click.ClickException as exc:
             exc.show()
             code = exc.exit_code
-        except SystemExit as exc:  # a command that ends with sys.exit(code)
-            code = exc.code if isinstance(exc.code, int) else 1
     if last:
         lines = captured.getvalue().rstrip("\n").splitlines()
         if len(lines) > last:
