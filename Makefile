@@ -24,6 +24,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LIBRARY) tests benchmarks
+	$(BIN)/ruff format --check $(LIBRARY) tests benchmarks
 	$(BIN)/mypy $(LIBRARY)
 
 bench: $(STAMP)

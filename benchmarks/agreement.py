@@ -27,8 +27,14 @@ class Agreement:
         return f"{self.tool}: {bad} of {self.checked} submissions differ from the expected scores"
 
 
-def compare(tool: str, expected: dict[str, dict[str, object]], got: Scores, *,
-            native: bool = False, tolerance: float = 1e-6) -> Agreement:
+def compare(
+    tool: str,
+    expected: dict[str, dict[str, object]],
+    got: Scores,
+    *,
+    native: bool = False,
+    tolerance: float = 1e-6,
+) -> Agreement:
     """Compare per-task points with ``expected`` (as written by batch.py);
     ``native`` compares with the expectation for checks run in the grader."""
     result = Agreement(tool)
@@ -54,7 +60,7 @@ def pairwise(scores: dict[str, Scores], tolerance: float = 1e-6) -> list[str]:
     lines = []
     tools = sorted(scores)
     for i, a in enumerate(tools):
-        for b in tools[i + 1:]:
+        for b in tools[i + 1 :]:
             for student in sorted(set(scores[a]) & set(scores[b])):
                 for task in sorted(set(scores[a][student]) | set(scores[b][student])):
                     x = scores[a][student].get(task, 0.0)

@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     forms = tuple(f for f in args.forms.split(",") if f)
     unknown = set(forms) - set(FORMS)
     if unknown:
-        parser.error(f"unknown form(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMS)}")
+        parser.error(
+            f"unknown form(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMS)}"
+        )
     batch = write_batch(args.out, args.n, forms, trivial=args.trivial)
     counts = mix(args.n)
     print(

@@ -73,7 +73,9 @@ CENTER = Task(
         "error": "def center(X):\n    return X - X.mean(axis=2)",
     },
     checks=(
-        Check("shape", "X = np.arange(12.0).reshape(4, 3)\nassert center(X).shape == (4, 3)", False),
+        Check(
+            "shape", "X = np.arange(12.0).reshape(4, 3)\nassert center(X).shape == (4, 3)", False
+        ),
         Check(
             "means",
             "X = np.random.default_rng(1).normal(3.0, 2.0, size=(50, 4))\n"
@@ -203,9 +205,7 @@ class Pattern:
 
     def task_scores(self, *, in_grader: bool = False) -> dict[str, float]:
         """Expected points per task id (see :meth:`passes` for ``in_grader``)."""
-        return {
-            t.id: float(sum(self.passes(i, in_grader=in_grader))) for i, t in enumerate(TASKS)
-        }
+        return {t.id: float(sum(self.passes(i, in_grader=in_grader))) for i, t in enumerate(TASKS)}
 
     @property
     def total(self) -> float:

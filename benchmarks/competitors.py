@@ -33,8 +33,11 @@ def available(tool: str) -> bool:
     if not python().exists():
         return False
     probe = subprocess.run(
-        [str(python()), "-c", f"import importlib.util, sys; "
-         f"sys.exit(importlib.util.find_spec({module!r}) is None)"],
+        [
+            str(python()),
+            "-c",
+            f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)",
+        ],
         capture_output=True,
     )
     return probe.returncode == 0

@@ -35,8 +35,7 @@ def source_notebook() -> Any:
             nbs.markdown(f"**Task {task.id}.** {task.prompt}"),
             nbs.raw("# BEGIN SOLUTION"),
             nbs.code(
-                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n"
-                "    # END SOLUTION"
+                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n    # END SOLUTION"
             ),
             nbs.raw("# END SOLUTION"),
             nbs.raw("# BEGIN TESTS"),

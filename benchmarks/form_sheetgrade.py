@@ -82,8 +82,7 @@ def source_notebook() -> Any:
         cells.append(nbs.markdown(f"**Task {task.id}.** {task.prompt}"))
         cells.append(
             nbs.code(
-                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n"
-                "    # END SOLUTION"
+                f"def {task.signature}:\n    # BEGIN SOLUTION\n{task.solution}\n    # END SOLUTION"
             )
         )
         for check in task.checks:
@@ -131,7 +130,8 @@ def write_course(root: Path, n: int, sheets: tuple[str, ...] = tuple(SHEETS)) ->
         folder = root / "sheets" / sheet
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "sheet.yml").write_text(
-            SHEET_YML.format(title=json.dumps(TITLE), notebook=NOTEBOOK, tasks=tasks), encoding="utf-8"
+            SHEET_YML.format(title=json.dumps(TITLE), notebook=NOTEBOOK, tasks=tasks),
+            encoding="utf-8",
         )
         nbs.write(SHEETS[sheet](), folder / NOTEBOOK)
     return root

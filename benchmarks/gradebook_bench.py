@@ -30,16 +30,24 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        root = make_synthetic_course(Path(tmp) / "course", students=args.students, sheets=args.sheets,
-                                     tasks=args.tasks, due_weeks_before_now=args.sheets)
+        root = make_synthetic_course(
+            Path(tmp) / "course",
+            students=args.students,
+            sheets=args.sheets,
+            tasks=args.tasks,
+            due_weeks_before_now=args.sheets,
+        )
         setup = time.perf_counter() - t0
         course = Course.open(root)
         with course.engine.connect() as conn:
-            n_tests = conn.execute(store.test_results.select().with_only_columns(
-                store.test_results.c.points)).all()
+            n_tests = conn.execute(
+                store.test_results.select().with_only_columns(store.test_results.c.points)
+            ).all()
             n_subs = conn.execute(store.submissions.select()).all()
-        print(f"synthetic course: {args.students} students x {args.sheets} sheets x {args.tasks} tasks, "
-              f"{len(n_subs)} submissions, {len(n_tests)} test results (built in {setup:.1f} s)")
+        print(
+            f"synthetic course: {args.students} students x {args.sheets} sheets x {args.tasks} tasks, "
+            f"{len(n_subs)} submissions, {len(n_tests)} test results (built in {setup:.1f} s)"
+        )
         build_times, export_times = [], []
         for _ in range(args.repeat):
             course = Course.open(root)  # cold: course.yml, sheet.yml and the engine each time
@@ -54,8 +62,10 @@ def main() -> None:
         total = [b + e for b, e in zip(build_times, export_times, strict=True)]
         print(f"build gradebook:   median {statistics.median(build_times) * 1000:7.1f} ms")
         print(f"admission export:  median {statistics.median(export_times) * 1000:7.1f} ms")
-        print(f"together:          median {statistics.median(total) * 1000:7.1f} ms "
-              f"(min {min(total) * 1000:.1f}, max {max(total) * 1000:.1f}; target <= 1000 ms)")
+        print(
+            f"together:          median {statistics.median(total) * 1000:7.1f} ms "
+            f"(min {min(total) * 1000:.1f}, max {max(total) * 1000:.1f}; target <= 1000 ms)"
+        )
 
 
 if __name__ == "__main__":

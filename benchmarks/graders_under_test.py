@@ -70,8 +70,13 @@ class OtterBatch:
         self.per_call: list[float] = []
 
     def __call__(self) -> float:
-        argv = [str(competitors.python()), str(competitors.HELPERS / "otter_grade.py"),
-                str(self.zip), str(self.out), *self.notebooks]
+        argv = [
+            str(competitors.python()),
+            str(competitors.HELPERS / "otter_grade.py"),
+            str(self.zip),
+            str(self.out),
+            *self.notebooks,
+        ]
         seconds = time_command(argv, self.root, competitors.environment())
         self.per_call = json.loads(self.out.read_text(encoding="utf-8"))["seconds"]
         return seconds
@@ -88,8 +93,14 @@ class SheetgradeBatch:
     """``sheetgrade grade SHEET [--jobs N]`` on a copy of the prepared course
     (roster synced, sheet built, submissions collected)."""
 
-    def __init__(self, course: Path, work: Path, sheet: str, jobs: int | None,
-                 students: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        course: Path,
+        work: Path,
+        sheet: str,
+        jobs: int | None,
+        students: list[str] | None = None,
+    ) -> None:
         self.course, self.work, self.sheet, self.jobs = course, work, sheet, jobs
         self.students = students
 

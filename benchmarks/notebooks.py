@@ -58,9 +58,7 @@ def fill_student_cells(stub: Any, imports: str, cells: list[str], functions: lis
     targets = {"import numpy as np": imports}
     targets.update({f"def {name}(": src for name, src in zip(functions, cells, strict=True)})
     for marker, source in targets.items():
-        cell = next(
-            (c for c in nb.cells if c.cell_type == "code" and marker in c.source), None
-        )
+        cell = next((c for c in nb.cells if c.cell_type == "code" and marker in c.source), None)
         if cell is None:
             raise ValueError(f"the stub notebook has no code cell containing {marker!r}")
         cell.source = source

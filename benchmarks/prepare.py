@@ -43,8 +43,14 @@ def sheetgrade_course(root: Path, sheets: tuple[str, ...] = tuple(form_sheetgrad
     _sheetgrade(course, "roster", "sync")
     for sheet in sheets:
         _sheetgrade(course, "sheet", "build", sheet)
-        _sheetgrade(course, "collect", sheet, str(root / "submissions" / sheet),
-                    "--received-at", RECEIVED_AT)
+        _sheetgrade(
+            course,
+            "collect",
+            sheet,
+            str(root / "submissions" / sheet),
+            "--received-at",
+            RECEIVED_AT,
+        )
     return course
 
 

@@ -59,15 +59,15 @@ def derive(res: Results, sizes: Sizes) -> dict[str, float]:
         out["overhead"] = out["marginal.sheetgrade_j1"]
     one, real = s.get("trivial_one.sheetgrade_j1"), s.get("batch.sheetgrade_j1")
     if one and real and "compute_per_submission" in out:
-        out["overhead_real_batch"] = (
-            (real.median - one.median) / sizes.n - out["compute_per_submission"]
-        )
+        out["overhead_real_batch"] = (real.median - one.median) / sizes.n - out[
+            "compute_per_submission"
+        ]
     if s.get("startup.sheetgrade"):
         out["startup"] = s["startup.sheetgrade"].median
     if s.get("check.sheetgrade"):
         out["check"] = s["check.sheetgrade"].median
         for other in ("otter", "nbgrader_validate"):
-            if (r := ratio(s.get(f"check.{other}") or Sample("none"), s["check.sheetgrade"])):
+            if r := ratio(s.get(f"check.{other}") or Sample("none"), s["check.sheetgrade"]):
                 out[f"check_ratio_{other}"] = r
     if (seconds := gradebook_seconds(res)) is not None:
         out["gradebook"] = seconds
@@ -103,18 +103,28 @@ def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
     if _has(res, "trivial_"):
         out += _overhead_table(res, sizes, derived) + [""]
     if _has(res, "check."):
-        out += ["### Student check of a partial notebook", "",
-                "| command | median [min-max] | |", "|---|---|---|"]
-        extra = {f"check.{o}": f"{derived[f'check_ratio_{o}']:.1f}x slower than sheetgrade"
-                 for o in ("otter", "nbgrader_validate") if f"check_ratio_{o}" in derived}
+        out += [
+            "### Student check of a partial notebook",
+            "",
+            "| command | median [min-max] | |",
+            "|---|---|---|",
+        ]
+        extra = {
+            f"check.{o}": f"{derived[f'check_ratio_{o}']:.1f}x slower than sheetgrade"
+            for o in ("otter", "nbgrader_validate")
+            if f"check_ratio_{o}" in derived
+        }
         out += _rows(res, CHECK_ROWS, extra) + [""]
     return "\n".join(out).rstrip()
 
 
 def _batch_table(res: Results, sizes: Sizes, derived: dict[str, float]) -> list[str]:
-    out = [f"### Grading a batch of {sizes.n} submissions", "",
-           "| grader | median [min-max] | per submission | sheetgrade (jobs = cores) is |",
-           "|---|---|---|---|"]
+    out = [
+        f"### Grading a batch of {sizes.n} submissions",
+        "",
+        "| grader | median [min-max] | per submission | sheetgrade (jobs = cores) is |",
+        "|---|---|---|---|",
+    ]
     for key, label in BATCH_ROWS:
         sample = res.samples.get(key)
         if not sample:
@@ -126,45 +136,68 @@ def _batch_table(res: Results, sizes: Sizes, derived: dict[str, float]) -> list[
             speed += f" (--jobs 1: {derived[f'ratio_{tool}_j1']:.1f}x)"
         out.append(f"| {label} | {fmt_sample(sample)} | {per} | {speed} |")
     if "otter_per_call_median" in derived:
-        out += ["", "otter: median of one `grade_submission` call inside the loop: "
-                f"{fmt_seconds(derived['otter_per_call_median'])}."]
+        out += [
+            "",
+            "otter: median of one `grade_submission` call inside the loop: "
+            f"{fmt_seconds(derived['otter_per_call_median'])}.",
+        ]
     if "compute_per_submission" in derived:
-        out += ["", "Student code of the batch (cells + tests, warm interpreter): "
-                f"{fmt_seconds(derived['compute_per_submission'])} per submission."]
+        out += [
+            "",
+            "Student code of the batch (cells + tests, warm interpreter): "
+            f"{fmt_seconds(derived['compute_per_submission'])} per submission.",
+        ]
     return out
 
 
 def _overhead_table(res: Results, sizes: Sizes, derived: dict[str, float]) -> list[str]:
-    out = [f"### Cost per submission beyond the student's code ({sizes.n_trivial} trivial "
-           "notebooks vs 1)", "",
-           f"| grader | {sizes.n_trivial} trivial | 1 trivial | marginal per submission |",
-           "|---|---|---|---|"]
+    out = [
+        f"### Cost per submission beyond the student's code ({sizes.n_trivial} trivial "
+        "notebooks vs 1)",
+        "",
+        f"| grader | {sizes.n_trivial} trivial | 1 trivial | marginal per submission |",
+        "|---|---|---|---|",
+    ]
     for tool, label in OVERHEAD_TOOLS:
         full, one = res.samples.get(f"trivial_full.{tool}"), res.samples.get(f"trivial_one.{tool}")
         if full and one:
             marginal = derived.get(f"marginal.{tool}")
-            out.append(f"| {label} | {fmt_sample(full)} | {fmt_sample(one)} | "
-                       f"{fmt_seconds(marginal) if marginal is not None else 'n/a'} |")
+            out.append(
+                f"| {label} | {fmt_sample(full)} | {fmt_sample(one)} | "
+                f"{fmt_seconds(marginal) if marginal is not None else 'n/a'} |"
+            )
     if "overhead_real_batch" in derived:
-        out += ["", "sheetgrade --jobs 1 on the real batch, start-up (1 trivial) and student "
-                f"code taken out: {fmt_seconds(derived['overhead_real_batch'])} per submission."]
+        out += [
+            "",
+            "sheetgrade --jobs 1 on the real batch, start-up (1 trivial) and student "
+            f"code taken out: {fmt_seconds(derived['overhead_real_batch'])} per submission.",
+        ]
     return out
 
 
 def gradebook_text(res: Results) -> str:
     """The gradebook benchmark's figures, and the course it built."""
     book = res.gradebook
-    lines = [f"### Gradebook build + admission export, {book.get('sizes', '')} "
-             "(benchmarks/gradebook_bench.py)", ""]
+    lines = [
+        f"### Gradebook build + admission export, {book.get('sizes', '')} "
+        "(benchmarks/gradebook_bench.py)",
+        "",
+    ]
     first = str(book.get("stdout", "")).strip().splitlines()[:1]
     lines += [f"{first[0]}", ""] if first else []
     lines += ["| step | median |", "|---|---|"]
-    for key, label in (("build", "build gradebook"), ("export", "admission export (campus CSV)"),
-                       ("together", "together")):
+    for key, label in (
+        ("build", "build gradebook"),
+        ("export", "admission export (campus CSV)"),
+        ("together", "together"),
+    ):
         figures = book.get(key)
         if isinstance(figures, dict):
-            spread = (f" [{fmt_seconds(figures['min'])}-{fmt_seconds(figures['max'])}]"
-                      if "min" in figures else "")
+            spread = (
+                f" [{fmt_seconds(figures['min'])}-{fmt_seconds(figures['max'])}]"
+                if "min" in figures
+                else ""
+            )
             lines.append(f"| {label} | {fmt_seconds(figures['median'])}{spread} |")
     return "\n".join(lines)
 
@@ -180,8 +213,9 @@ def targets_table(derived: dict[str, float]) -> tuple[str, list[str]]:
             continue
         shown = f"{value:.1f}x" if target.unit == "x" else fmt_seconds(value)
         ok = target.met(value)
-        lines.append(f"| {target.label} | {target.describe()} | {shown} | "
-                     f"{'yes' if ok else '**MISSED**'} |")
+        lines.append(
+            f"| {target.label} | {target.describe()} | {shown} | {'yes' if ok else '**MISSED**'} |"
+        )
         if not ok:
             missed.append(f"{target.label}: {shown}, target {target.describe()}")
     return "\n".join(lines), missed
@@ -197,13 +231,23 @@ def agreement_text(res: Results) -> str:
         lines.append("- tools with tests in the student's namespace disagree with each other:")
         lines += [f"    - {d}" for d in res.disagreements]
     elif res.agreement:
-        lines.append("- the tools whose tests run in the student's namespace (all but sheetgrade's "
-                     "native sheet) agree with each other on every task of every submission")
+        lines.append(
+            "- the tools whose tests run in the student's namespace (all but sheetgrade's "
+            "native sheet) agree with each other on every task of every submission"
+        )
     return "\n".join(lines)
 
 
-def write_json(path: Path, *, machine: dict[str, object], versions: dict[str, object],
-               sizes: Sizes, res: Results, derived: dict[str, float], smoke: bool) -> None:
+def write_json(
+    path: Path,
+    *,
+    machine: dict[str, object],
+    versions: dict[str, object],
+    sizes: Sizes,
+    res: Results,
+    derived: dict[str, float],
+    smoke: bool,
+) -> None:
     """All of it, machine-readable."""
     payload = {
         "machine": machine,
@@ -213,8 +257,11 @@ def write_json(path: Path, *, machine: dict[str, object], versions: dict[str, ob
         "samples": {k: v.to_dict() for k, v in res.samples.items()},
         "derived": derived,
         "targets": {
-            t.key: {"bound": t.bound, "value": derived.get(t.key),
-                    "met": None if t.key not in derived else t.met(derived[t.key])}
+            t.key: {
+                "bound": t.bound,
+                "value": derived.get(t.key),
+                "met": None if t.key not in derived else t.met(derived[t.key]),
+            }
             for t in TARGETS
         },
         "agreement": [

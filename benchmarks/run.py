@@ -38,21 +38,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, help="submissions in the batch (default 30)")
     parser.add_argument("--n-trivial", type=int, help="trivial notebooks for the overhead (20)")
     parser.add_argument("--reps", type=int, help="repetitions of grading and overhead (3)")
-    parser.add_argument("--tools", default="nbgrader,otter",
-                        help="competitors to include (default: nbgrader,otter; '' for none)")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"sections to run (default: all of {','.join(SECTIONS)})")
+    parser.add_argument(
+        "--tools",
+        default="nbgrader,otter",
+        help="competitors to include (default: nbgrader,otter; '' for none)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"sections to run (default: all of {','.join(SECTIONS)})",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out", help="results folder")
     parser.add_argument("--keep", action="store_true", help="keep the generated batches")
-    parser.add_argument("--no-setup", action="store_true",
-                        help="don't create the competitors' venv when it is missing (full run)")
+    parser.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="don't create the competitors' venv when it is missing (full run)",
+    )
     return parser.parse_args(argv)
 
 
 def sizes_from(args: argparse.Namespace) -> suite.Sizes:
     sizes = suite.SMOKE if args.smoke else suite.Sizes()
-    changes = {k: v for k, v in (("n", args.n), ("n_trivial", args.n_trivial), ("reps", args.reps))
-               if v is not None}
+    changes = {
+        k: v
+        for k, v in (("n", args.n), ("n_trivial", args.n_trivial), ("reps", args.reps))
+        if v is not None
+    }
     return replace(sizes, **changes)
 
 
@@ -62,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sizes_from(args)
     sections = {s for s in args.only.split(",") if s}
     if unknown := sections - set(SECTIONS):
-        sys.exit(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+        sys.exit(
+            f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}"
+        )
     wanted = tuple(t for t in args.tools.split(",") if t)
     started = time.monotonic()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -80,18 +94,24 @@ def main(argv: list[str] | None = None) -> int:
             suite.startup(res, competitors_, sizes.startup_reps, warm_up=sizes.warm_up)
         if sections & {"batch", "check"}:
             suite.student_compute(res, sizes.n)
-            real = suite.write_and_prepare(work / "batch", sizes.n, forms, trivial=False,
-                                           formats=sizes.formats)
+            real = suite.write_and_prepare(
+                work / "batch", sizes.n, forms, trivial=False, formats=sizes.formats
+            )
             if "batch" in sections:
-                suite.grade_batch(res, real, work / "grade", competitors_, sizes.reps,
-                                  formats=sizes.formats)
+                suite.grade_batch(
+                    res, real, work / "grade", competitors_, sizes.reps, formats=sizes.formats
+                )
             if "check" in sections:
                 suite.check_latency(res, real, work, competitors_, sizes.check_reps)
         if "overhead" in sections:
             measured = competitors_ if sizes.competitor_overhead else ()
-            trivial = suite.write_and_prepare(work / "trivial", sizes.n_trivial,
-                                              ("sheetgrade", *measured), trivial=True,
-                                              formats=False)
+            trivial = suite.write_and_prepare(
+                work / "trivial",
+                sizes.n_trivial,
+                ("sheetgrade", *measured),
+                trivial=True,
+                formats=False,
+            )
             suite.overhead(res, trivial, work / "grade-trivial", measured, sizes.reps)
         if "gradebook" in sections:
             suite.gradebook(res, smoke=args.smoke)
@@ -102,10 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     info["load_average_end"] = machine.load_average()
     derived = report.derive(res, sizes)
     print(f"# sheetgrade benchmark, {info['date']}{' (smoke)' if args.smoke else ''}")
-    print(f"{info['cores']} cores, {info['cpu']}, {info['memory']}, load average "
-          f"{info['load_average']} at start, {info['load_average_end']} at end; "
-          + "; ".join(f"{where}: " + ", ".join(f"{k} {v}" for k, v in found.items())
-                      for where, found in versions.items()))
+    print(
+        f"{info['cores']} cores, {info['cpu']}, {info['memory']}, load average "
+        f"{info['load_average']} at start, {info['load_average_end']} at end; "
+        + "; ".join(
+            f"{where}: " + ", ".join(f"{k} {v}" for k, v in found.items())
+            for where, found in versions.items()
+        )
+    )
     print()
     print(report.tables(res, sizes, derived))
     if res.gradebook:
@@ -114,16 +138,26 @@ def main(argv: list[str] | None = None) -> int:
         print("\n### Do the tools agree on the scores?\n")
         print(report.agreement_text(res))
     table, missed = report.targets_table(derived)
-    print("\n### Targets" + (" (smoke sizes: indicative only, judge on a full run)" if args.smoke
-                               else "") + "\n")
+    print(
+        "\n### Targets"
+        + (" (smoke sizes: indicative only, judge on a full run)" if args.smoke else "")
+        + "\n"
+    )
     print(table)
     if missed and not args.smoke:
         print("\nMissed: " + "; ".join(missed) + ". See benchmarks/README.md for why.")
     for note in res.notes:
         print(f"\nnote: {note}")
     path = args.out / f"results-{stamp}{'-smoke' if args.smoke else ''}.json"
-    report.write_json(path, machine=info, versions=versions, sizes=sizes, res=res,
-                      derived=derived, smoke=args.smoke)
+    report.write_json(
+        path,
+        machine=info,
+        versions=versions,
+        sizes=sizes,
+        res=res,
+        derived=derived,
+        smoke=args.smoke,
+    )
     shutil.copy(path, args.out / ("latest-smoke.json" if args.smoke else "latest.json"))
     print(f"\nresults: {path} ({time.monotonic() - started:.0f} s)")
     return 0

@@ -35,7 +35,7 @@ GRADEBOOK_LINES = {
     "build": r"build gradebook:\s+median\s+(?P<median>[\d.]+) ms",
     "export": r"admission export:\s+median\s+(?P<median>[\d.]+) ms",
     "together": r"together:\s+median\s+(?P<median>[\d.]+) ms \(min (?P<min>[\d.]+), "
-                r"max (?P<max>[\d.]+)",
+    r"max (?P<max>[\d.]+)",
 }
 
 
@@ -53,8 +53,16 @@ class Sizes:
     formats: bool = True  # sheetgrade also grades the nbgrader- and otter-format sheets
 
 
-SMOKE = Sizes(n=2, n_trivial=3, reps=1, startup_reps=1, check_reps=1, warm_up=False,
-              competitor_overhead=False, formats=False)
+SMOKE = Sizes(
+    n=2,
+    n_trivial=3,
+    reps=1,
+    startup_reps=1,
+    check_reps=1,
+    warm_up=False,
+    competitor_overhead=False,
+    formats=False,
+)
 
 
 @dataclass
@@ -122,8 +130,9 @@ class Prepared:
     sheetgrade_course: Path | None
 
 
-def write_and_prepare(root: Path, n: int, forms: tuple[str, ...], *, trivial: bool,
-                      formats: bool = True) -> Prepared:
+def write_and_prepare(
+    root: Path, n: int, forms: tuple[str, ...], *, trivial: bool, formats: bool = True
+) -> Prepared:
     """Write the batch in every form and prepare sheetgrade's course (only the
     native sheet unless ``formats``)."""
     say(f"writing {'trivial ' if trivial else ''}batch of {n} to {root}")
@@ -133,23 +142,35 @@ def write_and_prepare(root: Path, n: int, forms: tuple[str, ...], *, trivial: bo
     return Prepared(written, course)
 
 
-def grading_measures(prep: Prepared, work: Path, competitors_: tuple[str, ...], *,
-                     formats: bool, students: list[str] | None = None,
-                     prefix: str = "batch") -> dict[str, NbgraderBatch | OtterBatch | SheetgradeBatch]:
+def grading_measures(
+    prep: Prepared,
+    work: Path,
+    competitors_: tuple[str, ...],
+    *,
+    formats: bool,
+    students: list[str] | None = None,
+    prefix: str = "batch",
+) -> dict[str, NbgraderBatch | OtterBatch | SheetgradeBatch]:
     """The timed grading runs of one prepared batch, by key; each with its own
     working copy under ``work/<prefix>/``, which holds its last run's results."""
     forms = prep.written.forms
     base = work / prefix
     measures: dict[str, NbgraderBatch | OtterBatch | SheetgradeBatch] = {}
     if "nbgrader" in competitors_:
-        measures[f"{prefix}.nbgrader"] = NbgraderBatch(forms["nbgrader"], base / "nbgrader", students)
+        measures[f"{prefix}.nbgrader"] = NbgraderBatch(
+            forms["nbgrader"], base / "nbgrader", students
+        )
     if "otter" in competitors_:
         measures[f"{prefix}.otter"] = OtterBatch(forms["otter"], students)
     course = prep.sheetgrade_course
     assert course is not None
-    measures[f"{prefix}.sheetgrade_j1"] = SheetgradeBatch(course, base / "sg-j1", "bench", 1, students)
+    measures[f"{prefix}.sheetgrade_j1"] = SheetgradeBatch(
+        course, base / "sg-j1", "bench", 1, students
+    )
     if students is None:
-        measures[f"{prefix}.sheetgrade_auto"] = SheetgradeBatch(course, base / "sg-auto", "bench", None)
+        measures[f"{prefix}.sheetgrade_auto"] = SheetgradeBatch(
+            course, base / "sg-auto", "bench", None
+        )
     if formats:
         for fmt in ("nbgrader", "otter"):
             measures[f"{prefix}.sheetgrade_auto_{fmt}_source"] = SheetgradeBatch(
@@ -158,8 +179,15 @@ def grading_measures(prep: Prepared, work: Path, competitors_: tuple[str, ...], 
     return measures
 
 
-def grade_batch(res: Results, prep: Prepared, work: Path, competitors_: tuple[str, ...],
-                reps: int, *, formats: bool = True) -> None:
+def grade_batch(
+    res: Results,
+    prep: Prepared,
+    work: Path,
+    competitors_: tuple[str, ...],
+    reps: int,
+    *,
+    formats: bool = True,
+) -> None:
     """Grade the batch with every tool, interleaved, then compare the scores."""
     say(f"grading the batch of {prep.written.n} ({reps} repetitions)")
     measures = grading_measures(prep, work, competitors_, formats=formats)
@@ -178,8 +206,9 @@ def grade_batch(res: Results, prep: Prepared, work: Path, competitors_: tuple[st
     res.disagreements = agreement.pairwise({k: v for k, v in scores.items() if k not in NATIVE})
 
 
-def overhead(res: Results, prep: Prepared, work: Path, competitors_: tuple[str, ...],
-             reps: int) -> None:
+def overhead(
+    res: Results, prep: Prepared, work: Path, competitors_: tuple[str, ...], reps: int
+) -> None:
     """Trivial notebooks: the whole batch and one submission, per tool.
 
     The marginal cost of a submission, (T(n) - T(1)) / (n - 1), is the tool's
@@ -188,8 +217,9 @@ def overhead(res: Results, prep: Prepared, work: Path, competitors_: tuple[str, 
     n = prep.written.n
     say(f"overhead: trivial batch of {n} and of 1 ({reps} repetitions)")
     full = grading_measures(prep, work, competitors_, formats=False, prefix="trivial_full")
-    one = grading_measures(prep, work, competitors_, formats=False, prefix="trivial_one",
-                           students=[student_name(0)])
+    one = grading_measures(
+        prep, work, competitors_, formats=False, prefix="trivial_one", students=[student_name(0)]
+    )
     full.pop("trivial_full.sheetgrade_auto", None)
     res.samples.update(interleave({**full, **one}, reps, progress=say))
     for tool in ("nbgrader", "otter", "sheetgrade_j1"):
@@ -198,8 +228,9 @@ def overhead(res: Results, prep: Prepared, work: Path, competitors_: tuple[str, 
             res.values[f"marginal.{tool}"] = (big.median - small.median) / (n - 1)
 
 
-def check_latency(res: Results, real: Prepared, work: Path, competitors_: tuple[str, ...],
-                  reps: int) -> None:
+def check_latency(
+    res: Results, real: Prepared, work: Path, competitors_: tuple[str, ...], reps: int
+) -> None:
     """A student checks a partial notebook against the public tests."""
     say(f"student check ({reps} repetitions)")
     forms = real.written.forms
@@ -215,7 +246,9 @@ def check_latency(res: Results, real: Prepared, work: Path, competitors_: tuple[
     if "nbgrader" in competitors_:
         nb_dir = prepare.nbgrader_check_dir(forms["nbgrader"], work / "check-nbgrader")
         nbg = [str(competitors.bin_path("nbgrader")), "validate", NOTEBOOK]
-        measures["check.nbgrader_validate"] = lambda: time_command(nbg, nb_dir, env, ok_codes=(0, 1))
+        measures["check.nbgrader_validate"] = lambda: time_command(
+            nbg, nb_dir, env, ok_codes=(0, 1)
+        )
     res.samples.update(interleave(measures, reps, progress=say))
 
 
@@ -233,8 +266,9 @@ def gradebook(res: Results, *, smoke: bool) -> None:
     res.gradebook["stdout"] = done.stdout[-4000:]
     res.gradebook["sizes"] = "50 x 3 x 4 (smoke)" if smoke else "1,000 x 12 x 8"
     if done.returncode != 0:
-        res.notes.append(f"gradebook: gradebook_bench.py exited {done.returncode}: "
-                         f"{done.stderr[-600:]}")
+        res.notes.append(
+            f"gradebook: gradebook_bench.py exited {done.returncode}: {done.stderr[-600:]}"
+        )
         return
     for key, pattern in GRADEBOOK_LINES.items():
         if m := re.search(pattern, done.stdout):

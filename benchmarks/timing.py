@@ -58,4 +58,3 @@ def interleave(
                 progress(f"  rep {rep + 1}/{reps}: {name}")
             samples[name].values.append(measures[name]())
     return samples
-

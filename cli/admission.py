@@ -22,7 +22,9 @@ def admission() -> None:
 
 @admission.command()
 @click.option("--group", "-g", help="Only this tutorial group (id or name).")
-@click.option("--status", type=click.Choice(["admitted", "not_yet", "cannot_reach"]), help="Only this status.")
+@click.option(
+    "--status", type=click.Choice(["admitted", "not_yet", "cannot_reach"]), help="Only this status."
+)
 @pass_state
 def show(state: State, group: str | None, status: str | None) -> None:
     """Show each student's admission status and why.
@@ -40,18 +42,46 @@ def show(state: State, group: str | None, status: str | None) -> None:
     if status:
         rows = rows[book.overall["status"].to_numpy() == status]
     counts = book.overall["status"].value_counts()
-    click.echo(table([{"student": r.student, "name": f"{r.last_name}, {r.first_name}", "group": r.group or "",
-                       "points": f"{r.points:g}/{r.max:g}", "%": f"{r.percent:.1f}", "why": r.explanation}
-                      for r in rows.itertuples()]) or "no students")
-    click.echo(", ".join(f"{counts.get(s, 0)} {s.replace('_', ' ')}" for s in ("admitted", "not_yet", "cannot_reach")))
+    click.echo(
+        table(
+            [
+                {
+                    "student": r.student,
+                    "name": f"{r.last_name}, {r.first_name}",
+                    "group": r.group or "",
+                    "points": f"{r.points:g}/{r.max:g}",
+                    "%": f"{r.percent:.1f}",
+                    "why": r.explanation,
+                }
+                for r in rows.itertuples()
+            ]
+        )
+        or "no students"
+    )
+    click.echo(
+        ", ".join(
+            f"{counts.get(s, 0)} {s.replace('_', ' ')}"
+            for s in ("admitted", "not_yet", "cannot_reach")
+        )
+    )
 
 
 @admission.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "campus", "moodle"]), default="csv",
-              show_default=True, help="campus: semicolon CSV with decimal comma for the campus system; "
-              "moodle: Moodle grade import CSV.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: stdout; xlsx: exports/admission.xlsx).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "campus", "moodle"]),
+    default="csv",
+    show_default=True,
+    help="campus: semicolon CSV with decimal comma for the campus system; "
+    "moodle: Moodle grade import CSV.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: stdout; xlsx: exports/admission.xlsx).",
+)
 @pass_state
 def export(state: State, fmt: str, output: Path | None) -> None:
     """Export the admission list of every student on the roster.

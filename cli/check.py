@@ -10,10 +10,20 @@ import click
 @click.command()
 @click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("tasks", nargs=-1)
-@click.option("--tests", "tests_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The sheet's public_tests.json  [default: the one next to NOTEBOOK]")
-@click.option("--timeout", metavar="DURATION", default="60s", show_default=True,
-              help="Wall-clock limit for running the notebook and its tests.")
+@click.option(
+    "--tests",
+    "tests_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The sheet's public_tests.json  [default: the one next to NOTEBOOK]",
+)
+@click.option(
+    "--timeout",
+    metavar="DURATION",
+    default="60s",
+    show_default=True,
+    help="Wall-clock limit for running the notebook and its tests.",
+)
 def check(notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeout: str) -> None:
     """Run NOTEBOOK and check it against the sheet's public tests, offline, as grading would.
 

@@ -13,15 +13,34 @@ from sheetgrade.cli._common import State, pass_state, warn
 @click.argument("sheet")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be collected; change nothing.")
-@click.option("--received-at", "received_at", metavar="TIME",
-              help="Time for uploads that carry none (ISO 8601; without a zone: the course timezone).")
-@click.option("--extensions", "extensions", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV of personal extensions: columns student, due and optionally sheet.")
+@click.option(
+    "--received-at",
+    "received_at",
+    metavar="TIME",
+    help="Time for uploads that carry none (ISO 8601; without a zone: the course timezone).",
+)
+@click.option(
+    "--extensions",
+    "extensions",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of personal extensions: columns student, due and optionally sheet.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload."
+)
 @pass_state
-def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, received_at: str | None,
-            extensions: Path | None, quiet: bool, verbose: bool) -> None:
+def collect(
+    state: State,
+    sheet: str,
+    sources: tuple[Path, ...],
+    dry_run: bool,
+    received_at: str | None,
+    extensions: Path | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Collect submissions for SHEET from folders, Moodle zips, nbgrader trees or single files.
 
     Uploads are matched to students by id, matriculation number, e-mail or
@@ -42,30 +61,44 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
     from sheetgrade.submissions.timing import course_tz, human_delay
 
     course = state.course()
-    report = run_collect(course, sheet, list(sources), dry_run=dry_run, received_at=received_at,
-                         extensions_file=extensions)
+    report = run_collect(
+        course,
+        sheet,
+        list(sources),
+        dry_run=dry_run,
+        received_at=received_at,
+        extensions_file=extensions,
+    )
     tz = course_tz(course)
     rec = report.recovery
     if rec.anything:
         verb = "would " if dry_run else ""
         if rec.removed_temp or rec.removed:
-            warn(f"an interrupted collect left {len(rec.removed_temp)} temp folder(s) and {len(rec.removed)} "
-                 f"incomplete version(s); {verb}removed")
+            warn(
+                f"an interrupted collect left {len(rec.removed_temp)} temp folder(s) and {len(rec.removed)} "
+                f"incomplete version(s); {verb}removed"
+            )
         if rec.adopted:
-            warn(f"an interrupted collect left {len(rec.adopted)} complete version(s) without database rows; "
-                 f"{verb}adopted")
+            warn(
+                f"an interrupted collect left {len(rec.adopted)} complete version(s) without database rows; "
+                f"{verb}adopted"
+            )
         for path in rec.missing:
             warn(f"{path}: in the database but missing on disk")
     for message in report.warnings:
         warn(message)
     for o in report.outcomes:
-        if (quiet and o.status in ("stored", "unchanged")) or (o.status == "unchanged" and not verbose):
+        if (quiet and o.status in ("stored", "unchanged")) or (
+            o.status == "unchanged" and not verbose
+        ):
             continue
         if o.status in ("stored", "unchanged"):
             when = o.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if o.received_at else ""
             late = f"late {human_delay(o.late_seconds)}" if o.late_seconds > 0 else "on time"
             flags = f"  [{' '.join(o.flags)}]" if o.flags else ""
-            click.echo(f"{o.status:<10} {o.owner:<10} v{o.version:<3} {when}  {late:<14} {o.source}{flags}")
+            click.echo(
+                f"{o.status:<10} {o.owner:<10} v{o.version:<3} {when}  {late:<14} {o.source}{flags}"
+            )
         else:
             click.echo(f"{o.status:<10} {o.source}: {o.message}")
     for r in report.refusals:
@@ -78,9 +111,14 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
             for note in report.team_uploads:
                 click.echo(f"note: {note}")
         elif report.team_uploads:
-            click.echo(f"note: {len(report.team_uploads)} team uploads credited to every member (--verbose lists them)")
-    counts = [f"{report.count(s)} {s}" for s in ("stored", "unchanged", "duplicate", "unmatched", "ambiguous",
-                                                  "refused") if report.count(s)]
+            click.echo(
+                f"note: {len(report.team_uploads)} team uploads credited to every member (--verbose lists them)"
+            )
+    counts = [
+        f"{report.count(s)} {s}"
+        for s in ("stored", "unchanged", "duplicate", "unmatched", "ambiguous", "refused")
+        if report.count(s)
+    ]
     if report.refusals:
         counts.append(f"{len(report.refusals)} file(s) refused")
     summary = f"{report.sheet_id}: " + (", ".join(counts) or "nothing to collect")
@@ -88,9 +126,13 @@ def collect(state: State, sheet: str, sources: tuple[Path, ...], dry_run: bool, 
         summary += " (dry run: nothing was changed)"
     click.echo(summary)
     for path in report.report_files:
-        if path.name == "unmatched.csv" and (report.count("unmatched") or report.count("ambiguous")):
+        if path.name == "unmatched.csv" and (
+            report.count("unmatched") or report.count("ambiguous")
+        ):
             click.echo(f"unmatched uploads are listed in {path}")
-        if path.name == "refused.csv" and (report.refusals or report.count("refused") or report.count("duplicate")):
+        if path.name == "refused.csv" and (
+            report.refusals or report.count("refused") or report.count("duplicate")
+        ):
             click.echo(f"refused files are listed in {path}")
     if report.failed:
         raise click.exceptions.Exit(1)

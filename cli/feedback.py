@@ -11,10 +11,19 @@ from sheetgrade.cli._common import State, pass_state
 
 @click.command()
 @click.argument("sheet")
-@click.option("--format", "formats", default="html,md", show_default=True,
-              help="Comma-separated: html, md, gradescope (results.json per submission).")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the files (default: feedback/<sheet>/ in the course).")
+@click.option(
+    "--format",
+    "formats",
+    default="html,md",
+    show_default=True,
+    help="Comma-separated: html, md, gradescope (results.json per submission).",
+)
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files (default: feedback/<sheet>/ in the course).",
+)
 @pass_state
 def feedback(state: State, sheet: str, formats: str, output_dir: Path | None) -> None:
     """Write one feedback report per student or team for a sheet.

@@ -15,19 +15,47 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("sheet")
-@click.option("--only", "only", multiple=True, metavar="STUDENT",
-              help="Grade only this student's or team's submission (repeatable).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at once  [default: grading.workers, else the cores]")
-@click.option("--force", is_flag=True, help="Grade again even when this build already graded a submission.")
-@click.option("--timeout", metavar="DURATION", default=None,
-              help="Wall-clock limit per submission, e.g. 90s or 2m  [default: grading.timeout]")
-@click.option("--memory", metavar="SIZE", default=None,
-              help="Memory limit per submission, e.g. 1GiB  [default: grading.memory]")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="STUDENT",
+    help="Grade only this student's or team's submission (repeatable).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once  [default: grading.workers, else the cores]",
+)
+@click.option(
+    "--force", is_flag=True, help="Grade again even when this build already graded a submission."
+)
+@click.option(
+    "--timeout",
+    metavar="DURATION",
+    default=None,
+    help="Wall-clock limit per submission, e.g. 90s or 2m  [default: grading.timeout]",
+)
+@click.option(
+    "--memory",
+    metavar="SIZE",
+    default=None,
+    help="Memory limit per submission, e.g. 1GiB  [default: grading.memory]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @pass_state
-def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, force: bool,
-          timeout: str | None, memory: str | None, quiet: bool) -> None:
+def grade(
+    state: State,
+    sheet: str,
+    only: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    timeout: str | None,
+    memory: str | None,
+    quiet: bool,
+) -> None:
     """Autograde every collected submission of SHEET not yet graded by its current build.
 
     \b
@@ -42,28 +70,46 @@ def grade(state: State, sheet: str, only: tuple[str, ...], jobs: int | None, for
     memory_b = _parse(memory, "size", "--memory")
     course = state.course()
     progress = _Progress(enabled=progress_enabled(quiet))
-    run = grade_sheet(course, sheet, only=only, jobs=jobs, force=force, timeout=timeout_s,
-                      memory=memory_b, on_start=progress.start, on_progress=progress.update)
+    run = grade_sheet(
+        course,
+        sheet,
+        only=only,
+        jobs=jobs,
+        force=force,
+        timeout=timeout_s,
+        memory=memory_b,
+        on_start=progress.start,
+        on_progress=progress.update,
+    )
     progress.finish()
     for warning in run.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     if run.graded:
-        click.echo(table([_row(g) for g in run.graded],
-                         ["owner", "status", "points", "max", "seconds", "note"]))
+        click.echo(
+            table(
+                [_row(g) for g in run.graded],
+                ["owner", "status", "points", "max", "seconds", "note"],
+            )
+        )
     failed = run.failed
     parts = [f"{len(run.graded)} graded"]
     if run.identical:
         parts.append(f"{run.identical} identical to one graded now (same result)")
     if run.already_graded:
-        parts.append(f"{run.already_graded} already graded by build {run.build_hash[:12]} "
-                     f"(--force grades again)")
+        parts.append(
+            f"{run.already_graded} already graded by build {run.build_hash[:12]} "
+            f"(--force grades again)"
+        )
     if failed:
-        parts.append(f"{len(failed)} ended in error: "
-                     + ", ".join(f"{g.owner} ({g.status})" for g in failed))
+        parts.append(
+            f"{len(failed)} ended in error: " + ", ".join(f"{g.owner} ({g.status})" for g in failed)
+        )
     click.echo(f"sheet {run.sheet_id}: " + "; ".join(parts))
     if not run.total:
-        click.echo(f"no submissions collected for {run.sheet_id}; run `sheetgrade collect {sheet} FILE`",
-                   err=True)
+        click.echo(
+            f"no submissions collected for {run.sheet_id}; run `sheetgrade collect {sheet} FILE`",
+            err=True,
+        )
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -122,8 +168,11 @@ class _Progress:
             return
         elapsed = time.monotonic() - self.started
         eta = f"{elapsed / done * (self.total - done):.0f}s" if done else "?"
-        click.echo(f"\rgrading {done}/{self.total}  ok {self.ok}  failed {self.failed}  ETA {eta}   ",
-                   err=True, nl=False)
+        click.echo(
+            f"\rgrading {done}/{self.total}  ok {self.ok}  failed {self.failed}  ETA {eta}   ",
+            err=True,
+            nl=False,
+        )
 
     def finish(self) -> None:
         if self.enabled and self.total:

@@ -35,14 +35,43 @@ def summary(state: State) -> None:
     from sheetgrade.gradebook.summary import group_summary, sheet_summary, status_counts
 
     book = build_gradebook(state.course())
-    click.echo(table([{"sheet": r["id"], "due": r["due"], "points": r["possible"], "handed in": r["submitted"],
-                       "late": r["late"], "mean": r["mean"], "median": r["median"]} for r in sheet_summary(book)]))
+    click.echo(
+        table(
+            [
+                {
+                    "sheet": r["id"],
+                    "due": r["due"],
+                    "points": r["possible"],
+                    "handed in": r["submitted"],
+                    "late": r["late"],
+                    "mean": r["mean"],
+                    "median": r["median"],
+                }
+                for r in sheet_summary(book)
+            ]
+        )
+    )
     click.echo()
-    click.echo(table([{"group": r["group"], "tutor": r["tutor"], "students": r["n"], "admitted": r["admitted"],
-                       "not yet": r["not_yet"], "cannot reach": r["cannot_reach"]} for r in group_summary(book)]))
+    click.echo(
+        table(
+            [
+                {
+                    "group": r["group"],
+                    "tutor": r["tutor"],
+                    "students": r["n"],
+                    "admitted": r["admitted"],
+                    "not yet": r["not_yet"],
+                    "cannot reach": r["cannot_reach"],
+                }
+                for r in group_summary(book)
+            ]
+        )
+    )
     counts = status_counts(book)
-    click.echo(f"\n{len(book.students)} students: {counts['admitted']} admitted, {counts['not_yet']} not yet, "
-               f"{counts['cannot_reach']} cannot reach admission (threshold {book.share:.0%} of all sheet points)")
+    click.echo(
+        f"\n{len(book.students)} students: {counts['admitted']} admitted, {counts['not_yet']} not yet, "
+        f"{counts['cannot_reach']} cannot reach admission (threshold {book.share:.0%} of all sheet points)"
+    )
 
 
 @gradebook.command()
@@ -67,10 +96,20 @@ def show(state: State, group: str | None, sheet: str | None) -> None:
 
 
 @gradebook.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
-              help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: stdout for csv/json, exports/gradebook.xlsx for xlsx).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: stdout for csv/json, exports/gradebook.xlsx for xlsx).",
+)
 @click.option("--group", "-g", help="Only this tutorial group (id or name).")
 @pass_state
 def export(state: State, fmt: str, output: Path | None, group: str | None) -> None:

@@ -10,7 +10,9 @@ import click
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--example", type=click.Choice(["mlphys"]), help="Copy a bundled example course.")
-@click.option("--name", default="My course", show_default=True, help="Course name (without --example).")
+@click.option(
+    "--name", default="My course", show_default=True, help="Course name (without --example)."
+)
 @click.option("--term", default="WS 2026/27", show_default=True, help="Term (without --example).")
 def init(directory: Path, example: str | None, name: str, term: str) -> None:
     """Create a course directory with a course.yml.

@@ -26,13 +26,27 @@ def marks() -> None:
 
 @marks.command()
 @click.argument("sheet")
-@click.option("--group", "-g", help="Only this tutorial group (id or name); default: one file per group.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True,
-              help="File format.")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the files (default: marks/<sheet>/ in the course).")
+@click.option(
+    "--group", "-g", help="Only this tutorial group (id or name); default: one file per group."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+    help="File format.",
+)
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files (default: marks/<sheet>/ in the course).",
+)
 @pass_state
-def template(state: State, sheet: str, group: str | None, fmt: str, output_dir: Path | None) -> None:
+def template(
+    state: State, sheet: str, group: str | None, fmt: str, output_dir: Path | None
+) -> None:
     """Write fill-in files for a sheet's manual tasks, one per tutorial group.
 
     \b
@@ -42,7 +56,9 @@ def template(state: State, sheet: str, group: str | None, fmt: str, output_dir: 
     """
     from sheetgrade.gradebook.marks_files import write_templates
 
-    for path in write_templates(state.course(), sheet=sheet, group=group, fmt=fmt, out_dir=output_dir):
+    for path in write_templates(
+        state.course(), sheet=sheet, group=group, fmt=fmt, out_dir=output_dir
+    ):
         click.echo(str(path))
 
 
@@ -52,7 +68,9 @@ def template(state: State, sheet: str, group: str | None, fmt: str, output_dir: 
 @click.option("--tutor", help=TUTOR_HELP)
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
 @pass_state
-def import_(state: State, items: tuple[str, ...], sheet: str | None, tutor: str | None, dry_run: bool) -> None:
+def import_(
+    state: State, items: tuple[str, ...], sheet: str | None, tutor: str | None, dry_run: bool
+) -> None:
     """Import filled-in marks files: all of them, or nothing if any cell is wrong.
 
     \b
@@ -66,7 +84,9 @@ def import_(state: State, items: tuple[str, ...], sheet: str | None, tutor: str 
     files = list(items)
     if files and not Path(files[0]).exists() and len(files) > 1 and sheet is None:
         sheet, files = files[0], files[1:]
-    report = import_marks(course, [Path(f) for f in files], sheet=sheet, tutor=tutor, dry_run=dry_run)
+    report = import_marks(
+        course, [Path(f) for f in files], sheet=sheet, tutor=tutor, dry_run=dry_run
+    )
     for applied in report.changes:
         c = applied.change
         old = "—" if applied.old_points is None else f"{applied.old_points:g}"
@@ -81,11 +101,21 @@ def import_(state: State, items: tuple[str, ...], sheet: str | None, tutor: str 
 @click.argument("task")
 @click.argument("points")
 @click.option("--comment", "-m", help="Comment for the student (replaces the stored one).")
-@click.option("--team", is_flag=True, help="Mark the student's team (STUDENT may also be a team id).")
+@click.option(
+    "--team", is_flag=True, help="Mark the student's team (STUDENT may also be a team id)."
+)
 @click.option("--tutor", help=TUTOR_HELP)
 @pass_state
-def set_(state: State, sheet: str, student: str, task: str, points: str, comment: str | None, team: bool,
-         tutor: str | None) -> None:
+def set_(
+    state: State,
+    sheet: str,
+    student: str,
+    task: str,
+    points: str,
+    comment: str | None,
+    team: bool,
+    tutor: str | None,
+) -> None:
     """Set one mark; POINTS '-' clears it (not marked).
 
     \b
@@ -99,9 +129,19 @@ def set_(state: State, sheet: str, student: str, task: str, points: str, comment
     try:
         value = None if points.strip() in ("-", "") else parse_points(points)
     except ValueError:
-        raise click.BadParameter(f"'{points}' is not a number (use '-' to clear)", param_hint="POINTS") from None
-    applied = set_mark(state.course(), sheet=sheet, student=student, task=task, points=value, comment=comment,
-                       team=team, tutor=tutor)
+        raise click.BadParameter(
+            f"'{points}' is not a number (use '-' to clear)", param_hint="POINTS"
+        ) from None
+    applied = set_mark(
+        state.course(),
+        sheet=sheet,
+        student=student,
+        task=task,
+        points=value,
+        comment=comment,
+        team=team,
+        tutor=tutor,
+    )
     if applied is None:
         click.echo("unchanged")
         return
@@ -133,10 +173,24 @@ def history(state: State, student: str | None, sheet: str | None) -> None:
     def pts(x: float | None) -> str:
         return "—" if x is None else f"{x:g}"
 
-    click.echo(table([{"when": e.at, "tutor": e.tutor, "sheet": e.sheet_id, "task": e.task_id,
-                       "subject": f"{e.subject_kind} {e.subject_id}", "old": pts(e.old_points),
-                       "new": pts(e.new_points), "comment": e.new_comment or "", "source": e.source}
-                      for e in entries]))
+    click.echo(
+        table(
+            [
+                {
+                    "when": e.at,
+                    "tutor": e.tutor,
+                    "sheet": e.sheet_id,
+                    "task": e.task_id,
+                    "subject": f"{e.subject_kind} {e.subject_id}",
+                    "old": pts(e.old_points),
+                    "new": pts(e.new_points),
+                    "comment": e.new_comment or "",
+                    "source": e.source,
+                }
+                for e in entries
+            ]
+        )
+    )
 
 
 @marks.command()
@@ -146,7 +200,9 @@ def history(state: State, student: str | None, sheet: str | None) -> None:
 @click.option("--note", default="", help="A note for the record.")
 @click.option("--tutor", help=TUTOR_HELP)
 @pass_state
-def present(state: State, sheet: str, student: str, task: str | None, note: str, tutor: str | None) -> None:
+def present(
+    state: State, sheet: str, student: str, task: str | None, note: str, tutor: str | None
+) -> None:
     """Record a presentation at the board (Vorrechnen).
 
     \b
@@ -155,5 +211,7 @@ def present(state: State, sheet: str, student: str, task: str | None, note: str,
     """
     from sheetgrade.gradebook.marks import record_presentation
 
-    count = record_presentation(state.course(), sheet=sheet, student=student, task=task, note=note, tutor=tutor)
+    count = record_presentation(
+        state.course(), sheet=sheet, student=student, task=task, note=note, tutor=tutor
+    )
     click.echo(f"recorded; {count} presentation{'s' if count != 1 else ''} so far")

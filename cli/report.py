@@ -10,8 +10,12 @@ from sheetgrade.cli._common import State, pass_state
 
 
 @click.command()
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for index.html (default: reports/ in the course).")
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for index.html (default: reports/ in the course).",
+)
 @pass_state
 def report(state: State, output_dir: Path | None) -> None:
     """Write reports/index.html: distributions, sheet and task statistics, students at risk.

@@ -20,7 +20,9 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         column, sep, field = value.rpartition("=")
         if not sep or not column.strip() or not field.strip():
-            raise click.BadParameter(f"'{value}' is not COLUMN=FIELD (e.g. 'Matr.-Nr.=matrikel')", param_hint="--map")
+            raise click.BadParameter(
+                f"'{value}' is not COLUMN=FIELD (e.g. 'Matr.-Nr.=matrikel')", param_hint="--map"
+            )
         mapping[column.strip()] = field.strip()
     return mapping
 
@@ -33,16 +35,24 @@ def _report(report: RosterReport) -> None:
 
 
 _map_option = click.option(
-    "--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
     help="Read COLUMN as FIELD (id, matrikel, first_name, last_name, name, email, group; "
     "teams: team, student, sheet; 'ignore' drops a column). Repeatable.",
 )
-_encoding_option = click.option("--encoding", help="File encoding (default: detect UTF-8, UTF-8 with BOM or cp1252).")
+_encoding_option = click.option(
+    "--encoding", help="File encoding (default: detect UTF-8, UTF-8 with BOM or cp1252)."
+)
 _replace_option = click.option(
-    "--replace", is_flag=True,
+    "--replace",
+    is_flag=True,
     help="The file is the complete list: entries of its kind that are not in it are removed.",
 )
-_dry_run_option = click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+_dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Validate and show what would change; write nothing."
+)
 
 
 @click.group()
@@ -62,15 +72,25 @@ def roster() -> None:
 
 @roster.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(KIND_CHOICES),
-              help="What the file lists (default: guessed from its columns and name).")
+@click.option(
+    "--kind",
+    type=click.Choice(KIND_CHOICES),
+    help="What the file lists (default: guessed from its columns and name).",
+)
 @_map_option
 @_encoding_option
 @_replace_option
 @_dry_run_option
 @pass_state
-def import_(state: State, file: Path, kind: str | None, maps: tuple[str, ...], encoding: str | None,
-            replace: bool, dry_run: bool) -> None:
+def import_(
+    state: State,
+    file: Path,
+    kind: str | None,
+    maps: tuple[str, ...],
+    encoding: str | None,
+    replace: bool,
+    dry_run: bool,
+) -> None:
     """Import a CSV export (Moodle, heiCO, spreadsheet) into the roster.
 
     UTF-8 (with or without BOM) or cp1252, separated by ',' or ';', with English
@@ -89,8 +109,15 @@ def import_(state: State, file: Path, kind: str | None, maps: tuple[str, ...], e
     from sheetgrade.roster.api import import_roster_file
     from sheetgrade.roster.columns import Kind
 
-    report = import_roster_file(state.course(), file, kind=cast(Kind | None, kind), mapping=_mapping(maps),
-                                encoding=encoding, replace=replace, dry_run=dry_run)
+    report = import_roster_file(
+        state.course(),
+        file,
+        kind=cast(Kind | None, kind),
+        mapping=_mapping(maps),
+        encoding=encoding,
+        replace=replace,
+        dry_run=dry_run,
+    )
     _report(report)
 
 
@@ -115,8 +142,14 @@ def sync(state: State, dry_run: bool) -> None:
 
 @roster.command("show")
 @click.option("--group", "group", metavar="G", help="Only this tutorial group (id or name).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @pass_state
 def show(state: State, group: str | None, fmt: str) -> None:
     """List the students, by last name, with group and team.
@@ -134,8 +167,17 @@ def show(state: State, group: str | None, fmt: str) -> None:
     rows: list[dict[str, Any]] = []
     for s in students:
         team = ros.team_of(s.id)
-        rows.append({"id": s.id, "last_name": s.last_name, "first_name": s.first_name, "matrikel": s.matrikel,
-                     "email": s.email, "group": s.group, "team": team.label if team else ""})
+        rows.append(
+            {
+                "id": s.id,
+                "last_name": s.last_name,
+                "first_name": s.first_name,
+                "matrikel": s.matrikel,
+                "email": s.email,
+                "group": s.group,
+                "team": team.label if team else "",
+            }
+        )
     _emit(rows, fmt, ["id", "last_name", "first_name", "matrikel", "email", "group", "team"])
     if fmt == "table":
         click.echo(f"{len(rows)} student{'s' if len(rows) != 1 else ''}")
@@ -166,9 +208,17 @@ def teams() -> None:
 
 
 @teams.command("show")
-@click.option("--sheet", metavar="S", help="The teams in effect for this sheet (default: term-wide teams).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--sheet", metavar="S", help="The teams in effect for this sheet (default: term-wide teams)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @pass_state
 def teams_show(state: State, sheet: str | None, fmt: str) -> None:
     """List the teams with their members and groups.
@@ -192,12 +242,14 @@ def teams_show(state: State, sheet: str | None, fmt: str) -> None:
     for tid in sorted(effective, key=lambda t: (ros.teams[t].sheet_id or "", ros.teams[t].label)):
         team = ros.teams[tid]
         members = [ros.students[m] for m in sorted(effective[tid])]
-        rows.append({
-            "team": team.label,
-            "sheet": team.sheet_id or "term",
-            "group": " ".join(sorted({m.group or "-" for m in members})),
-            "members": ", ".join(f"{m.name} ({m.id})" for m in members),
-        })
+        rows.append(
+            {
+                "team": team.label,
+                "sheet": team.sheet_id or "term",
+                "group": " ".join(sorted({m.group or "-" for m in members})),
+                "members": ", ".join(f"{m.name} ({m.id})" for m in members),
+            }
+        )
     _emit(rows, fmt, ["team", "sheet", "group", "members"])
     if fmt == "table":
         click.echo(f"{len(rows)} team{'s' if len(rows) != 1 else ''}")
@@ -209,7 +261,9 @@ def teams_show(state: State, sheet: str | None, fmt: str) -> None:
 @click.option("--sheet", metavar="S", help="Only for this sheet (default: for the whole term).")
 @_dry_run_option
 @pass_state
-def teams_add(state: State, team: str, students: tuple[str, ...], sheet: str | None, dry_run: bool) -> None:
+def teams_add(
+    state: State, team: str, students: tuple[str, ...], sheet: str | None, dry_run: bool
+) -> None:
     """Put students (id, matriculation number or email) into a team, creating it if new.
 
     \b
@@ -229,8 +283,14 @@ def teams_add(state: State, team: str, students: tuple[str, ...], sheet: str | N
 @_replace_option
 @_dry_run_option
 @pass_state
-def teams_import(state: State, file: Path, maps: tuple[str, ...], encoding: str | None, replace: bool,
-                 dry_run: bool) -> None:
+def teams_import(
+    state: State,
+    file: Path,
+    maps: tuple[str, ...],
+    encoding: str | None,
+    replace: bool,
+    dry_run: bool,
+) -> None:
     """Import teams from a CSV with one row per member: team, student[, sheet].
 
     Teams in the file replace the existing teams of the same sheets (rows
@@ -244,6 +304,13 @@ def teams_import(state: State, file: Path, maps: tuple[str, ...], encoding: str 
     """
     from sheetgrade.roster.api import import_roster_file
 
-    report = import_roster_file(state.course(), file, kind="teams", mapping=_mapping(maps), encoding=encoding,
-                                replace=replace, dry_run=dry_run)
+    report = import_roster_file(
+        state.course(),
+        file,
+        kind="teams",
+        mapping=_mapping(maps),
+        encoding=encoding,
+        replace=replace,
+        dry_run=dry_run,
+    )
     _report(report)

@@ -86,8 +86,17 @@ def list_(state: State) -> None:
     """
     from sheetgrade.sheets.release import list_sheets
 
-    rows = [{"id": s.id, "title": s.title, "due": s.due, "points": f"{s.points:g}", "built": s.built,
-             "released": "yes" if s.released else "no"} for s in list_sheets(state.course())]
+    rows = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "due": s.due,
+            "points": f"{s.points:g}",
+            "built": s.built,
+            "released": "yes" if s.released else "no",
+        }
+        for s in list_sheets(state.course())
+    ]
     click.echo(table(rows) if rows else "no sheets in course.yml")
 
 
@@ -107,16 +116,36 @@ def show(state: State, sheet_id: str) -> None:
     click.echo(f"{info['id']}: {info['title']}")
     click.echo(f"  due:      {info['due']}")
     click.echo(f"  points:   {info['points']:g} ({info['auto_points']:g} in the notebook)")
-    click.echo(f"  notebook: {info['notebook'] or '-'}" + (f" ({info['format']})" if "format" in info else ""))
-    click.echo(f"  built:    {info['built']}" + (f" ({info['build_hash'][:12]}, {info['built_at']})"
-                                                 if info.get("build_hash") and info.get("built_at") else ""))
+    click.echo(
+        f"  notebook: {info['notebook'] or '-'}"
+        + (f" ({info['format']})" if "format" in info else "")
+    )
+    click.echo(
+        f"  built:    {info['built']}"
+        + (
+            f" ({info['build_hash'][:12]}, {info['built_at']})"
+            if info.get("build_hash") and info.get("built_at")
+            else ""
+        )
+    )
     click.echo(f"  released: {info['released_at'] or 'no'}")
     rows = []
     for task in info["auto_tasks"] + info["manual_tasks"]:
         counts = info["tests"].get(task["id"], {})
         kind = "auto" if task in info["auto_tasks"] else "manual"
-        tests = f"{counts.get('public', 0)} public, {counts.get('hidden', 0)} hidden" if kind == "auto" else "-"
-        rows.append({"task": task["id"], "title": task["title"], "kind": kind, "points": f"{task['points']:g}",
-                     "tests": tests})
+        tests = (
+            f"{counts.get('public', 0)} public, {counts.get('hidden', 0)} hidden"
+            if kind == "auto"
+            else "-"
+        )
+        rows.append(
+            {
+                "task": task["id"],
+                "title": task["title"],
+                "kind": kind,
+                "points": f"{task['points']:g}",
+                "tests": tests,
+            }
+        )
     click.echo("")
     click.echo(table(rows))

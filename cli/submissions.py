@@ -21,8 +21,14 @@ def submissions() -> None:
 @submissions.command("list")
 @click.argument("sheet")
 @click.option("--group", "group", metavar="G", help="Only the students of tutorial group G.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--missing", is_flag=True, help="Only students with no submission.")
 @pass_state
 def list_(state: State, sheet: str, group: str | None, fmt: str, missing: bool) -> None:
@@ -48,8 +54,21 @@ def list_(state: State, sheet: str, group: str | None, fmt: str, missing: bool) 
         import io
 
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["student", "name", "group", "team", "status", "version",
-                                                 "received_at", "late_by", "flags"], lineterminator="\n")
+        writer = csv.DictWriter(
+            buf,
+            fieldnames=[
+                "student",
+                "name",
+                "group",
+                "team",
+                "status",
+                "version",
+                "received_at",
+                "late_by",
+                "flags",
+            ],
+            lineterminator="\n",
+        )
         writer.writeheader()
         writer.writerows(rows)
         click.echo(buf.getvalue(), nl=False)

@@ -42,6 +42,10 @@ def validate(state: State) -> None:
                 problems += exc.problems or [str(exc)]
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
-        raise click.ClickException("\n".join([f"{len(problems)} {noun} found:", *(f"  {p}" for p in problems)]))
+        raise click.ClickException(
+            "\n".join([f"{len(problems)} {noun} found:", *(f"  {p}" for p in problems)])
+        )
     assert course is not None
-    click.echo(f"{course.root}: course.yml, {len(course.sheet_ids)} sheets and the roster are valid")
+    click.echo(
+        f"{course.root}: course.yml, {len(course.sheet_ids)} sheets and the roster are valid"
+    )

@@ -20,11 +20,15 @@ from sheetgrade.course.schema import setting
 class SheetEntry:
     """One sheet of the course, in course order."""
 
-    id: str = setting(help="Sheet id; also its folder under sheets/ (e.g. `03-ridge`).", example="03-ridge")
+    id: str = setting(
+        help="Sheet id; also its folder under sheets/ (e.g. `03-ridge`).", example="03-ridge"
+    )
     due: datetime = setting(
         help="Deadline, timezone-aware ISO 8601.", kind="datetime", example="2026-11-03T10:00+01:00"
     )
-    block: str | None = setting(None, "Block of sheets this sheet belongs to, for per-block admission rules.")
+    block: str | None = setting(
+        None, "Block of sheets this sheet belongs to, for per-block admission rules."
+    )
     bonus: bool = setting(False, "Bonus sheet: its points count, but not towards the maximum.")
 
 
@@ -53,9 +57,13 @@ class AdmissionRule:
     blocks: list[BlockRule] = setting([], "Additional minimum shares per block of sheets.")
     min_attempted: int = setting(0, "Minimum number of sheets attempted.")
     attempted_share: float = setting(
-        0.0, "A sheet counts as attempted at this share of its points (0: any submission).", kind="share"
+        0.0,
+        "A sheet counts as attempted at this share of its points (0: any submission).",
+        kind="share",
     )
-    min_presentations: int = setting(0, "Minimum number of presentations at the board (Vorrechnen).")
+    min_presentations: int = setting(
+        0, "Minimum number of presentations at the board (Vorrechnen)."
+    )
     carried_over: list[str] = setting(
         [], "Matriculation numbers admitted in an earlier term; they are admitted regardless."
     )
@@ -67,13 +75,19 @@ class LatePolicy:
     """What happens to a submission after its deadline."""
 
     kind: Literal["none", "zero", "per_day"] = setting(
-        "none", "`none`: late counts fully; `zero`: late scores 0; `per_day`: a fraction off per started day."
+        "none",
+        "`none`: late counts fully; `zero`: late scores 0; `per_day`: a fraction off per started day.",
     )
-    per_day: float = setting(0.1, "Fraction of the points deducted per started day late (`per_day` only).", kind="share")
-    grace: timedelta = setting(timedelta(minutes=15), "Grace period after the deadline that is not late.", kind="duration")
+    per_day: float = setting(
+        0.1, "Fraction of the points deducted per started day late (`per_day` only).", kind="share"
+    )
+    grace: timedelta = setting(
+        timedelta(minutes=15), "Grace period after the deadline that is not late.", kind="duration"
+    )
     max_days: int = setting(0, "After this many days a submission scores 0 (0: no limit).")
     counting: Literal["latest", "latest_on_time"] = setting(
-        "latest_on_time", "Which version counts: the newest overall, or the newest on time when there is one."
+        "latest_on_time",
+        "Which version counts: the newest overall, or the newest on time when there is one.",
     )
 
 
@@ -83,7 +97,9 @@ class Extension:
 
     student: str = setting(help="Student id or matriculation number.", example="s001")
     sheet: str = setting(help="Sheet id.", example="03-ridge")
-    due: datetime = setting(help="The new deadline.", kind="datetime", example="2026-11-05T10:00+01:00")
+    due: datetime = setting(
+        help="The new deadline.", kind="datetime", example="2026-11-05T10:00+01:00"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,14 +107,18 @@ class Teams:
     """Teams of students who hand in one solution together."""
 
     max_size: int = setting(3, "Largest team allowed.", kind="positive")
-    scope: Literal["term", "sheet"] = setting("term", "Teams hold for the whole term, or are formed per sheet.")
+    scope: Literal["term", "sheet"] = setting(
+        "term", "Teams hold for the whole term, or are formed per sheet."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class GradingLimits:
     """Limits for running one submission."""
 
-    timeout: timedelta = setting(timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration")
+    timeout: timedelta = setting(
+        timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration"
+    )
     memory: int = setting(2 * 1024**3, "Address-space limit per submission.", kind="size")
     output: int = setting(1024**2, "Cap on captured stdout and stderr per submission.", kind="size")
     workers: int = setting(0, "Parallel grading workers (0: one per core).")
@@ -109,8 +129,12 @@ class Limits:
     """Limits for collecting uploads."""
 
     max_file: int = setting(20 * 1024**2, "Largest single uploaded file.", kind="size")
-    max_zip_total: int = setting(200 * 1024**2, "Largest total uncompressed size of one zip.", kind="size")
-    max_zip_ratio: float = setting(100.0, "Largest compression ratio of a zip entry.", kind="positive")
+    max_zip_total: int = setting(
+        200 * 1024**2, "Largest total uncompressed size of one zip.", kind="size"
+    )
+    max_zip_ratio: float = setting(
+        100.0, "Largest compression ratio of a zip entry.", kind="positive"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,7 +192,9 @@ class TaskConfig:
     id: str = setting(help="Task id, as used by tests and marks (e.g. `2a`).", example="2a")
     title: str = setting("", "Short title.")
     points: float = setting(help="Maximum points.", example="4")
-    kind: Literal["auto", "manual"] = setting("auto", "`auto`: graded by tests; `manual`: pen-and-paper, marked by tutors.")
+    kind: Literal["auto", "manual"] = setting(
+        "auto", "`auto`: graded by tests; `manual`: pen-and-paper, marked by tutors."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +202,9 @@ class SheetConfig:
     """sheet.yml: one exercise sheet."""
 
     title: str = setting(help="Sheet title.", example="Ridge and lasso regression")
-    notebook: str | None = setting(None, "Source notebook (with solutions and tests), relative to the sheet folder.")
+    notebook: str | None = setting(
+        None, "Source notebook (with solutions and tests), relative to the sheet folder."
+    )
     data: list[str] = setting([], "Data files shipped to students with the notebook.")
     tasks: list[TaskConfig] = setting([], "The tasks, computational and pen-and-paper.")
 

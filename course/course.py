@@ -21,7 +21,9 @@ SHEET_FILE = "sheet.yml"
 ENV_VAR = "SHEETGRADE_COURSE"
 
 
-def find_course_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
+def find_course_root(
+    start: Path | None = None, explicit: str | os.PathLike[str] | None = None
+) -> Path:
     """Find the course directory like git finds a repository.
 
     ``explicit`` (``--course``) wins, then ``$SHEETGRADE_COURSE``, then the first
@@ -33,7 +35,9 @@ def find_course_root(start: Path | None = None, explicit: str | os.PathLike[str]
             if path.is_file() and path.name == COURSE_FILE:
                 path = path.parent
             if not (path / COURSE_FILE).is_file():
-                raise CourseNotFound(f"{source} {value}: no {COURSE_FILE} there; run `sheetgrade init {value}`")
+                raise CourseNotFound(
+                    f"{source} {value}: no {COURSE_FILE} there; run `sheetgrade init {value}`"
+                )
             return path
     start = (start or Path.cwd()).resolve()
     for directory in (start, *start.parents):
@@ -79,7 +83,9 @@ class Course:
     _sheets: dict[str, Sheet] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Course:
+    def open(
+        cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None
+    ) -> Course:
         """Discover and load the course; raise ConfigError with every problem."""
         root = find_course_root(start, explicit)
         config = load_yaml_file(CourseConfig, root / COURSE_FILE, label=COURSE_FILE)
@@ -137,11 +143,17 @@ class Course:
         ids = self.sheet_ids
         if name in ids:
             return name
-        prefix = [i for i in ids if i.split("-", 1)[0] == name or i.split("-", 1)[0].lstrip("0") == name.lstrip("0")]
+        prefix = [
+            i
+            for i in ids
+            if i.split("-", 1)[0] == name or i.split("-", 1)[0].lstrip("0") == name.lstrip("0")
+        ]
         if len(prefix) == 1 and name.lstrip("0") != "":
             return prefix[0]
         known = ", ".join(ids) or "none"
-        raise ConfigError(f"no sheet '{name}'{did_you_mean(name, ids)} (sheets in course.yml: {known})")
+        raise ConfigError(
+            f"no sheet '{name}'{did_you_mean(name, ids)} (sheets in course.yml: {known})"
+        )
 
     def sheet(self, name: str) -> Sheet:
         """Load one sheet (entry in course.yml + sheet.yml), by id or number."""
@@ -152,7 +164,9 @@ class Course:
             path = self.sheets_dir / sheet_id
             label = f"sheets/{sheet_id}/{SHEET_FILE}"
             if not (path / SHEET_FILE).is_file():
-                raise ConfigError(f"{label}: file not found; every sheet in course.yml needs a folder with a {SHEET_FILE}")
+                raise ConfigError(
+                    f"{label}: file not found; every sheet in course.yml needs a folder with a {SHEET_FILE}"
+                )
             config = load_yaml_file(SheetConfig, path / SHEET_FILE, label=label)
             self._sheets[sheet_id] = Sheet(entry=entry, config=config, path=path)
         return self._sheets[sheet_id]

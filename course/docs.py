@@ -24,7 +24,14 @@ problem at once.
 
 
 def _table(title: str, intro: str, rows: list[tuple[str, str, str, str]]) -> str:
-    lines = [f"## {title}", "", intro, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+    lines = [
+        f"## {title}",
+        "",
+        intro,
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
     for key, kind, default, help_text in rows:
         meaning = help_text.replace("|", "\\|")
         lines.append(f"| `{key}` | {kind} | {default} | {meaning} |")
@@ -37,7 +44,9 @@ README_END = "<!-- END course-yml -->"
 
 def course_table() -> str:
     """The course.yml table alone, as embedded in the README."""
-    return _table("course.yml", "The course directory's settings file.", list(iter_settings(CourseConfig)))
+    return _table(
+        "course.yml", "The course directory's settings file.", list(iter_settings(CourseConfig))
+    )
 
 
 def with_readme_reference(readme: str) -> str:
@@ -50,7 +59,9 @@ def with_readme_reference(readme: str) -> str:
 def reference() -> str:
     """The Markdown reference of every setting."""
     course = course_table()
-    sheet = _table("sheet.yml", "One per sheet, in `sheets/<id>/sheet.yml`.", list(iter_settings(SheetConfig)))
+    sheet = _table(
+        "sheet.yml", "One per sheet, in `sheets/<id>/sheet.yml`.", list(iter_settings(SheetConfig))
+    )
     return f"{HEADER}\n{course}\n{sheet}"
 
 
@@ -60,6 +71,8 @@ if __name__ == "__main__":
 
     if sys.argv[1:2] == ["--readme"]:
         readme = Path(sys.argv[2])
-        readme.write_text(with_readme_reference(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        readme.write_text(
+            with_readme_reference(readme.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     else:
         print(reference(), end="")

@@ -35,12 +35,15 @@ FOLDERS = ("sheets", "roster")
 def example_path(name: str) -> Path:
     """The folder of a bundled example course."""
     if name not in EXAMPLES:
-        raise ConfigError(f"no example course '{name}'{did_you_mean(name, EXAMPLES)} (examples: {', '.join(EXAMPLES)})")
+        raise ConfigError(
+            f"no example course '{name}'{did_you_mean(name, EXAMPLES)} (examples: {', '.join(EXAMPLES)})"
+        )
     return Path(str(resources.files("sheetgrade.examples") / name))
 
 
-def create_course(target: Path, *, example: str | None = None, name: str = "My course",
-                  term: str = "WS 2026/27") -> Path:
+def create_course(
+    target: Path, *, example: str | None = None, name: str = "My course", term: str = "WS 2026/27"
+) -> Path:
     """Create a course directory at ``target``; refuse to overwrite one."""
     target = target.resolve()
     if (target / COURSE_FILE).exists():
@@ -49,11 +52,17 @@ def create_course(target: Path, *, example: str | None = None, name: str = "My c
         raise ConfigError(f"{target} is not empty; choose a new directory for the course")
     if example is not None:
         source = example_path(example)
-        shutil.copytree(source, target, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "gradebook.db*"))
+        shutil.copytree(
+            source,
+            target,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "gradebook.db*"),
+        )
     else:
         target.mkdir(parents=True, exist_ok=True)
-        (target / COURSE_FILE).write_text(COURSE_SKELETON.format(name=name, term=term), encoding="utf-8")
+        (target / COURSE_FILE).write_text(
+            COURSE_SKELETON.format(name=name, term=term), encoding="utf-8"
+        )
         for folder in FOLDERS:
             (target / folder).mkdir(exist_ok=True)
     return target

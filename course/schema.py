@@ -55,7 +55,16 @@ def setting(
 # ---------------------------------------------------------------- value parsers
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$")
-_DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_UNITS = {
+    None: 1,
+    "s": 1,
+    "sec": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "d": 86400,
+    "w": 604800,
+}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
@@ -141,24 +150,35 @@ def _convert(tp: Any, kind: str | None, node: yaml.Node, path: str, ctx: _Contex
         return _convert(args[0], kind, node, path, ctx)
     if dataclasses.is_dataclass(tp):
         if not isinstance(node, yaml.MappingNode):
-            ctx.add(node, path, f"{_describe(node)} is not a mapping (expected keys such as {_keys_hint(tp)})")
+            ctx.add(
+                node,
+                path,
+                f"{_describe(node)} is not a mapping (expected keys such as {_keys_hint(tp)})",
+            )
             return None
         return _build(tp, node, path, ctx)
     if origin is list:
         (item_tp,) = get_args(tp)
         if not isinstance(node, yaml.SequenceNode):
-            if isinstance(node, yaml.ScalarNode) and item_tp in (str, int) and not dataclasses.is_dataclass(item_tp):
+            if (
+                isinstance(node, yaml.ScalarNode)
+                and item_tp in (str, int)
+                and not dataclasses.is_dataclass(item_tp)
+            ):
                 return [_convert(item_tp, kind, node, path, ctx)]
             ctx.add(node, path, f"{_describe(node)} is not a list")
             return None
-        return [_convert(item_tp, kind, item, f"{path}[{i}]", ctx) for i, item in enumerate(node.value)]
+        return [
+            _convert(item_tp, kind, item, f"{path}[{i}]", ctx) for i, item in enumerate(node.value)
+        ]
     if origin is dict:
         key_tp, val_tp = get_args(tp)
         if not isinstance(node, yaml.MappingNode):
             ctx.add(node, path, f"{_describe(node)} is not a mapping")
             return None
         return {
-            str(_scalar(k)): _convert(val_tp, kind, v, f"{path}.{_scalar(k)}", ctx) for k, v in node.value
+            str(_scalar(k)): _convert(val_tp, kind, v, f"{path}.{_scalar(k)}", ctx)
+            for k, v in node.value
         }
     if not isinstance(node, yaml.ScalarNode):
         ctx.add(node, path, f"{_describe(node)} is not a single value")
@@ -181,7 +201,9 @@ def _parse_scalar(tp: Any, kind: str | None, raw: Any, text: str) -> Any:
     if get_origin(tp) is Literal:
         choices = [str(c) for c in get_args(tp)]
         if str(raw) not in choices:
-            raise InvalidValue(f'"{text}" is not one of {", ".join(choices)}{did_you_mean(str(raw), choices)}')
+            raise InvalidValue(
+                f'"{text}" is not one of {", ".join(choices)}{did_you_mean(str(raw), choices)}'
+            )
         return str(raw)
     if tp is bool:
         if not isinstance(raw, bool):
@@ -231,10 +253,14 @@ def _build(tp: Any, node: yaml.MappingNode, path: str, ctx: _Context) -> Any:
             ctx.add(key_node, key_path, f"unknown key{did_you_mean(key, fields)}")
             continue
         if key in seen:
-            ctx.add(key_node, key_path, f"appears twice (first on line {seen[key].start_mark.line + 1})")
+            ctx.add(
+                key_node, key_path, f"appears twice (first on line {seen[key].start_mark.line + 1})"
+            )
             continue
         seen[key] = key_node
-        values[key] = _convert(hints[key], fields[key].metadata.get("kind"), value_node, key_path, ctx)
+        values[key] = _convert(
+            hints[key], fields[key].metadata.get("kind"), value_node, key_path, ctx
+        )
     for name, f in fields.items():
         if name not in values and not _has_default(f):
             key_path = f"{path}.{name}" if path else name
@@ -295,9 +321,13 @@ def load_yaml_text(tp: type[Any], text: str, *, label: str) -> Any:
 
 def _type_name(tp: Any, kind: str | None) -> str:
     if kind:
-        return {"datetime": "ISO 8601 timestamp with timezone", "duration": "duration (90, 15m, 2h, 1d)",
-                "size": "size (512MiB, 2GiB)", "share": "number between 0 and 1",
-                "positive": "number ≥ 1"}.get(kind, kind)
+        return {
+            "datetime": "ISO 8601 timestamp with timezone",
+            "duration": "duration (90, 15m, 2h, 1d)",
+            "size": "size (512MiB, 2GiB)",
+            "share": "number between 0 and 1",
+            "positive": "number ≥ 1",
+        }.get(kind, kind)
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
@@ -306,12 +336,20 @@ def _type_name(tp: Any, kind: str | None) -> str:
         return " \\| ".join(f"`{c}`" for c in get_args(tp))
     if origin is list:
         (item,) = get_args(tp)
-        return f"list of {_type_name(item, None) if not dataclasses.is_dataclass(item) else 'entries'}"
+        return (
+            f"list of {_type_name(item, None) if not dataclasses.is_dataclass(item) else 'entries'}"
+        )
     if origin is dict:
         return "mapping"
     if dataclasses.is_dataclass(tp):
         return "section"
-    return {str: "text", int: "whole number", float: "number", bool: "true/false", Path: "path"}.get(tp, str(tp))
+    return {
+        str: "text",
+        int: "whole number",
+        float: "number",
+        bool: "true/false",
+        Path: "path",
+    }.get(tp, str(tp))
 
 
 def iter_settings(tp: Any, prefix: str = "") -> typing.Iterator[tuple[str, str, str, str]]:

@@ -301,7 +301,9 @@ def open_store(url: str, root: Path) -> Engine:
     try:
         upgrade(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the database at {engine.url}: {exc.__class__.__name__}: {exc}") from None
+        raise StoreError(
+            f"cannot open the database at {engine.url}: {exc.__class__.__name__}: {exc}"
+        ) from None
     return engine
 
 

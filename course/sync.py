@@ -21,13 +21,21 @@ def sync_sheets(course: Course) -> int:
                 "max_points": 0.0 if sheet.entry.bonus else sheet.max_points,
             }
             if sheet.id in existing:
-                conn.execute(store.sheets.update().where(store.sheets.c.id == sheet.id).values(**values))
+                conn.execute(
+                    store.sheets.update().where(store.sheets.c.id == sheet.id).values(**values)
+                )
             else:
                 conn.execute(store.sheets.insert().values(id=sheet.id, **values))
             conn.execute(store.tasks.delete().where(store.tasks.c.sheet_id == sheet.id))
             rows = [
-                {"sheet_id": sheet.id, "id": t.id, "title": t.title, "points": t.points,
-                 "kind": t.kind, "position": i}
+                {
+                    "sheet_id": sheet.id,
+                    "id": t.id,
+                    "title": t.title,
+                    "points": t.points,
+                    "kind": t.kind,
+                    "position": i,
+                }
                 for i, t in enumerate(sheet.config.tasks)
             ]
             if rows:

@@ -16,7 +16,9 @@ def sheet_problems(course: Course) -> list[str]:
         folder = course.sheets_dir / sheet_id
         label = f"sheets/{sheet_id}"
         if not folder.is_dir():
-            problems.append(f"{label}: folder missing; create it with a {SHEET_FILE} for sheet {sheet_id} of course.yml")
+            problems.append(
+                f"{label}: folder missing; create it with a {SHEET_FILE} for sheet {sheet_id} of course.yml"
+            )
             continue
         try:
             sheet = course.sheet(sheet_id)
@@ -25,10 +27,14 @@ def sheet_problems(course: Course) -> list[str]:
             continue
         for name in filter(None, [sheet.config.notebook, *sheet.config.data]):
             if not (folder / name).is_file():
-                problems.append(f"{label}/{SHEET_FILE}: {name} is named but {folder / name} does not exist")
+                problems.append(
+                    f"{label}/{SHEET_FILE}: {name} is named but {folder / name} does not exist"
+                )
     for folder in sorted(p for p in course.sheets_dir.glob("*") if p.is_dir()):
         if folder.name not in course.sheet_ids and (folder / SHEET_FILE).exists():
-            problems.append(f"sheets/{folder.name}: not listed in course.yml `sheets` (add it or remove the folder)")
+            problems.append(
+                f"sheets/{folder.name}: not listed in course.yml `sheets` (add it or remove the folder)"
+            )
     return problems
 
 

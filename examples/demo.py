@@ -57,8 +57,14 @@ def prepare_course(directory: Path | None, echo: Echo) -> Course:
     return course
 
 
-def sheetgrade(course: Course, args: Sequence[str], echo: Echo, *, last: int | None = None,
-               shown: str | None = None) -> int:
+def sheetgrade(
+    course: Course,
+    args: Sequence[str],
+    echo: Echo,
+    *,
+    last: int | None = None,
+    shown: str | None = None,
+) -> int:
     """Run one ``sheetgrade`` command in-process, as a user would type it; return its
     exit code. ``last`` shows only the last lines of its output (errors always show);
     ``shown`` is the command line to print instead of ``args`` (e.g. with a glob)."""
@@ -73,8 +79,11 @@ def sheetgrade(course: Course, args: Sequence[str], echo: Echo, *, last: int | N
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured) if last else contextlib.nullcontext():
         try:
-            code = cli.main(args=["--course", str(course.root), *args], prog_name="sheetgrade",
-                            standalone_mode=False)
+            code = cli.main(
+                args=["--course", str(course.root), *args],
+                prog_name="sheetgrade",
+                standalone_mode=False,
+            )
         except click.ClickException as exc:
             exc.show()
             code = exc.exit_code
@@ -96,7 +105,9 @@ def plan_term(course: Course) -> tuple[list[SheetKey], list[Intent]]:
     return keys, plan(load_roster(course.engine), keys)
 
 
-def synthesise_uploads(course: Course, keys: list[SheetKey], intents: list[Intent], echo: Echo) -> list[Path]:
+def synthesise_uploads(
+    course: Course, keys: list[SheetKey], intents: list[Intent], echo: Echo
+) -> list[Path]:
     """Write one Moodle "download all submissions" zip per sheet into incoming/."""
     from sheetgrade.examples.synth import notebook_bytes, received_at
     from sheetgrade.roster.api import load_roster
@@ -113,12 +124,14 @@ def synthesise_uploads(course: Course, keys: list[SheetKey], intents: list[Inten
             if intent.sheet_id != key.sheet_id or intent.kind == "missing":
                 continue
             student = roster.students[intent.uploader]
-            entries.append({
-                "full_name": student.name,
-                "participant_id": participant[student.id],
-                "files": {key.notebook_name: notebook_bytes(key, intent)},
-                "mtime": received_at(key, intent),
-            })
+            entries.append(
+                {
+                    "full_name": student.name,
+                    "participant_id": participant[student.id],
+                    "files": {key.notebook_name: notebook_bytes(key, intent)},
+                    "mtime": received_at(key, intent),
+                }
+            )
         path = incoming / f"{key.sheet_id}-moodle.zip"
         write_moodle_zip(path, entries)
         zips.append(path)
@@ -167,8 +180,15 @@ def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False)
             run("marks", "template", sheet_id, "--format", "xlsx")
             fill_marks(course, sheet_id, intents)
         files = sorted(str(p) for p in (course.marks_dir / sheet_id).glob("*.xlsx"))
-        run("marks", "import", *files, "--tutor", "demo-tutors", last=1,
-            shown=f"marks import marks/{sheet_id}/*.xlsx --tutor demo-tutors")
+        run(
+            "marks",
+            "import",
+            *files,
+            "--tutor",
+            "demo-tutors",
+            last=1,
+            shown=f"marks import marks/{sheet_id}/*.xlsx --tutor demo-tutors",
+        )
     for sheet_id in course.sheet_ids:
         run("feedback", sheet_id)
     export = course.exports_dir / "admission-campus.csv"

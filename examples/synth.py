@@ -47,14 +47,12 @@ ATTACKS: dict[str, str] = {
         "def centre(X):\n"
         "    return np.zeros((1,)).view(Anything)\n"
     ),
-    "exit-early": (
-        "print('all tests passed: 8/8 points')\n"
-        "import os\n"
-        "os._exit(0)\n"
-    ),
+    "exit-early": ("print('all tests passed: 8/8 points')\nimport os\nos._exit(0)\n"),
 }
 
-SOLUTION_MARKERS = re.compile(r"raise NotImplementedError|YOUR CODE HERE|^\s*\.\.\.\s*$", re.MULTILINE)
+SOLUTION_MARKERS = re.compile(
+    r"raise NotImplementedError|YOUR CODE HERE|^\s*\.\.\.\s*$", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -109,18 +107,26 @@ def _defined_names(source: str) -> set[str]:
 def _names_used(test: TestCase) -> set[str]:
     code = test.code
     if test.kind == "ok":
-        code = "\n".join(line[4:] for line in code.splitlines() if line.startswith((">>> ", "... ")))
+        code = "\n".join(
+            line[4:] for line in code.splitlines() if line.startswith((">>> ", "... "))
+        )
     tree = ast.parse(code)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             names.add(node.id)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "student":
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "student"
+        ):
             names.add(node.attr)
     return names
 
 
-def solution_cells(student_nb: nbformat.NotebookNode, reference_nb: nbformat.NotebookNode) -> list[SolutionCell]:
+def solution_cells(
+    student_nb: nbformat.NotebookNode, reference_nb: nbformat.NotebookNode
+) -> list[SolutionCell]:
     """Pair each stub cell of the student notebook with the reference cell that
     defines the same functions."""
     reference = [c.source for c in reference_nb.cells if c.cell_type == "code"]
@@ -131,7 +137,9 @@ def solution_cells(student_nb: nbformat.NotebookNode, reference_nb: nbformat.Not
         names = _defined_names(cell.source)
         match = next((src for src in reference if names and _defined_names(src) >= names), None)
         if match is not None:
-            cells.append(SolutionCell(index=i, reference=match, defines=frozenset(_defined_names(match))))
+            cells.append(
+                SolutionCell(index=i, reference=match, defines=frozenset(_defined_names(match)))
+            )
     return cells
 
 
@@ -144,7 +152,9 @@ def sheet_key(course: Course, sheet_id: str) -> SheetKey:
     sheet = course.sheet(sheet_id)
     bundle_dir = course.build_dir / sheet.id / "autograder"
     bundle: AutograderBundle = AutograderBundle.load(bundle_dir)
-    student_nb = nbformat.read(course.build_dir / sheet.id / "student" / bundle.student_notebook, as_version=4)
+    student_nb = nbformat.read(
+        course.build_dir / sheet.id / "student" / bundle.student_notebook, as_version=4
+    )
     reference_nb = nbformat.read(bundle_dir / REFERENCE_NOTEBOOK, as_version=4)
     cells = solution_cells(student_nb, reference_nb)
     needs: dict[str, int] = {}
@@ -156,7 +166,9 @@ def sheet_key(course: Course, sheet_id: str) -> SheetKey:
         positions = [i for i, c in enumerate(cells) if c.defines & used]
         needs[task] = max(positions) + 1 if positions else 0
     manual = {t.id: t.points for t in sheet.config.tasks if t.kind == "manual"}
-    return SheetKey(sheet.id, bundle.student_notebook, student_nb, cells, auto, needs, manual, sheet.entry.due)
+    return SheetKey(
+        sheet.id, bundle.student_notebook, student_nb, cells, auto, needs, manual, sheet.entry.due
+    )
 
 
 def notebook_bytes(key: SheetKey, intent: Intent) -> bytes:
@@ -166,7 +178,13 @@ def notebook_bytes(key: SheetKey, intent: Intent) -> bytes:
     if intent.kind == "broken":
         return b'{"cells": [{"cell_type": "code", "source": "def centre(X):\n'
     nb = copy.deepcopy(key.student_nb)
-    solved = len(key.cells) if intent.kind == "correct" else intent.solved if intent.kind == "partial" else 0
+    solved = (
+        len(key.cells)
+        if intent.kind == "correct"
+        else intent.solved
+        if intent.kind == "partial"
+        else 0
+    )
     for cell in key.cells[:solved]:
         nb.cells[cell.index].source = cell.reference
     if intent.kind == "attack" and intent.attack:
@@ -231,8 +249,13 @@ def plan(roster: Roster, keys: list[SheetKey], seed: int = 2026) -> list[Intent]
                 intent.solved = rng.randrange(1, len(key.cells)) if intent.kind == "partial" else 0
             if intent.kind != "missing":
                 roll = rng.random()
-                intent.late = (timedelta(hours=10) if roll < 0.08 else timedelta(days=4, hours=2) if roll < 0.11
-                               else timedelta(0))
+                intent.late = (
+                    timedelta(hours=10)
+                    if roll < 0.08
+                    else timedelta(days=4, hours=2)
+                    if roll < 0.11
+                    else timedelta(0)
+                )
                 share = rng.uniform(low, high)
                 intent.manual = {t: round(p * share * 2) / 2 for t, p in key.manual_tasks.items()}
             intents.append(intent)
@@ -255,8 +278,9 @@ def earned_auto(key: SheetKey, intent: Intent) -> float:
     return 0.0
 
 
-def expected_points(keys: list[SheetKey], intents: list[Intent],
-                    late_fraction: Callable[[float], float]) -> dict[str, float]:
+def expected_points(
+    keys: list[SheetKey], intents: list[Intent], late_fraction: Callable[[float], float]
+) -> dict[str, float]:
     """Total points per student, as the intents imply, after late penalties.
 
     ``late_fraction(late_seconds) -> share lost`` is the course's late policy.

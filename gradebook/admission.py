@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 EPS = 1e-9
 STATUSES = ("admitted", "not_yet", "cannot_reach")
-STATUS_TEXT = {"admitted": "admitted", "not_yet": "not yet", "cannot_reach": "cannot reach admission"}
+STATUS_TEXT = {
+    "admitted": "admitted",
+    "not_yet": "not yet",
+    "cannot_reach": "cannot reach admission",
+}
 
 
 def fmt_points(x: float) -> str:
@@ -60,8 +64,14 @@ def sheet_range(labels: list[str]) -> str:
     return "sheets " + ", ".join(labels)
 
 
-def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFrame, per_sheet: pd.DataFrame,
-             presentations: pd.Series) -> pd.DataFrame:
+def evaluate(
+    rule: AdmissionRule,
+    *,
+    students: pd.DataFrame,
+    sheets: pd.DataFrame,
+    per_sheet: pd.DataFrame,
+    presentations: pd.Series,
+) -> pd.DataFrame:
     """The ``overall`` frame: points, max, percent, attempted, status and explanation per student."""
     import numpy as np
     import pandas as pd
@@ -73,12 +83,16 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
     gain = (ps["possible"] - ps["total"]).clip(lower=0.0).where(open_, 0.0)
     available = gain.groupby(level="student_id", sort=False).sum()
     if rule.attempted_share > 0:
-        attempted_flags = (ps["total"] + EPS >= rule.attempted_share * ps["possible"]) & (ps["possible"] > 0)
+        attempted_flags = (ps["total"] + EPS >= rule.attempted_share * ps["possible"]) & (
+            ps["possible"] > 0
+        )
     else:
         attempted_flags = ps["submitted"] | ps["marked"]
     attempted_flags = attempted_flags | ps["excused"]
     attempted = attempted_flags.groupby(level="student_id", sort=False).sum().astype(int)
-    can_attempt = (open_ & ~attempted_flags).groupby(level="student_id", sort=False).sum().astype(int)
+    can_attempt = (
+        (open_ & ~attempted_flags).groupby(level="student_id", sort=False).sum().astype(int)
+    )
 
     index = students.index
     out = pd.DataFrame(index=index)
@@ -91,7 +105,9 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
     out["attempted"] = attempted.reindex(index)
     out["presentations"] = presentations.reindex(index, fill_value=0).astype(int)
 
-    remaining_labels = {sid: label for sid, label in sheets["label"].items() if sheets.at[sid, "remaining"]}
+    remaining_labels = {
+        sid: label for sid, label in sheets["label"].items() if sheets.at[sid, "remaining"]
+    }
     open_by_student: dict[str, list[str]] = {}
     if remaining_labels:
         opened = ps.index[open_.to_numpy()]
@@ -103,18 +119,32 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
         sheet_block = sheets["block"].reindex(ps.index.get_level_values("sheet_id")).to_numpy()
         for block_rule in rule.blocks:
             in_block = sheet_block == block_rule.block
-            frame = pd.DataFrame({"total": ps["total"].where(in_block, 0.0), "max": ps["max"].where(in_block, 0.0),
-                                  "gain": gain.where(in_block, 0.0)}).groupby(level="student_id", sort=False).sum()
+            frame = (
+                pd.DataFrame(
+                    {
+                        "total": ps["total"].where(in_block, 0.0),
+                        "max": ps["max"].where(in_block, 0.0),
+                        "gain": gain.where(in_block, 0.0),
+                    }
+                )
+                .groupby(level="student_id", sort=False)
+                .sum()
+            )
             frame = frame.reindex(index)
             blocks.append((block_rule, frame))
 
     carried = {str(x) for x in rule.carried_over}
     statuses, texts = [], []
     matrikel = students["matrikel"].astype(object).to_numpy()
-    col = {c: out[c].to_numpy() for c in ("points", "max", "available", "percent", "attempted", "presentations")}
+    col = {
+        c: out[c].to_numpy()
+        for c in ("points", "max", "available", "percent", "attempted", "presentations")
+    }
     can = can_attempt.reindex(index, fill_value=0).to_numpy()
-    block_cols = [(b, frame["total"].to_numpy(), frame["max"].to_numpy(), frame["gain"].to_numpy())
-                  for b, frame in blocks]
+    block_cols = [
+        (b, frame["total"].to_numpy(), frame["max"].to_numpy(), frame["gain"].to_numpy())
+        for b, frame in blocks
+    ]
     for i, student_id in enumerate(index):
         if str(matrikel[i]) in carried or student_id in carried:
             statuses.append("admitted")
@@ -122,37 +152,52 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
             continue
         where = sheet_range(open_by_student.get(student_id, []))
         unmet, unreachable = [], []
-        points, mx, avail = float(col["points"][i]), float(col["max"][i]), float(col["available"][i])
+        points, mx, avail = (
+            float(col["points"][i]),
+            float(col["max"][i]),
+            float(col["available"][i]),
+        )
         percent = float(col["percent"][i])
         need = rule.share * mx
         if points + EPS < need:
             missing = need - points
             if points + avail + EPS >= need:
-                unmet.append(f"needs {fmt_points(missing)} more points from {where} "
-                             f"({fmt_points(avail)} still available)")
+                unmet.append(
+                    f"needs {fmt_points(missing)} more points from {where} "
+                    f"({fmt_points(avail)} still available)"
+                )
             else:
                 best = (points + avail) / mx * 100 if mx else 0.0
-                unreachable.append(f"{fmt_percent(percent)} % now, at most {fmt_percent(best)} % reachable "
-                                   f"< {fmt_share(rule.share)}" if avail else
-                                   f"{fmt_percent(percent)} % < {fmt_share(rule.share)}")
+                unreachable.append(
+                    f"{fmt_percent(percent)} % now, at most {fmt_percent(best)} % reachable "
+                    f"< {fmt_share(rule.share)}"
+                    if avail
+                    else f"{fmt_percent(percent)} % < {fmt_share(rule.share)}"
+                )
         for block_rule, b_totals, b_maxes, b_gains in block_cols:
             b_total, b_max, b_gain = float(b_totals[i]), float(b_maxes[i]), float(b_gains[i])
             b_need = block_rule.share * b_max
             if b_total + EPS < b_need:
                 if b_total + b_gain + EPS >= b_need:
-                    unmet.append(f"block {block_rule.block}: needs {fmt_points(b_need - b_total)} more points "
-                                 f"({fmt_points(b_gain)} still available)")
+                    unmet.append(
+                        f"block {block_rule.block}: needs {fmt_points(b_need - b_total)} more points "
+                        f"({fmt_points(b_gain)} still available)"
+                    )
                 else:
                     pct = b_total / b_max * 100 if b_max else 0.0
-                    unreachable.append(f"block {block_rule.block}: {fmt_percent(pct)} % < "
-                                       f"{fmt_share(block_rule.share)} and at most {fmt_points(b_gain)} points to come")
+                    unreachable.append(
+                        f"block {block_rule.block}: {fmt_percent(pct)} % < "
+                        f"{fmt_share(block_rule.share)} and at most {fmt_points(b_gain)} points to come"
+                    )
         n_att = int(col["attempted"][i])
         if n_att < rule.min_attempted:
             more = rule.min_attempted - n_att
             if n_att + int(can[i]) >= rule.min_attempted:
                 unmet.append(f"needs {more} more sheet{'s' if more != 1 else ''} attempted")
             else:
-                unreachable.append(f"{n_att} of {rule.min_attempted} sheets attempted and too few sheets to come")
+                unreachable.append(
+                    f"{n_att} of {rule.min_attempted} sheets attempted and too few sheets to come"
+                )
         n_show = int(col["presentations"][i])
         if n_show < rule.min_presentations:
             more = rule.min_presentations - n_show
@@ -171,8 +216,10 @@ def evaluate(rule: AdmissionRule, *, students: pd.DataFrame, sheets: pd.DataFram
                 extra.append(f"{n_att} sheets attempted ≥ {rule.min_attempted}")
             if rule.min_presentations:
                 extra.append(f"{n_show} presentations ≥ {rule.min_presentations}")
-            texts.append(f"admitted: {fmt_percent(percent)} % ≥ {fmt_share(rule.share)}"
-                         + "".join(f", {e}" for e in extra))
+            texts.append(
+                f"admitted: {fmt_percent(percent)} % ≥ {fmt_share(rule.share)}"
+                + "".join(f", {e}" for e in extra)
+            )
     out["status"] = statuses
     out["explanation"] = texts
     return out

@@ -27,8 +27,23 @@ if TYPE_CHECKING:
 
     from sheetgrade.course.course import Course
 
-SHEET_COLUMNS = ["auto", "manual", "raw", "penalty", "total", "max", "possible", "submitted", "marked",
-                 "missing", "late_seconds", "excused", "remaining", "status", "sha256"]
+SHEET_COLUMNS = [
+    "auto",
+    "manual",
+    "raw",
+    "penalty",
+    "total",
+    "max",
+    "possible",
+    "submitted",
+    "marked",
+    "missing",
+    "late_seconds",
+    "excused",
+    "remaining",
+    "status",
+    "sha256",
+]
 
 
 @dataclass
@@ -70,21 +85,29 @@ class Gradebook:
         if group is None:
             return self
         groups = self.students[["group_id", "group"]].drop_duplicates()
-        match = groups[(groups.group_id.astype(str).str.lower() == group.lower())
-                       | (groups.group.astype(str).str.lower() == group.lower())]
+        match = groups[
+            (groups.group_id.astype(str).str.lower() == group.lower())
+            | (groups.group.astype(str).str.lower() == group.lower())
+        ]
         if match.empty:
             known = ", ".join(sorted(str(g) for g in groups.group_id.dropna().unique())) or "none"
             raise GradebookError(f"no tutorial group '{group}' (groups: {known})")
         ids = self.students.index[self.students.group_id == match.group_id.iloc[0]]
         return Gradebook(
-            students=self.students.loc[ids], sheets=self.sheets, tasks=self.tasks,
+            students=self.students.loc[ids],
+            sheets=self.sheets,
+            tasks=self.tasks,
             task_points=self.task_points[self.task_points.student_id.isin(ids)],
             per_sheet=self.per_sheet.loc[self.per_sheet.index.get_level_values(0).isin(ids)],
-            overall=self.overall.loc[ids], now=self.now, share=self.share,
+            overall=self.overall.loc[ids],
+            now=self.now,
+            share=self.share,
         )
 
 
-def _sheet_frames(course: Course, now: datetime, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _sheet_frames(
+    course: Course, now: datetime, stored: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sheets from course.yml; tasks from the store's mirror of sheet.yml (``sheet sync``),
     or from the sheet.yml files for sheets the store does not know yet."""
     import pandas as pd
@@ -102,18 +125,49 @@ def _sheet_frames(course: Course, now: datetime, stored: pd.DataFrame) -> tuple[
             title = sheet.title
         possible = float(sum(t[3] for t in tasks))
         due = entry.due if entry.due.tzinfo else entry.due.replace(tzinfo=UTC)
-        sheet_rows.append({
-            "sheet_id": entry.id, "title": title, "due": due, "block": entry.block,
-            "bonus": bool(entry.bonus), "possible": possible,
-            "max": 0.0 if entry.bonus else possible, "remaining": due > now,
-            "label": entry.id.split("-", 1)[0], "position": position,
-        })
+        sheet_rows.append(
+            {
+                "sheet_id": entry.id,
+                "title": title,
+                "due": due,
+                "block": entry.block,
+                "bonus": bool(entry.bonus),
+                "possible": possible,
+                "max": 0.0 if entry.bonus else possible,
+                "remaining": due > now,
+                "label": entry.id.split("-", 1)[0],
+                "position": position,
+            }
+        )
         for i, (task_id, task_title, kind, points) in enumerate(tasks):
-            task_rows.append({"sheet_id": entry.id, "task_id": task_id, "title": task_title, "kind": kind,
-                              "points": points, "position": i})
-    sheets = pd.DataFrame(sheet_rows, columns=["sheet_id", "title", "due", "block", "bonus", "possible", "max",
-                                               "remaining", "label", "position"]).set_index("sheet_id")
-    tasks_frame = pd.DataFrame(task_rows, columns=["sheet_id", "task_id", "title", "kind", "points", "position"])
+            task_rows.append(
+                {
+                    "sheet_id": entry.id,
+                    "task_id": task_id,
+                    "title": task_title,
+                    "kind": kind,
+                    "points": points,
+                    "position": i,
+                }
+            )
+    sheets = pd.DataFrame(
+        sheet_rows,
+        columns=[
+            "sheet_id",
+            "title",
+            "due",
+            "block",
+            "bonus",
+            "possible",
+            "max",
+            "remaining",
+            "label",
+            "position",
+        ],
+    ).set_index("sheet_id")
+    tasks_frame = pd.DataFrame(
+        task_rows, columns=["sheet_id", "task_id", "title", "kind", "points", "position"]
+    )
     return sheets, tasks_frame
 
 
@@ -135,7 +189,9 @@ def _counting(subs: pd.DataFrame, counting: str) -> pd.DataFrame:
     if counting != "latest_on_time":
         return newest
     on_time = subs[subs.late_seconds <= 0].groupby(["sheet_id", "owner"], sort=False).tail(1)
-    rest = newest.set_index(["sheet_id", "owner"]).index.difference(on_time.set_index(["sheet_id", "owner"]).index)
+    rest = newest.set_index(["sheet_id", "owner"]).index.difference(
+        on_time.set_index(["sheet_id", "owner"]).index
+    )
     late_only = newest.set_index(["sheet_id", "owner"]).loc[rest].reset_index()
     import pandas as pd
 
@@ -157,24 +213,46 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
 
     now = now or datetime.now(UTC)
     with course.engine.connect() as conn:
-        stored_tasks = _read(conn, "SELECT t.sheet_id, t.id AS task_id, t.title, t.kind, t.points, t.position, "
-                                   "s.title AS sheet_title FROM tasks t JOIN sheets s ON s.id = t.sheet_id")
-        students = _read(conn, "SELECT s.id AS student_id, s.first_name, s.last_name, s.email, s.matrikel, "
-                               "s.group_id, g.name AS \"group\", g.tutor_email, t.name AS tutor FROM students s "
-                               "LEFT JOIN groups g ON g.id = s.group_id LEFT JOIN tutors t ON t.email = g.tutor_email")
-        members = _read(conn, "SELECT m.team_id, m.student_id, t.sheet_id AS team_sheet FROM team_members m "
-                              "JOIN teams t ON t.id = m.team_id")
-        subs = _read(conn, "SELECT sheet_id, owner, owner_kind, version, sha256, received_at, late_seconds "
-                           "FROM submissions")
-        auto = _read(conn, "SELECT s.id AS sheet_id, r.submission_sha AS sha256, r.task_id, "
-                           "SUM(r.points) AS points FROM test_results r JOIN sheets s ON s.build_hash = r.build_hash "
-                           "GROUP BY s.id, r.submission_sha, r.task_id")
-        marks = _read(conn, "SELECT sheet_id, task_id, subject_kind, subject_id, points FROM marks "
-                            "WHERE points IS NOT NULL")
-        shows = _read(conn, "SELECT student_id, COUNT(*) AS n FROM presentations GROUP BY student_id")
+        stored_tasks = _read(
+            conn,
+            "SELECT t.sheet_id, t.id AS task_id, t.title, t.kind, t.points, t.position, "
+            "s.title AS sheet_title FROM tasks t JOIN sheets s ON s.id = t.sheet_id",
+        )
+        students = _read(
+            conn,
+            "SELECT s.id AS student_id, s.first_name, s.last_name, s.email, s.matrikel, "
+            's.group_id, g.name AS "group", g.tutor_email, t.name AS tutor FROM students s '
+            "LEFT JOIN groups g ON g.id = s.group_id LEFT JOIN tutors t ON t.email = g.tutor_email",
+        )
+        members = _read(
+            conn,
+            "SELECT m.team_id, m.student_id, t.sheet_id AS team_sheet FROM team_members m "
+            "JOIN teams t ON t.id = m.team_id",
+        )
+        subs = _read(
+            conn,
+            "SELECT sheet_id, owner, owner_kind, version, sha256, received_at, late_seconds "
+            "FROM submissions",
+        )
+        auto = _read(
+            conn,
+            "SELECT s.id AS sheet_id, r.submission_sha AS sha256, r.task_id, "
+            "SUM(r.points) AS points FROM test_results r JOIN sheets s ON s.build_hash = r.build_hash "
+            "GROUP BY s.id, r.submission_sha, r.task_id",
+        )
+        marks = _read(
+            conn,
+            "SELECT sheet_id, task_id, subject_kind, subject_id, points FROM marks "
+            "WHERE points IS NOT NULL",
+        )
+        shows = _read(
+            conn, "SELECT student_id, COUNT(*) AS n FROM presentations GROUP BY student_id"
+        )
         excused_db = _read(conn, "SELECT student_id, sheet_id FROM excused")
     sheets, tasks = _sheet_frames(course, now, stored_tasks)
-    students = students.sort_values(["last_name", "first_name", "student_id"]).set_index("student_id")
+    students = students.sort_values(["last_name", "first_name", "student_id"]).set_index(
+        "student_id"
+    )
     for column in ("group_id", "group", "tutor_email", "tutor", "email", "matrikel"):
         students[column] = students[column].astype(object)
     students["group"] = students["group"].where(students["group"].notna(), students["group_id"])
@@ -185,13 +263,20 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     # ---- which submission counts, and whom it credits
     chosen = _counting(subs, course.config.late.counting)
     own = chosen[chosen.owner_kind == "student"].rename(columns={"owner": "student_id"})
-    team_subs = chosen[chosen.owner_kind == "team"].merge(members[["team_id", "student_id"]], left_on="owner",
-                                                          right_on="team_id")
-    credit = pd.concat([own[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
-                        team_subs[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]]],
-                       ignore_index=True)
+    team_subs = chosen[chosen.owner_kind == "team"].merge(
+        members[["team_id", "student_id"]], left_on="owner", right_on="team_id"
+    )
+    credit = pd.concat(
+        [
+            own[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
+            team_subs[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
+        ],
+        ignore_index=True,
+    )
     credit = credit[credit.student_id.isin(student_ids)]
-    credit = credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
+    credit = (
+        credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
+    )
 
     # ---- a student × task matrix, filled by integer positions (no multi-key merges)
     n_students, n_tasks = len(student_ids), len(tasks)
@@ -201,25 +286,40 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     points = np.full((n_students, n_tasks), np.nan)
     points[:, is_auto_task] = 0.0
     auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])
-    _scatter(points, student_ids.get_indexer(auto_pts["student_id"]),
-             task_index.get_indexer(pd.MultiIndex.from_arrays([auto_pts["sheet_id"], auto_pts["task_id"]])),
-             auto_pts["points"].to_numpy(dtype=float), only=is_auto_task)
-    team_marks = marks[marks.subject_kind == "team"].merge(members[["team_id", "student_id"]], left_on="subject_id",
-                                                            right_on="team_id")
+    _scatter(
+        points,
+        student_ids.get_indexer(auto_pts["student_id"]),
+        task_index.get_indexer(
+            pd.MultiIndex.from_arrays([auto_pts["sheet_id"], auto_pts["task_id"]])
+        ),
+        auto_pts["points"].to_numpy(dtype=float),
+        only=is_auto_task,
+    )
+    team_marks = marks[marks.subject_kind == "team"].merge(
+        members[["team_id", "student_id"]], left_on="subject_id", right_on="team_id"
+    )
     own_marks = marks[marks.subject_kind == "student"].rename(columns={"subject_id": "student_id"})
     for frame in (team_marks, own_marks):  # own marks last: they override the team's
-        _scatter(points, student_ids.get_indexer(frame["student_id"]),
-                 task_index.get_indexer(pd.MultiIndex.from_arrays([frame["sheet_id"], frame["task_id"]])),
-                 frame["points"].to_numpy(dtype=float), only=~is_auto_task)
+        _scatter(
+            points,
+            student_ids.get_indexer(frame["student_id"]),
+            task_index.get_indexer(
+                pd.MultiIndex.from_arrays([frame["sheet_id"], frame["task_id"]])
+            ),
+            frame["points"].to_numpy(dtype=float),
+            only=~is_auto_task,
+        )
     points = np.minimum(points, task_max)
-    task_points = pd.DataFrame({
-        "student_id": np.repeat(student_ids.to_numpy(), n_tasks),
-        "sheet_id": np.tile(tasks["sheet_id"].to_numpy(), n_students),
-        "task_id": np.tile(tasks["task_id"].to_numpy(), n_students),
-        "kind": np.tile(tasks["kind"].to_numpy(), n_students),
-        "max": np.tile(task_max, n_students),
-        "points": points.ravel(),
-    })
+    task_points = pd.DataFrame(
+        {
+            "student_id": np.repeat(student_ids.to_numpy(), n_tasks),
+            "sheet_id": np.tile(tasks["sheet_id"].to_numpy(), n_students),
+            "task_id": np.tile(tasks["task_id"].to_numpy(), n_students),
+            "kind": np.tile(tasks["kind"].to_numpy(), n_students),
+            "max": np.tile(task_max, n_students),
+            "points": points.ravel(),
+        }
+    )
 
     # ---- per student × sheet: sums over each sheet's task columns
     sheet_of_task = pd.Index(sheet_ids).get_indexer(tasks["sheet_id"])
@@ -230,12 +330,16 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     manual_sum = (filled * ~is_auto_task) @ onehot
     marked_any = ((~np.isnan(points)) & ~is_auto_task).astype(float) @ onehot > 0
     full = pd.MultiIndex.from_product([student_ids, sheet_ids], names=["student_id", "sheet_id"])
-    per_sheet = pd.DataFrame({"auto": auto_sum.ravel(), "manual": manual_sum.ravel(), "marked": marked_any.ravel()},
-                             index=full)
+    per_sheet = pd.DataFrame(
+        {"auto": auto_sum.ravel(), "manual": manual_sum.ravel(), "marked": marked_any.ravel()},
+        index=full,
+    )
     per_sheet["marked"] = per_sheet["marked"].astype(bool)
     late = credit.set_index(["student_id", "sheet_id"])["late_seconds"]
     per_sheet["late_seconds"] = late.reindex(full).to_numpy(dtype=float)
-    per_sheet["sha256"] = credit.set_index(["student_id", "sheet_id"])["sha256"].reindex(full).to_numpy(dtype=object)
+    per_sheet["sha256"] = (
+        credit.set_index(["student_id", "sheet_id"])["sha256"].reindex(full).to_numpy(dtype=object)
+    )
     per_sheet["submitted"] = ~np.isnan(per_sheet["late_seconds"].to_numpy())
     per_sheet["raw"] = per_sheet["auto"] + per_sheet["manual"]
     fraction = penalty_fractions(per_sheet["late_seconds"], course.config.late)
@@ -249,21 +353,43 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
     per_sheet.loc[per_sheet["excused"], "max"] = 0.0
     per_sheet["missing"] = ~per_sheet["submitted"] & ~per_sheet["marked"] & ~per_sheet["remaining"]
     status = np.select(
-        [per_sheet["excused"], per_sheet["missing"], per_sheet["remaining"] & ~per_sheet["submitted"],
-         per_sheet["penalty"] > 0],
-        ["excused", "missing", "not due", "late"], default="ok")
+        [
+            per_sheet["excused"],
+            per_sheet["missing"],
+            per_sheet["remaining"] & ~per_sheet["submitted"],
+            per_sheet["penalty"] > 0,
+        ],
+        ["excused", "missing", "not due", "late"],
+        default="ok",
+    )
     per_sheet["status"] = status
     per_sheet = per_sheet[SHEET_COLUMNS]
 
-    shows_by_student = shows.set_index("student_id")["n"].reindex(student_ids, fill_value=0).astype(int)
-    overall = evaluate(course.config.admission, students=students, sheets=sheets, per_sheet=per_sheet,
-                       presentations=shows_by_student)
-    return Gradebook(students=students, sheets=sheets, tasks=tasks, task_points=task_points, per_sheet=per_sheet,
-                     overall=overall, now=now, share=course.config.admission.share)
+    shows_by_student = (
+        shows.set_index("student_id")["n"].reindex(student_ids, fill_value=0).astype(int)
+    )
+    overall = evaluate(
+        course.config.admission,
+        students=students,
+        sheets=sheets,
+        per_sheet=per_sheet,
+        presentations=shows_by_student,
+    )
+    return Gradebook(
+        students=students,
+        sheets=sheets,
+        tasks=tasks,
+        task_points=task_points,
+        per_sheet=per_sheet,
+        overall=overall,
+        now=now,
+        share=course.config.admission.share,
+    )
 
 
-def _scatter(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, *,
-             only: np.ndarray) -> None:
+def _scatter(
+    matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, *, only: np.ndarray
+) -> None:
     """``matrix[rows, cols] = values`` where both are known and ``only[cols]`` holds; NaN values are skipped."""
     import numpy as np
 
@@ -272,14 +398,20 @@ def _scatter(matrix: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.
     matrix[rows[keep], cols[keep]] = values[keep]
 
 
-def _excused(course: Course, students: pd.DataFrame, excused_db: pd.DataFrame, index: pd.MultiIndex) -> np.ndarray:
+def _excused(
+    course: Course, students: pd.DataFrame, excused_db: pd.DataFrame, index: pd.MultiIndex
+) -> np.ndarray:
     """A boolean per (student, sheet): excused in course.yml or in the excused table."""
     import numpy as np
 
     by_matrikel = {str(m): s for s, m in students["matrikel"].items() if m is not None and m == m}
     pairs = {(r.student_id, r.sheet_id) for r in excused_db.itertuples()}
     for excuse in course.config.admission.excused:
-        student = excuse.student if excuse.student in students.index else by_matrikel.get(str(excuse.student))
+        student = (
+            excuse.student
+            if excuse.student in students.index
+            else by_matrikel.get(str(excuse.student))
+        )
         if student is not None:
             pairs.add((student, excuse.sheet))
     if not pairs:

@@ -29,18 +29,36 @@ def gradebook_table(book: Gradebook) -> pd.DataFrame:
     import pandas as pd
 
     s = book.students
-    out = pd.DataFrame({"student": s.index, "matrikel": s["matrikel"].to_numpy(), "last_name": s["last_name"].to_numpy(),
-                        "first_name": s["first_name"].to_numpy(), "email": s["email"].to_numpy(),
-                        "group": s["group"].to_numpy()}, index=s.index)
+    out = pd.DataFrame(
+        {
+            "student": s.index,
+            "matrikel": s["matrikel"].to_numpy(),
+            "last_name": s["last_name"].to_numpy(),
+            "first_name": s["first_name"].to_numpy(),
+            "email": s["email"].to_numpy(),
+            "group": s["group"].to_numpy(),
+        },
+        index=s.index,
+    )
     parts = [out]
     for value in ("auto", "manual", "penalty", "total", "status"):
         wide = book.wide(value)
         wide.columns = [f"{sheet} {value}" for sheet in wide.columns]
         parts.append(wide)
     o = book.overall
-    parts.append(pd.DataFrame({"points": o["points"], "max": o["max"], "percent": o["percent"].round(2),
-                               "presentations": o["presentations"], "attempted": o["attempted"],
-                               "status": o["status"], "explanation": o["explanation"]}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "points": o["points"],
+                "max": o["max"],
+                "percent": o["percent"].round(2),
+                "presentations": o["presentations"],
+                "attempted": o["attempted"],
+                "status": o["status"],
+                "explanation": o["explanation"],
+            }
+        )
+    )
     table = pd.concat(parts, axis=1)
     order = ["student", "matrikel", "last_name", "first_name", "email", "group"]
     for sheet in book.sheets.index:
@@ -54,13 +72,22 @@ def admission_table(book: Gradebook) -> pd.DataFrame:
     import pandas as pd
 
     s, o = book.students, book.overall
-    return pd.DataFrame({
-        "student": s.index, "matrikel": s["matrikel"].to_numpy(), "last_name": s["last_name"].to_numpy(),
-        "first_name": s["first_name"].to_numpy(), "email": s["email"].to_numpy(), "group": s["group"].to_numpy(),
-        "points": o["points"].round(2).to_numpy(), "max": o["max"].to_numpy(), "percent": o["percent"].round(2).to_numpy(),
-        "admitted": (o["status"] == "admitted").to_numpy(), "status": o["status"].map(STATUS_TEXT).to_numpy(),
-        "explanation": o["explanation"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "student": s.index,
+            "matrikel": s["matrikel"].to_numpy(),
+            "last_name": s["last_name"].to_numpy(),
+            "first_name": s["first_name"].to_numpy(),
+            "email": s["email"].to_numpy(),
+            "group": s["group"].to_numpy(),
+            "points": o["points"].round(2).to_numpy(),
+            "max": o["max"].to_numpy(),
+            "percent": o["percent"].round(2).to_numpy(),
+            "admitted": (o["status"] == "admitted").to_numpy(),
+            "status": o["status"].map(STATUS_TEXT).to_numpy(),
+            "explanation": o["explanation"].to_numpy(),
+        }
+    )
 
 
 def _write_text(path: Path | None, text: str, *, bom: bool = False) -> str:
@@ -78,7 +105,9 @@ def export_gradebook(book: Gradebook, *, fmt: str, path: Path | None = None) -> 
     if fmt == "csv":
         return _write_text(path, table.to_csv(index=False, lineterminator="\n"))
     if fmt == "json":
-        return _write_text(path, json.dumps(_gradebook_json(book), indent=1, ensure_ascii=False) + "\n")
+        return _write_text(
+            path, json.dumps(_gradebook_json(book), indent=1, ensure_ascii=False) + "\n"
+        )
     if path is None:
         raise GradebookError("xlsx needs an output file: pass -o FILE.xlsx")
     _write_xlsx(path, {"gradebook": table, "admission": admission_table(book)})
@@ -97,22 +126,57 @@ def _gradebook_json(book: Gradebook) -> dict[str, object]:
     by_student: dict[str, list[dict[str, object]]] = {}
     for rec in per_sheet.to_dict("records"):
         by_student.setdefault(str(rec["student_id"]), []).append(
-            {k: num(rec[k]) for k in ("sheet_id", "auto", "manual", "penalty", "total", "max", "status",
-                                      "late_seconds")})
+            {
+                k: num(rec[k])
+                for k in (
+                    "sheet_id",
+                    "auto",
+                    "manual",
+                    "penalty",
+                    "total",
+                    "max",
+                    "status",
+                    "late_seconds",
+                )
+            }
+        )
     students = []
     for sid, row in book.students.iterrows():
         o = book.overall.loc[sid]
-        students.append({
-            "id": sid, "matrikel": num(row["matrikel"]), "first_name": row["first_name"],
-            "last_name": row["last_name"], "email": num(row["email"]), "group": num(row["group"]),
-            "points": num(o["points"]), "max": num(o["max"]), "percent": round(float(o["percent"]), 2),
-            "status": o["status"], "explanation": o["explanation"], "presentations": num(o["presentations"]),
-            "sheets": by_student.get(str(sid), []),
-        })
-    sheets = [{"id": sid, "title": r["title"], "due": r["due"].isoformat(), "block": r["block"],
-               "bonus": bool(r["bonus"]), "max": float(r["max"])} for sid, r in book.sheets.iterrows()]
-    return {"generated_at": book.now.isoformat(), "admission_share": book.share, "sheets": sheets,
-            "students": students}
+        students.append(
+            {
+                "id": sid,
+                "matrikel": num(row["matrikel"]),
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "email": num(row["email"]),
+                "group": num(row["group"]),
+                "points": num(o["points"]),
+                "max": num(o["max"]),
+                "percent": round(float(o["percent"]), 2),
+                "status": o["status"],
+                "explanation": o["explanation"],
+                "presentations": num(o["presentations"]),
+                "sheets": by_student.get(str(sid), []),
+            }
+        )
+    sheets = [
+        {
+            "id": sid,
+            "title": r["title"],
+            "due": r["due"].isoformat(),
+            "block": r["block"],
+            "bonus": bool(r["bonus"]),
+            "max": float(r["max"]),
+        }
+        for sid, r in book.sheets.iterrows()
+    ]
+    return {
+        "generated_at": book.now.isoformat(),
+        "admission_share": book.share,
+        "sheets": sheets,
+        "students": students,
+    }
 
 
 def _write_xlsx(path: Path, frames: dict[str, pd.DataFrame]) -> None:
@@ -168,14 +232,24 @@ def campus_csv(table: pd.DataFrame) -> str:
     missing = table[table["matrikel"].isna() | (table["matrikel"].astype(str).str.strip() == "")]
     if not missing.empty:
         names = ", ".join(missing["student"].astype(str).head(5))
-        raise GradebookError(f"{len(missing)} students have no matriculation number ({names}); the campus list "
-                             f"needs one for everyone: fix the roster and import it again")
+        raise GradebookError(
+            f"{len(missing)} students have no matriculation number ({names}); the campus list "
+            f"needs one for everyone: fix the roster and import it again"
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Matrikelnummer", "Nachname", "Vorname", "Punkte", "Prozent", "Status"])
     for row in table.itertuples(index=False):
-        writer.writerow([row.matrikel, row.last_name, row.first_name, _comma(row.points), _comma(row.percent),
-                         CAMPUS_STATUS[bool(row.admitted)]])
+        writer.writerow(
+            [
+                row.matrikel,
+                row.last_name,
+                row.first_name,
+                _comma(row.points),
+                _comma(row.percent),
+                CAMPUS_STATUS[bool(row.admitted)],
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -186,10 +260,20 @@ def moodle_csv(table: pd.DataFrame) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["First name", "Last name", "ID number", "Email address", MOODLE_ITEM,
-                     f"Feedback: {MOODLE_ITEM}"])
+    writer.writerow(
+        [
+            "First name",
+            "Last name",
+            "ID number",
+            "Email address",
+            MOODLE_ITEM,
+            f"Feedback: {MOODLE_ITEM}",
+        ]
+    )
     for row in table.itertuples(index=False):
         email = "" if row.email is None or row.email != row.email else row.email
         matrikel = "" if row.matrikel is None or row.matrikel != row.matrikel else row.matrikel
-        writer.writerow([row.first_name, row.last_name, matrikel, email, f"{row.points:.2f}", row.explanation])
+        writer.writerow(
+            [row.first_name, row.last_name, matrikel, email, f"{row.points:.2f}", row.explanation]
+        )
     return buffer.getvalue()

@@ -128,17 +128,40 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
     tp = book.task_points[book.task_points.sheet_id == sheet.id]
     points = tp.set_index(["student_id", "task_id"])["points"]
     with course.engine.connect() as conn:
-        build = conn.execute(select(store.sheets.c.build_hash).where(store.sheets.c.id == sheet.id)).scalar()
+        build = conn.execute(
+            select(store.sheets.c.build_hash).where(store.sheets.c.id == sheet.id)
+        ).scalar()
         tr = store.test_results
-        tests = pd.DataFrame(conn.execute(
-            select(tr.c.submission_sha, tr.c.test_id, tr.c.task_id, tr.c.points, tr.c.max_points, tr.c.passed,
-                   tr.c.hidden, tr.c.message).where(tr.c.build_hash == build)).mappings().all())
+        tests = pd.DataFrame(
+            conn.execute(
+                select(
+                    tr.c.submission_sha,
+                    tr.c.test_id,
+                    tr.c.task_id,
+                    tr.c.points,
+                    tr.c.max_points,
+                    tr.c.passed,
+                    tr.c.hidden,
+                    tr.c.message,
+                ).where(tr.c.build_hash == build)
+            )
+            .mappings()
+            .all()
+        )
         rs = store.results
-        results = {r.submission_sha: (r.status, r.message) for r in conn.execute(
-            select(rs.c.submission_sha, rs.c.status, rs.c.message).where(rs.c.build_hash == build))}
+        results = {
+            r.submission_sha: (r.status, r.message)
+            for r in conn.execute(
+                select(rs.c.submission_sha, rs.c.status, rs.c.message).where(
+                    rs.c.build_hash == build
+                )
+            )
+        }
         m = store.marks
-        marks = {(r.subject_kind, r.subject_id, r.task_id): r for r in conn.execute(
-            select(m).where(m.c.sheet_id == sheet.id))}
+        marks = {
+            (r.subject_kind, r.subject_id, r.task_id): r
+            for r in conn.execute(select(m).where(m.c.sheet_id == sheet.id))
+        }
     public = _public_tests(course, sheet.id)
     names = _test_names(course, sheet.id)
     tests_by_sha: dict[str, list[Any]] = {}
@@ -164,12 +187,17 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
     for kind, subject, members in subjects:
         lead = members[0]
         row = per.loc[lead]
-        has_marks = any((kind, subject, t.id) in marks or ("student", mm, t.id) in marks
-                        for t in sheet.config.tasks for mm in members)
+        has_marks = any(
+            (kind, subject, t.id) in marks or ("student", mm, t.id) in marks
+            for t in sheet.config.tasks
+            for mm in members
+        )
         if not row["submitted"] and not has_marks:
             continue
         sha = row["sha256"]
-        status, message = results.get(sha, ("not graded", "")) if row["submitted"] else ("missing", "")
+        status, message = (
+            results.get(sha, ("not graded", "")) if row["submitted"] else ("missing", "")
+        )
         task_lines = []
         for task in sheet.config.tasks:
             line = TaskLine(task.id, task.title, task.kind, None, float(task.points))
@@ -179,12 +207,28 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
                     if t.task_id != task.id:
                         continue
                     if t.hidden:  # name, points and outcome only
-                        line.tests.append(TestLine(names.get(t.test_id, t.test_id), float(t.points),
-                                                   float(t.max_points), bool(t.passed), True))
+                        line.tests.append(
+                            TestLine(
+                                names.get(t.test_id, t.test_id),
+                                float(t.points),
+                                float(t.max_points),
+                                bool(t.passed),
+                                True,
+                            )
+                        )
                     else:
                         name, code = public.get(t.test_id, (t.test_id, ""))
-                        line.tests.append(TestLine(name, float(t.points), float(t.max_points), bool(t.passed),
-                                                   False, t.message or "", code))
+                        line.tests.append(
+                            TestLine(
+                                name,
+                                float(t.points),
+                                float(t.max_points),
+                                bool(t.passed),
+                                False,
+                                t.message or "",
+                                code,
+                            )
+                        )
             else:
                 mark = marks.get((kind, subject, task.id)) if kind == "team" else None
                 own = marks.get(("student", lead, task.id)) if kind == "student" else None
@@ -203,18 +247,40 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
                     own_mark = marks.get(("student", mid, task.id))
                     if own_mark is not None and own_mark.points is not None:
                         text = f"task {task.id}: {fmt_points(own_mark.points)}/{fmt_points(task.points)}"
-                        overrides.append(text + (f" ({own_mark.comment})" if own_mark.comment else ""))
-            member_lines.append(MemberLine(mid, f"{s['first_name']} {s['last_name']}".strip(),
-                                           float(per.at[mid, "total"]), overrides))
+                        overrides.append(
+                            text + (f" ({own_mark.comment})" if own_mark.comment else "")
+                        )
+            member_lines.append(
+                MemberLine(
+                    mid,
+                    f"{s['first_name']} {s['last_name']}".strip(),
+                    float(per.at[mid, "total"]),
+                    overrides,
+                )
+            )
         late_seconds = float(row["late_seconds"]) if row["submitted"] else 0.0
-        reports.append(Report(
-            course=course.config.course, term=course.config.term, sheet_id=sheet.id, sheet_title=sheet.title,
-            subject_kind=kind, subject_id=subject, members=member_lines, submitted=bool(row["submitted"]),
-            status=status, status_message=message if status != "graded" else "", tasks=task_lines,
-            raw=float(row["raw"]), penalty=float(row["penalty"]), total=float(row["total"]),
-            possible=float(row["possible"]),
-            late=describe(late_seconds, course.config.late) if row["submitted"] else "no submission",
-        ))
+        reports.append(
+            Report(
+                course=course.config.course,
+                term=course.config.term,
+                sheet_id=sheet.id,
+                sheet_title=sheet.title,
+                subject_kind=kind,
+                subject_id=subject,
+                members=member_lines,
+                submitted=bool(row["submitted"]),
+                status=status,
+                status_message=message if status != "graded" else "",
+                tasks=task_lines,
+                raw=float(row["raw"]),
+                penalty=float(row["penalty"]),
+                total=float(row["total"]),
+                possible=float(row["possible"]),
+                late=describe(late_seconds, course.config.late)
+                if row["submitted"]
+                else "no submission",
+            )
+        )
     return reports
 
 
@@ -230,17 +296,22 @@ def gradescope_results(report: Report) -> dict[str, Any]:
         for t in task.tests:
             entry: dict[str, Any] = {
                 "name": f"{task.id}: {t.name}" + (" (hidden)" if t.hidden else ""),
-                "score": t.points, "max_score": t.max_points, "status": "passed" if t.passed else "failed",
+                "score": t.points,
+                "max_score": t.max_points,
+                "status": "passed" if t.passed else "failed",
                 "visibility": "after_published" if t.hidden else "visible",
             }
             if not t.hidden and t.message:
                 entry["output"] = t.message
             tests.append(entry)
         if task.kind == "manual":
-            entry = {"name": f"{task.id}: {task.title or 'marked by a tutor'}",
-                     "score": task.points if task.points is not None else 0.0, "max_score": task.max_points,
-                     "visibility": "after_published",
-                     "output": task.comment if task.points is not None else "not marked yet"}
+            entry = {
+                "name": f"{task.id}: {task.title or 'marked by a tutor'}",
+                "score": task.points if task.points is not None else 0.0,
+                "max_score": task.max_points,
+                "visibility": "after_published",
+                "output": task.comment if task.points is not None else "not marked yet",
+            }
             tests.append(entry)
     output = f"Sheet {report.sheet_id}: {fmt_points(report.total)} of {fmt_points(report.possible)} points."
     if report.penalty:
@@ -254,13 +325,23 @@ def gradescope_results(report: Report) -> dict[str, Any]:
         "visibility": "after_published",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"sheet": report.sheet_id, report.subject_kind: report.subject_id,
-                       "members": [m.id for m in report.members], "late_penalty": report.penalty},
+        "extra_data": {
+            "sheet": report.sheet_id,
+            report.subject_kind: report.subject_id,
+            "members": [m.id for m in report.members],
+            "late_penalty": report.penalty,
+        },
     }
 
 
-def write_feedback(course: Course, *, sheet: str, formats: tuple[str, ...] = ("html", "md"),
-                   out_dir: Path | None = None, book: Gradebook | None = None) -> list[Path]:
+def write_feedback(
+    course: Course,
+    *,
+    sheet: str,
+    formats: tuple[str, ...] = ("html", "md"),
+    out_dir: Path | None = None,
+    book: Gradebook | None = None,
+) -> list[Path]:
     """Render the feedback files of one sheet; return the paths written.
 
     Files: ``feedback/<sheet>/<subject>.html`` and ``.md``; with ``gradescope``
@@ -283,16 +364,22 @@ def write_feedback(course: Course, *, sheet: str, formats: tuple[str, ...] = ("h
         stem = report.subject_id
         if "html" in formats:
             path = target / f"{stem}.html"
-            path.write_text(html_env.get_template("feedback.html.j2").render(report.context()), encoding="utf-8")
+            path.write_text(
+                html_env.get_template("feedback.html.j2").render(report.context()), encoding="utf-8"
+            )
             written.append(path)
         if "md" in formats:
             path = target / f"{stem}.md"
-            path.write_text(md_env.get_template("feedback.md.j2").render(report.context()), encoding="utf-8")
+            path.write_text(
+                md_env.get_template("feedback.md.j2").render(report.context()), encoding="utf-8"
+            )
             written.append(path)
         if "gradescope" in formats:
             path = target / "gradescope" / stem / "results.json"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(gradescope_results(report), indent=1, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
+            path.write_text(
+                json.dumps(gradescope_results(report), indent=1, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
             written.append(path)
     return written

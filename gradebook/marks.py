@@ -94,8 +94,14 @@ class AppliedChange:
     created: bool
 
 
-def apply_changes(conn: Connection, changes: Iterable[MarkChange], *, tutor: str, source: str,
-                  dry_run: bool = False) -> list[AppliedChange]:
+def apply_changes(
+    conn: Connection,
+    changes: Iterable[MarkChange],
+    *,
+    tutor: str,
+    source: str,
+    dry_run: bool = False,
+) -> list[AppliedChange]:
     """Write the marks that differ from what is stored, each with an audit row.
 
     Runs inside the caller's transaction and reads the current values in it, so
@@ -129,17 +135,43 @@ def apply_changes(conn: Connection, changes: Iterable[MarkChange], *, tutor: str
             continue
         values = {"points": c.points, "comment": new_comment, "tutor": tutor, "updated_at": at}
         if row is None:
-            conn.execute(m.insert().values(sheet_id=c.sheet_id, task_id=c.task_id, subject_kind=c.subject_kind,
-                                           subject_id=c.subject_id, **values))
+            conn.execute(
+                m.insert().values(
+                    sheet_id=c.sheet_id,
+                    task_id=c.task_id,
+                    subject_kind=c.subject_kind,
+                    subject_id=c.subject_id,
+                    **values,
+                )
+            )
         else:
-            conn.execute(m.update().where(and_(m.c.sheet_id == c.sheet_id, m.c.task_id == c.task_id,
-                                               m.c.subject_kind == c.subject_kind,
-                                               m.c.subject_id == c.subject_id)).values(**values))
-        conn.execute(store.mark_audit.insert().values(
-            sheet_id=c.sheet_id, task_id=c.task_id, subject_kind=c.subject_kind, subject_id=c.subject_id,
-            old_points=old_points, new_points=c.points, old_comment=old_comment, new_comment=new_comment,
-            tutor=tutor, at=at, source=source,
-        ))
+            conn.execute(
+                m.update()
+                .where(
+                    and_(
+                        m.c.sheet_id == c.sheet_id,
+                        m.c.task_id == c.task_id,
+                        m.c.subject_kind == c.subject_kind,
+                        m.c.subject_id == c.subject_id,
+                    )
+                )
+                .values(**values)
+            )
+        conn.execute(
+            store.mark_audit.insert().values(
+                sheet_id=c.sheet_id,
+                task_id=c.task_id,
+                subject_kind=c.subject_kind,
+                subject_id=c.subject_id,
+                old_points=old_points,
+                new_points=c.points,
+                old_comment=old_comment,
+                new_comment=new_comment,
+                tutor=tutor,
+                at=at,
+                source=source,
+            )
+        )
     return applied
 
 
@@ -149,10 +181,14 @@ def manual_task(sheet: Sheet, task: str) -> str:
     if task in manual:
         return task
     if any(t.id == task for t in sheet.config.tasks):
-        raise MarksError(f"task {task} of sheet {sheet.id} is autograded; marks are for manual tasks "
-                         f"({', '.join(manual) or 'none'})")
-    raise MarksError(f"sheet {sheet.id} has no manual task '{task}'{did_you_mean(task, manual)} "
-                     f"(manual tasks: {', '.join(manual) or 'none'})")
+        raise MarksError(
+            f"task {task} of sheet {sheet.id} is autograded; marks are for manual tasks "
+            f"({', '.join(manual) or 'none'})"
+        )
+    raise MarksError(
+        f"sheet {sheet.id} has no manual task '{task}'{did_you_mean(task, manual)} "
+        f"(manual tasks: {', '.join(manual) or 'none'})"
+    )
 
 
 def task_max(sheet: Sheet, task: str) -> float:
@@ -160,8 +196,17 @@ def task_max(sheet: Sheet, task: str) -> float:
     return next(t.points for t in sheet.config.tasks if t.id == task)
 
 
-def set_mark(course: Course, *, sheet: str, student: str, task: str, points: float | None,
-             comment: str | None = None, team: bool = False, tutor: str | None = None) -> AppliedChange | None:
+def set_mark(
+    course: Course,
+    *,
+    sheet: str,
+    student: str,
+    task: str,
+    points: float | None,
+    comment: str | None = None,
+    team: bool = False,
+    tutor: str | None = None,
+) -> AppliedChange | None:
     """Set (or with ``points=None`` clear) one mark; return the change, None when nothing changed.
 
     Args:
@@ -177,7 +222,9 @@ def set_mark(course: Course, *, sheet: str, student: str, task: str, points: flo
     task_id = manual_task(the_sheet, task)
     top = task_max(the_sheet, task_id)
     if points is not None and not 0 <= points <= top:
-        raise MarksError(f"{points:g} points for task {task_id} of sheet {the_sheet.id}: allowed are 0 to {top:g}")
+        raise MarksError(
+            f"{points:g} points for task {task_id} of sheet {the_sheet.id}: allowed are 0 to {top:g}"
+        )
     people = load_people(course.engine)
     if team:
         if student in people.team_members:
@@ -186,7 +233,9 @@ def set_mark(course: Course, *, sheet: str, student: str, task: str, points: flo
             who = people.find_student(student)
             team_id = people.team_of(who.id, the_sheet.id)
             if team_id is None:
-                raise MarksError(f"{who.id} ({who.name}) is in no team for sheet {the_sheet.id}; drop --team")
+                raise MarksError(
+                    f"{who.id} ({who.name}) is in no team for sheet {the_sheet.id}; drop --team"
+                )
             kind, subject = "team", team_id
     else:
         kind, subject = "student", people.find_student(student).id
@@ -213,7 +262,9 @@ class AuditEntry:
     source: str
 
 
-def mark_history(course: Course, *, student: str | None = None, sheet: str | None = None) -> list[AuditEntry]:
+def mark_history(
+    course: Course, *, student: str | None = None, sheet: str | None = None
+) -> list[AuditEntry]:
     """The audit trail, oldest first; for one student it includes their teams' marks."""
     a = store.mark_audit
     query = select(a).order_by(a.c.id)
@@ -223,16 +274,41 @@ def mark_history(course: Course, *, student: str | None = None, sheet: str | Non
         people = load_people(course.engine)
         who = people.find_student(student)
         teams = [t for t, ids in people.team_members.items() if who.id in ids]
-        query = query.where(or_(and_(a.c.subject_kind == "student", a.c.subject_id == who.id),
-                                and_(a.c.subject_kind == "team", a.c.subject_id.in_(teams))))
+        query = query.where(
+            or_(
+                and_(a.c.subject_kind == "student", a.c.subject_id == who.id),
+                and_(a.c.subject_kind == "team", a.c.subject_id.in_(teams)),
+            )
+        )
     with course.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [AuditEntry(r.at, r.tutor, r.sheet_id, r.task_id, r.subject_kind, r.subject_id, r.old_points,
-                       r.new_points, r.old_comment, r.new_comment, r.source) for r in rows]
+    return [
+        AuditEntry(
+            r.at,
+            r.tutor,
+            r.sheet_id,
+            r.task_id,
+            r.subject_kind,
+            r.subject_id,
+            r.old_points,
+            r.new_points,
+            r.old_comment,
+            r.new_comment,
+            r.source,
+        )
+        for r in rows
+    ]
 
 
-def record_presentation(course: Course, *, sheet: str, student: str, task: str | None = None,
-                        note: str = "", tutor: str | None = None) -> int:
+def record_presentation(
+    course: Course,
+    *,
+    sheet: str,
+    student: str,
+    task: str | None = None,
+    note: str = "",
+    tutor: str | None = None,
+) -> int:
     """Record a presentation at the board (Vorrechnen); return the student's count so far."""
     the_sheet = course.sheet(sheet)
     ids = [t.id for t in the_sheet.config.tasks]
@@ -241,6 +317,14 @@ def record_presentation(course: Course, *, sheet: str, student: str, task: str |
     who = load_people(course.engine).find_student(student)
     p = store.presentations
     with store.transaction(course.engine) as conn:
-        conn.execute(p.insert().values(student_id=who.id, sheet_id=the_sheet.id, task_id=task,
-                                       tutor=resolve_tutor(tutor), at=now_iso(), note=note))
+        conn.execute(
+            p.insert().values(
+                student_id=who.id,
+                sheet_id=the_sheet.id,
+                task_id=task,
+                tutor=resolve_tutor(tutor),
+                at=now_iso(),
+                note=note,
+            )
+        )
         return len(conn.execute(select(p.c.id).where(p.c.student_id == who.id)).all())

@@ -63,7 +63,9 @@ class TemplateRow:
     comment: str
 
 
-def _template_rows(course: Course, sheet: Sheet, people: People, group_id: str | None) -> list[TemplateRow]:
+def _template_rows(
+    course: Course, sheet: Sheet, people: People, group_id: str | None
+) -> list[TemplateRow]:
     """Rows for one group: teams with their members together, then students alone."""
     import pandas as pd
     from sqlalchemy import select
@@ -75,7 +77,9 @@ def _template_rows(course: Course, sheet: Sheet, people: People, group_id: str |
     submitted = book.per_sheet.xs(sheet.id, level="sheet_id")["submitted"]
     m = store.marks
     with course.engine.connect() as conn:
-        stored = pd.DataFrame(conn.execute(select(m).where(m.c.sheet_id == sheet.id)).mappings().all())
+        stored = pd.DataFrame(
+            conn.execute(select(m).where(m.c.sheet_id == sheet.id)).mappings().all()
+        )
     marks: dict[tuple[str, str], dict[str, float | None]] = {}
     comments: dict[tuple[str, str], list[str]] = {}
     for r in stored.itertuples() if not stored.empty else []:
@@ -98,24 +102,59 @@ def _template_rows(course: Course, sheet: Sheet, people: People, group_id: str |
             continue
         members = [people.students[s] for s in people.team_members[team] if s in people.students]
         names = ", ".join(m.name for m in members)
-        rows.append(TemplateRow("team", team, "", f"Team {team}: {names}", team,
-                                auto_of(members[0].id) if members else None, marks.get(("team", team), {}),
-                                " / ".join(comments.get(("team", team), []))))
+        rows.append(
+            TemplateRow(
+                "team",
+                team,
+                "",
+                f"Team {team}: {names}",
+                team,
+                auto_of(members[0].id) if members else None,
+                marks.get(("team", team), {}),
+                " / ".join(comments.get(("team", team), [])),
+            )
+        )
         for member in members:
             done.add(member.id)
             key = ("student", member.id)
-            rows.append(TemplateRow("student", member.id, member.matrikel or "", member.name, team,
-                                    auto_of(member.id), marks.get(key, {}), " / ".join(comments.get(key, []))))
+            rows.append(
+                TemplateRow(
+                    "student",
+                    member.id,
+                    member.matrikel or "",
+                    member.name,
+                    team,
+                    auto_of(member.id),
+                    marks.get(key, {}),
+                    " / ".join(comments.get(key, [])),
+                )
+            )
     for student in students:
         if student.id not in done:
             key = ("student", student.id)
-            rows.append(TemplateRow("student", student.id, student.matrikel or "", student.name, "",
-                                    auto_of(student.id), marks.get(key, {}), " / ".join(comments.get(key, []))))
+            rows.append(
+                TemplateRow(
+                    "student",
+                    student.id,
+                    student.matrikel or "",
+                    student.name,
+                    "",
+                    auto_of(student.id),
+                    marks.get(key, {}),
+                    " / ".join(comments.get(key, [])),
+                )
+            )
     return rows
 
 
-def write_templates(course: Course, *, sheet: str, group: str | None = None, fmt: str = "xlsx",
-                    out_dir: Path | None = None) -> list[Path]:
+def write_templates(
+    course: Course,
+    *,
+    sheet: str,
+    group: str | None = None,
+    fmt: str = "xlsx",
+    out_dir: Path | None = None,
+) -> list[Path]:
     """Write one fill-in file per tutorial group (or only ``group``); return the paths.
 
     Files go to ``marks/<sheet>/<sheet>-<group>.<fmt>`` unless ``out_dir`` is given.
@@ -133,36 +172,58 @@ def write_templates(course: Course, *, sheet: str, group: str | None = None, fmt
     if not manual:
         raise MarksError(f"sheet {the_sheet.id} has no manual tasks; nothing to mark")
     auto_max = sum(t.points for t in the_sheet.config.tasks if t.kind == "auto")
-    header = FIXED + [AUTO.format(max=_fmt(auto_max))] + [f"{t.id} (max {_fmt(t.points)})" for t in manual] + [COMMENT]
+    header = (
+        FIXED
+        + [AUTO.format(max=_fmt(auto_max))]
+        + [f"{t.id} (max {_fmt(t.points)})" for t in manual]
+        + [COMMENT]
+    )
     target = out_dir or course.marks_dir / the_sheet.id
     target.mkdir(parents=True, exist_ok=True)
     paths = []
     for gid in groups:
         rows = _template_rows(course, the_sheet, people, gid)
         meta = [MAGIC, "sheet", the_sheet.id, "group", gid or "all"]
-        body = [[r.kind, r.id, r.matrikel, r.name, r.team, r.auto]
-                + [r.marks.get(t.id) for t in manual] + [r.comment] for r in rows]
+        body = [
+            [r.kind, r.id, r.matrikel, r.name, r.team, r.auto]
+            + [r.marks.get(t.id) for t in manual]
+            + [r.comment]
+            for r in rows
+        ]
         path = target / f"{the_sheet.id}-{gid or 'all'}.{fmt}"
         if fmt == "csv":
             _write_csv(path, meta, header, body)
         else:
-            _write_xlsx(path, meta, header, body, first_editable=len(FIXED) + 1, sheet_title=the_sheet.title)
+            _write_xlsx(
+                path, meta, header, body, first_editable=len(FIXED) + 1, sheet_title=the_sheet.title
+            )
         paths.append(path)
     return paths
 
 
-def _write_csv(path: Path, meta: list[str], header: list[str], body: Sequence[Sequence[object]]) -> None:
+def _write_csv(
+    path: Path, meta: list[str], header: list[str], body: Sequence[Sequence[object]]
+) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(meta)
     writer.writerow(header)
     for row in body:
-        writer.writerow(["" if v is None else (_fmt(v) if isinstance(v, float) else v) for v in row])
+        writer.writerow(
+            ["" if v is None else (_fmt(v) if isinstance(v, float) else v) for v in row]
+        )
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
-def _write_xlsx(path: Path, meta: list[str], header: list[str], body: Sequence[Sequence[object]], *,
-                first_editable: int, sheet_title: str) -> None:
+def _write_xlsx(
+    path: Path,
+    meta: list[str],
+    header: list[str],
+    body: Sequence[Sequence[object]],
+    *,
+    first_editable: int,
+    sheet_title: str,
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
@@ -232,8 +293,10 @@ class ImportReport:
     def summary(self) -> str:
         created = sum(1 for c in self.changes if c.created)
         verb = "would change" if self.dry_run else "changed"
-        return (f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}, {self.rows} rows: "
-                f"{verb} {len(self.changes)} marks ({created} new)")
+        return (
+            f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}, {self.rows} rows: "
+            f"{verb} {len(self.changes)} marks ({created} new)"
+        )
 
 
 def _read_file(path: Path) -> FileRows:
@@ -254,7 +317,9 @@ def _read_xlsx(path: Path) -> FileRows:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise MarksError(f"{path.name}: not a readable XLSX file ({exc.__class__.__name__})") from None
+        raise MarksError(
+            f"{path.name}: not a readable XLSX file ({exc.__class__.__name__})"
+        ) from None
     ws = wb["marks"] if "marks" in wb.sheetnames else wb.worksheets[0]
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
@@ -296,14 +361,22 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str | None,
-               seen: dict[tuple[str, str, str], str], problems: list[str]) -> list[MarkChange]:
+def _plan_file(
+    course: Course,
+    people: People,
+    data: FileRows,
+    expect_sheet: str | None,
+    seen: dict[tuple[str, str, str], str],
+    problems: list[str],
+) -> list[MarkChange]:
     """Validate one file; append every problem; return the changes it asks for."""
     name = data.path.name
     meta = [m.strip() for m in data.meta]
     if len(meta) < 3 or meta[0] != MAGIC or meta[1] != "sheet":
-        problems.append(f"{name} row 1: not a sheetgrade marks file (row 1 must name the sheet); "
-                        f"make one with `sheetgrade marks template SHEET`")
+        problems.append(
+            f"{name} row 1: not a sheetgrade marks file (row 1 must name the sheet); "
+            f"make one with `sheetgrade marks template SHEET`"
+        )
         return []
     try:
         sheet = course.sheet(meta[2])
@@ -322,17 +395,23 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
         if match and not h.startswith("autograded"):
             task = match.group("task")
             if task not in manual:
-                problems.append(f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
-                                f"sheet {sheet.id} has no manual task '{task}' "
-                                f"(manual tasks: {', '.join(manual) or 'none'}); is this file for another sheet?")
+                problems.append(
+                    f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                    f"sheet {sheet.id} has no manual task '{task}' "
+                    f"(manual tasks: {', '.join(manual) or 'none'}); is this file for another sheet?"
+                )
             elif abs(float(match.group("max").replace(",", ".")) - manual[task].points) > 1e-9:
-                problems.append(f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
-                                f"the header gives task {task} a maximum of {match.group('max')}, but on sheet "
-                                f"{sheet.id} it is {manual[task].points:g}; is this file for another sheet?")
+                problems.append(
+                    f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                    f"the header gives task {task} a maximum of {match.group('max')}, but on sheet "
+                    f"{sheet.id} it is {manual[task].points:g}; is this file for another sheet?"
+                )
             else:
                 task_cols[task] = i
     if "id" not in col:
-        problems.append(f"{name} row {HEADER_ROW}: no 'id' column; the header must stay as the template wrote it")
+        problems.append(
+            f"{name} row {HEADER_ROW}: no 'id' column; the header must stay as the template wrote it"
+        )
         return []
     changes: list[MarkChange] = []
     for row_no, row in data.rows:
@@ -344,7 +423,9 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
         if kind == "team":
             team_sheet = people.team_sheet.get(key, "missing")
             if key not in people.team_members or team_sheet not in (None, sheet.id):
-                problems.append(f"{where}, column {data.column_names[col['id']]}: unknown team '{key}'")
+                problems.append(
+                    f"{where}, column {data.column_names[col['id']]}: unknown team '{key}'"
+                )
                 continue
             subject = key
         elif kind == "student":
@@ -353,13 +434,17 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
                 matrikel = _text(_cell(row, col["matrikel"]))
                 student = people.lookup(matrikel) if matrikel else None
             if student is None:
-                problems.append(f"{where}, column {data.column_names[col['id']]}: unknown student '{key}' "
-                                f"(not on the roster)")
+                problems.append(
+                    f"{where}, column {data.column_names[col['id']]}: unknown student '{key}' "
+                    f"(not on the roster)"
+                )
                 continue
             subject = student.id
         else:
-            problems.append(f"{where}, column {data.column_names[col['kind']]}: kind must be 'student' or "
-                            f"'team', not '{kind}'")
+            problems.append(
+                f"{where}, column {data.column_names[col['kind']]}: kind must be 'student' or "
+                f"'team', not '{kind}'"
+            )
             continue
         ident = (sheet.id, kind, subject)
         if ident in seen:
@@ -394,8 +479,14 @@ def _plan_file(course: Course, people: People, data: FileRows, expect_sheet: str
     return changes
 
 
-def import_marks(course: Course, files: list[Path], *, sheet: str | None = None, tutor: str | None = None,
-                 dry_run: bool = False) -> ImportReport:
+def import_marks(
+    course: Course,
+    files: list[Path],
+    *,
+    sheet: str | None = None,
+    tutor: str | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
     """Validate every file, then apply all of their marks in one transaction, or none.
 
     Args:
@@ -423,8 +514,11 @@ def import_marks(course: Course, files: list[Path], *, sheet: str | None = None,
         total_rows += sum(1 for _, r in data.rows if any(_text(v) for v in r))
         planned += _plan_file(course, people, data, expect, seen, problems)
     if problems:
-        raise MarksError(f"marks import: {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
-                         f"nothing was imported", problems)
+        raise MarksError(
+            f"marks import: {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+            f"nothing was imported",
+            problems,
+        )
     report = ImportReport(files=[Path(f) for f in files], rows=total_rows, dry_run=dry_run)
     source = "import " + ", ".join(Path(f).name for f in files)
     who = resolve_tutor(tutor)

@@ -45,7 +45,9 @@ class People:
         """A student by id, matriculation number or e-mail; GradebookError with a near miss."""
         found = self.lookup(key)
         if found is None:
-            raise GradebookError(f"no student '{key}' on the roster{did_you_mean(key, self.students)}")
+            raise GradebookError(
+                f"no student '{key}' on the roster{did_you_mean(key, self.students)}"
+            )
         return found
 
     def lookup(self, key: str) -> Student | None:
@@ -54,14 +56,20 @@ class People:
         if key in self.students:
             return self.students[key]
         for student in self.students.values():
-            if key and (key == student.matrikel or (student.email and key.lower() == student.email.lower())):
+            if key and (
+                key == student.matrikel or (student.email and key.lower() == student.email.lower())
+            ):
                 return student
         return None
 
     def find_group(self, key: str) -> Group:
         """A tutorial group by id or name (case-insensitive)."""
         for group in self.groups.values():
-            if key == group.id or key.lower() == group.name.lower() or key.lower() == group.id.lower():
+            if (
+                key == group.id
+                or key.lower() == group.name.lower()
+                or key.lower() == group.id.lower()
+            ):
                 return group
         names = [g.id for g in self.groups.values()]
         raise GradebookError(
@@ -84,7 +92,9 @@ def load_people(engine: Engine | None = None, *, conn: Connection | None = None)
         r.id: Student(r.id, r.first_name or "", r.last_name or "", r.email, r.matrikel, r.group_id)
         for r in conn.execute(select(store.students))
     }
-    groups = {r.id: Group(r.id, r.name or r.id, r.tutor_email) for r in conn.execute(select(store.groups))}
+    groups = {
+        r.id: Group(r.id, r.name or r.id, r.tutor_email) for r in conn.execute(select(store.groups))
+    }
     tutors = {r.email: r.name for r in conn.execute(select(store.tutors))}
     team_sheet = {r.id: r.sheet_id for r in conn.execute(select(store.teams))}
     members: dict[str, list[str]] = {}

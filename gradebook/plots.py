@@ -27,7 +27,7 @@ def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog and doctype: the SVG sits inside HTML
+    return text[text.index("<svg") :]  # drop the XML prolog and doctype: the SVG sits inside HTML
 
 
 def totals_histogram(book: Gradebook) -> str:
@@ -39,8 +39,13 @@ def totals_histogram(book: Gradebook) -> str:
     percent = book.overall["percent"].to_numpy(dtype=float)
     bins = [float(x) for x in np.linspace(0, 100, 21)]
     ax.hist(np.clip(percent, 0, 100), bins=bins, color=BLUE, edgecolor="white")
-    ax.axvline(book.share * 100, color=RED, linestyle="--", linewidth=2,
-               label=f"admission threshold {book.share * 100:g} %")
+    ax.axvline(
+        book.share * 100,
+        color=RED,
+        linestyle="--",
+        linewidth=2,
+        label=f"admission threshold {book.share * 100:g} %",
+    )
     ax.set_xlabel("total, % of all sheet points")
     ax.set_ylabel("students")
     ax.set_xlim(0, 100)
@@ -62,7 +67,9 @@ def per_sheet_stats(book: Gradebook) -> str:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # sheets nobody handed in yet: all-NaN columns
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # sheets nobody handed in yet: all-NaN columns
         mean = np.nan_to_num(np.nanmean(share, axis=0)) if share.size else np.zeros(0)
         median = np.nan_to_num(np.nanmedian(share, axis=0)) if share.size else np.zeros(0)
     return _bars(list(book.sheets["label"]), mean, median, "sheet", "% of the sheet's points")
@@ -96,7 +103,9 @@ def per_task_stats(book: Gradebook) -> str:
         ax.bar(x - 0.2, values["mean"].to_numpy(), width=0.4, color=BLUE, label="mean")
         ax.bar(x + 0.2, values["median"].to_numpy(), width=0.4, color=ORANGE, label="median")
         manual = ["✎" if kind == "manual" else "" for kind in tasks.kind]
-        ax.set_xticks(x, [f"{t}{m}" for t, m in zip(tasks.task_id, manual, strict=True)], fontsize=8)
+        ax.set_xticks(
+            x, [f"{t}{m}" for t, m in zip(tasks.task_id, manual, strict=True)], fontsize=8
+        )
         ax.set_title(f"sheet {book.sheets.at[sid, 'label']}", fontsize=9)
         ax.set_ylim(0, 125)  # headroom for the legend above the 100 % bars
         ax.set_yticks(range(0, 101, 20))
@@ -107,7 +116,9 @@ def per_task_stats(book: Gradebook) -> str:
     return _svg(fig)
 
 
-def _bars(labels: list[str], mean: object, median: object, xlabel: str, ylabel: str, width: float = 7.0) -> str:
+def _bars(
+    labels: list[str], mean: object, median: object, xlabel: str, ylabel: str, width: float = 7.0
+) -> str:
     import numpy as np
 
     fig = _figure(width)
@@ -115,7 +126,9 @@ def _bars(labels: list[str], mean: object, median: object, xlabel: str, ylabel: 
     x = np.arange(len(labels))
     ax.bar(x - 0.2, np.asarray(mean, dtype=float), width=0.4, color=BLUE, label="mean")
     ax.bar(x + 0.2, np.asarray(median, dtype=float), width=0.4, color=ORANGE, label="median")
-    ax.set_xticks(x, labels, rotation=90 if len(labels) > 16 else 0, fontsize=8 if len(labels) > 16 else 10)
+    ax.set_xticks(
+        x, labels, rotation=90 if len(labels) > 16 else 0, fontsize=8 if len(labels) > 16 else 10
+    )
     ax.set_ylim(0, 105)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

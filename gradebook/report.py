@@ -32,7 +32,9 @@ def at_risk(book: Gradebook) -> dict[str, list[AtRisk]]:
     past = book.per_sheet[~book.per_sheet["remaining"]]
     points_so_far = past["total"].groupby(level="student_id").sum()
     max_so_far = past["max"].groupby(level="student_id").sum()
-    pace = (points_so_far / max_so_far.where(max_so_far > 0)).reindex(book.students.index).fillna(0.0)
+    pace = (
+        (points_so_far / max_so_far.where(max_so_far > 0)).reindex(book.students.index).fillna(0.0)
+    )
     o = book.overall
     risky = (o["status"] == "cannot_reach") | ((o["status"] == "not_yet") & (pace < book.share))
     out: dict[str, list[AtRisk]] = {}
@@ -41,10 +43,16 @@ def at_risk(book: Gradebook) -> dict[str, list[AtRisk]]:
         tutor = s["tutor"] if isinstance(s["tutor"], str) else (s["tutor_email"] or "no tutor")
         if not isinstance(tutor, str):
             tutor = "no tutor"
-        out.setdefault(tutor, []).append(AtRisk(
-            str(sid), f"{s['first_name']} {s['last_name']}".strip(), str(s["group"] or ""),
-            fmt_percent(float(o.at[sid, "percent"])), STATUS_TEXT[o.at[sid, "status"]],
-            str(o.at[sid, "explanation"])))
+        out.setdefault(tutor, []).append(
+            AtRisk(
+                str(sid),
+                f"{s['first_name']} {s['last_name']}".strip(),
+                str(s["group"] or ""),
+                fmt_percent(float(o.at[sid, "percent"])),
+                STATUS_TEXT[o.at[sid, "status"]],
+                str(o.at[sid, "explanation"]),
+            )
+        )
     return dict(sorted(out.items()))
 
 
@@ -59,12 +67,16 @@ def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
     groups = group_summary(book)
     return {
         "groups": groups,
-        "course": course.config.course, "term": course.config.term,
+        "course": course.config.course,
+        "term": course.config.term,
         "generated": datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
-        "n_students": len(book.students), "counts": counts, "status_text": STATUS_TEXT,
+        "n_students": len(book.students),
+        "counts": counts,
+        "status_text": STATUS_TEXT,
         "threshold": fmt_percent(book.share * 100),
         "mean_percent": fmt_percent(float(o["percent"].mean())) if len(o) else "–",
-        "sheets": sheets, "at_risk": at_risk(book),
+        "sheets": sheets,
+        "at_risk": at_risk(book),
         "plots": {
             "totals": plots.totals_histogram(book),
             "sheets": plots.per_sheet_stats(book),
@@ -74,7 +86,9 @@ def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
     }
 
 
-def write_report(course: Course, *, out_dir: Path | None = None, book: Gradebook | None = None) -> Path:
+def write_report(
+    course: Course, *, out_dir: Path | None = None, book: Gradebook | None = None
+) -> Path:
     """Write ``reports/index.html`` (or ``out_dir/index.html``); return its path."""
     from markupsafe import Markup
 
@@ -83,10 +97,16 @@ def write_report(course: Course, *, out_dir: Path | None = None, book: Gradebook
 
     book = book or build_gradebook(course)
     context = report_context(course, book)
-    context["plots"] = {k: Markup(v) for k, v in context["plots"].items()}  # our own SVG, not user text
+    context["plots"] = {
+        k: Markup(v) for k, v in context["plots"].items()
+    }  # our own SVG, not user text
     target = out_dir or course.reports_dir
     target.mkdir(parents=True, exist_ok=True)
     path = target / "index.html"
-    html = environment(course.templates_dir, autoescape=True).get_template("report.html.j2").render(context)
+    html = (
+        environment(course.templates_dir, autoescape=True)
+        .get_template("report.html.j2")
+        .render(context)
+    )
     path.write_text(html, encoding="utf-8")
     return path

@@ -22,12 +22,19 @@ def sheet_summary(book: Gradebook) -> list[dict[str, Any]]:
     for sid, row in book.sheets.iterrows():
         handed = int(submitted[sid].sum())
         scores = totals[sid][submitted[sid]]
-        rows.append({"id": sid, "title": row["title"], "due": row["due"].strftime("%Y-%m-%d %H:%M"),
-                     "possible": fmt_points(row["possible"]), "submitted": handed,
-                     "late": int(late[sid].sum()),
-                     "mean": fmt_points(float(scores.mean())) if handed else "–",
-                     "median": fmt_points(float(scores.median())) if handed else "–",
-                     "remaining": bool(row["remaining"])})
+        rows.append(
+            {
+                "id": sid,
+                "title": row["title"],
+                "due": row["due"].strftime("%Y-%m-%d %H:%M"),
+                "possible": fmt_points(row["possible"]),
+                "submitted": handed,
+                "late": int(late[sid].sum()),
+                "mean": fmt_points(float(scores.mean())) if handed else "–",
+                "median": fmt_points(float(scores.median())) if handed else "–",
+                "remaining": bool(row["remaining"]),
+            }
+        )
     return rows
 
 
@@ -36,9 +43,14 @@ def group_summary(book: Gradebook) -> list[dict[str, Any]]:
     by_group = book.overall[["status"]].join(book.students[["group", "tutor"]])
     groups = []
     for (group, tutor), frame in by_group.groupby(["group", "tutor"], dropna=False, sort=True):
-        groups.append({"group": "no group" if group != group else str(group),
-                       "tutor": "" if tutor != tutor else str(tutor), "n": len(frame),
-                       **{s: int((frame["status"] == s).sum()) for s in STATUS_TEXT}})
+        groups.append(
+            {
+                "group": "no group" if group != group else str(group),
+                "tutor": "" if tutor != tutor else str(tutor),
+                "n": len(frame),
+                **{s: int((frame["status"] == s).sum()) for s in STATUS_TEXT},
+            }
+        )
     return groups
 
 

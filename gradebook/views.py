@@ -20,12 +20,17 @@ def overview_rows(book: Gradebook) -> list[dict[str, str]]:
     statuses = book.wide("status")
     rows = []
     for sid, student in book.students.iterrows():
-        row = {"student": str(sid), "name": f"{student['last_name']}, {student['first_name']}",
-               "group": "" if student["group"] is None else str(student["group"])}
+        row = {
+            "student": str(sid),
+            "name": f"{student['last_name']}, {student['first_name']}",
+            "group": "" if student["group"] is None else str(student["group"]),
+        }
         for sheet_id, label in book.sheets["label"].items():
             status = statuses.at[sid, sheet_id]
             value = fmt_points(float(totals.at[sid, sheet_id]))
-            if status in MARK_FOR_STATUS and not (status == "not due" and totals.at[sid, sheet_id] > 0):
+            if status in MARK_FOR_STATUS and not (
+                status == "not due" and totals.at[sid, sheet_id] > 0
+            ):
                 value = MARK_FOR_STATUS[status]
             elif status == "late":
                 value += " (late)"
@@ -52,7 +57,9 @@ def sheet_rows(book: Gradebook, course: Course, sheet: str) -> list[dict[str, st
         row = {"student": str(sid), "name": f"{student['last_name']}, {student['first_name']}"}
         for task in tasks.itertuples():
             value = by_task.at[sid, task.task_id] if sid in by_task.index else float("nan")
-            head = f"{task.task_id} /{fmt_points(task.points)}" + ("" if task.kind == "auto" else " ✎")
+            head = f"{task.task_id} /{fmt_points(task.points)}" + (
+                "" if task.kind == "auto" else " ✎"
+            )
             row[head] = "—" if value != value else fmt_points(float(value))
         p = per.loc[sid]
         row["auto"] = fmt_points(p["auto"])

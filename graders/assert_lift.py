@@ -18,8 +18,13 @@ from typing import Any
 
 from sheetgrade.graders.compare import CheckFailed, _equal, expect_close
 
-_CLOSE_FUNCTIONS = {"allclose", "isclose", "assert_allclose", "assert_almost_equal",
-                    "assert_array_almost_equal"}
+_CLOSE_FUNCTIONS = {
+    "allclose",
+    "isclose",
+    "assert_allclose",
+    "assert_almost_equal",
+    "assert_array_almost_equal",
+}
 _EQUAL_FUNCTIONS = {"assert_equal", "assert_array_equal", "array_equal"}
 _TOLERANCES = {"rtol", "atol"}
 
@@ -79,8 +84,12 @@ def _claim(statement: ast.stmt) -> Claim | None:
         expected = _literal(node.args[1])
         if expected is _NO or _literal(node.args[0]) is not _NO:
             return None
-        return Claim(expr=ast.unparse(node.args[0]), expected=expected,
-                     close=name in _CLOSE_FUNCTIONS, tolerances=tolerances)
+        return Claim(
+            expr=ast.unparse(node.args[0]),
+            expected=expected,
+            close=name in _CLOSE_FUNCTIONS,
+            tolerances=tolerances,
+        )
     return None
 
 

@@ -58,7 +58,9 @@ class GradeRun:
     build_hash: str
     graded: list[GradedSubmission] = field(default_factory=list)
     already_graded: int = 0  # skipped: a result for this build exists
-    identical: int = 0  # skipped: the same files as another submission in this run; its result counts
+    identical: int = (
+        0  # skipped: the same files as another submission in this run; its result counts
+    )
     total: int = 0  # counting submissions considered
     warnings: list[str] = field(default_factory=list)  # e.g. the reference notebook raised
 
@@ -98,7 +100,9 @@ def load_bundle(course: Course, sheet_id: str) -> AutograderBundle:
         ) from None
 
 
-def process_limits(course: Course, *, timeout: float | None = None, memory: int | None = None) -> ProcessLimits:
+def process_limits(
+    course: Course, *, timeout: float | None = None, memory: int | None = None
+) -> ProcessLimits:
     """The course's grading limits, with command-line overrides."""
     grading = course.config.grading
     return ProcessLimits(
@@ -178,22 +182,38 @@ def grade_sheet(
     stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
     try:
         with WarmWorker() as worker:
-            reference = LazyReference(worker, bundle.path / bundle.reference_notebook, limits,
-                                      workroot / "reference", data_files)
+            reference = LazyReference(
+                worker,
+                bundle.path / bundle.reference_notebook,
+                limits,
+                workroot / "reference",
+                data_files,
+            )
 
             def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
                 if stop.is_set():
                     return None
-                result = _grade_record(record, bundle, worker, reference, limits,
-                                       workroot / f"s{index}", data_files)
+                result = _grade_record(
+                    record, bundle, worker, reference, limits, workroot / f"s{index}", data_files
+                )
                 if stop.is_set():
                     return None  # cut short by the interrupt: not a result
-                save_result(course.engine, build_hash=bundle.build_hash, sheet_id=sheet_id,
-                            submission_sha=record.sha256, result=result)
+                save_result(
+                    course.engine,
+                    build_hash=bundle.build_hash,
+                    sheet_id=sheet_id,
+                    submission_sha=record.sha256,
+                    result=result,
+                )
                 return GradedSubmission(
-                    owner=record.owner, sha256=record.sha256, status=result.status,
-                    points=result.points, max_points=result.max_points, message=result.message,
-                    flags=result.flags, duration=result.duration,
+                    owner=record.owner,
+                    sha256=record.sha256,
+                    status=result.status,
+                    points=result.points,
+                    max_points=result.max_points,
+                    message=result.message,
+                    flags=result.flags,
+                    duration=result.duration,
                 )
 
             pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
@@ -222,9 +242,15 @@ def grade_sheet(
     return run
 
 
-def _grade_record(record: SubmissionRecord, bundle: AutograderBundle, worker: WarmWorker,
-                  reference: Reference, limits: ProcessLimits, workdir: Path,
-                  data_files: list[Path]) -> SubmissionResult:
+def _grade_record(
+    record: SubmissionRecord,
+    bundle: AutograderBundle,
+    worker: WarmWorker,
+    reference: Reference,
+    limits: ProcessLimits,
+    workdir: Path,
+    data_files: list[Path],
+) -> SubmissionResult:
     notebook = record.notebook
     if notebook is None and bundle.student_notebook:
         candidate = record.path / bundle.student_notebook
@@ -233,20 +259,38 @@ def _grade_record(record: SubmissionRecord, bundle: AutograderBundle, worker: Wa
         notebooks = sorted(record.path.glob("*.ipynb"))
         notebook = notebooks[0] if len(notebooks) == 1 else None
     if notebook is None:
-        return SubmissionResult(status="invalid", points=0.0,
-                                max_points=sum(t.points for t in bundle.tests),
-                                message="the submission holds no notebook to grade")
+        return SubmissionResult(
+            status="invalid",
+            points=0.0,
+            max_points=sum(t.points for t in bundle.tests),
+            message="the submission holds no notebook to grade",
+        )
     try:
-        return grade_notebook(notebook, bundle.tests, worker=worker, reference=reference,
-                              limits=limits, workdir=workdir, data_files=data_files)
+        return grade_notebook(
+            notebook,
+            bundle.tests,
+            worker=worker,
+            reference=reference,
+            limits=limits,
+            workdir=workdir,
+            data_files=data_files,
+        )
     except GradingError as exc:  # the worker failed, not the submission
-        return SubmissionResult(status="crashed", points=0.0,
-                                max_points=sum(t.points for t in bundle.tests),
-                                message=f"grading failed: {exc}")
+        return SubmissionResult(
+            status="crashed",
+            points=0.0,
+            max_points=sum(t.points for t in bundle.tests),
+            message=f"grading failed: {exc}",
+        )
 
 
-def start_reference(worker: WarmWorker, reference_notebook: Path, limits: ProcessLimits,
-                    workdir: Path, data_files: list[Path]) -> ProcessReference:
+def start_reference(
+    worker: WarmWorker,
+    reference_notebook: Path,
+    limits: ProcessLimits,
+    workdir: Path,
+    data_files: list[Path],
+) -> ProcessReference:
     """Start a child running the reference notebook; raise GradingError if it cannot run."""
     from sheetgrade.graders.notebook import InvalidNotebook, read_code_cells
 
@@ -254,7 +298,9 @@ def start_reference(worker: WarmWorker, reference_notebook: Path, limits: Proces
         cells = read_code_cells(reference_notebook)
     except InvalidNotebook as exc:
         raise GradingError(f"the reference notebook is unreadable: {exc}") from None
-    process = StudentProcess(worker, workdir, limits, notebook=reference_notebook, data_files=data_files)
+    process = StudentProcess(
+        worker, workdir, limits, notebook=reference_notebook, data_files=data_files
+    )
     reference = ProcessReference(process, limits.timeout)
     try:
         report = process.run_cells([(c.index, c.source) for c in cells])
@@ -269,8 +315,14 @@ class LazyReference:
     """The reference child, started on the first ``reference.*`` request (sheets
     whose tests never ask the reference never start it). Thread-safe."""
 
-    def __init__(self, worker: WarmWorker, notebook: Path, limits: ProcessLimits, workdir: Path,
-                 data_files: list[Path]) -> None:
+    def __init__(
+        self,
+        worker: WarmWorker,
+        notebook: Path,
+        limits: ProcessLimits,
+        workdir: Path,
+        data_files: list[Path],
+    ) -> None:
         self._args = (worker, notebook, limits, workdir, data_files)
         self._lock = threading.Lock()
         self._reference: ProcessReference | None = None
@@ -308,7 +360,9 @@ class LazyReference:
                 self._reference.process.close()
 
 
-def _select(course: Course, records: list[SubmissionRecord], only: list[str]) -> list[SubmissionRecord]:
+def _select(
+    course: Course, records: list[SubmissionRecord], only: list[str]
+) -> list[SubmissionRecord]:
     if not only:
         return records
     from sqlalchemy import select
@@ -318,7 +372,9 @@ def _select(course: Course, records: list[SubmissionRecord], only: list[str]) ->
     wanted = set(only)
     m = store.team_members
     with course.engine.connect() as conn:
-        rows = conn.execute(select(m.c.team_id, m.c.student_id).where(m.c.student_id.in_(wanted))).all()
+        rows = conn.execute(
+            select(m.c.team_id, m.c.student_id).where(m.c.student_id.in_(wanted))
+        ).all()
     wanted |= {row.team_id for row in rows}
     chosen = [r for r in records if r.owner in wanted]
     known = {r.owner for r in records} | {row.student_id for row in rows}

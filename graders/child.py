@@ -93,13 +93,25 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     keep = {0, 1, 2, channel.fileno()}
     _close_fds_except(keep)
     sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", line_buffering=True)
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", line_buffering=True)
+    sys.stdout = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
     # tracebacks of cells go to sys.__stderr__: point it at the capped file too
     sys_module: Any = sys
-    sys_module.__stdout__, sys_module.__stderr__, sys_module.__stdin__ = sys.stdout, sys.stderr, sys.stdin
+    sys_module.__stdout__, sys_module.__stderr__, sys_module.__stdin__ = (
+        sys.stdout,
+        sys.stderr,
+        sys.stdin,
+    )
     os.chdir(scratch)
     os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
     sys.argv = [""]
@@ -156,15 +168,23 @@ def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
         op = message.get("op") if isinstance(message, dict) else None
         try:
             if op == "run":
-                report = execution.run_cells(namespace, [(int(i), str(s)) for i, s in message["cells"]])
+                report = execution.run_cells(
+                    namespace, [(int(i), str(s)) for i, s in message["cells"]]
+                )
                 report["skipped"] = list(shim.skipped) if shim else []
                 report["layers"] = layers
                 tampered.update(execution.restore(before))
                 report["tampered"] = sorted(tampered)
                 reply: dict[str, Any] = {"ok": report}
             elif op == "call":
-                reply = {"ok": execution.call(namespace, message["name"], message.get("args", []),
-                                              message.get("kwargs", {}))}
+                reply = {
+                    "ok": execution.call(
+                        namespace,
+                        message["name"],
+                        message.get("args", []),
+                        message.get("kwargs", {}),
+                    )
+                }
             elif op == "value":
                 reply = {"ok": execution.lookup(namespace, message["name"])}
             elif op == "ok":
@@ -183,7 +203,12 @@ def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
             if isinstance(exc, MemoryError):
                 reply = {"error": {"type": "MemoryError", "message": "out of memory"}}
             else:
-                reply = {"error": {"type": type(exc).__name__, "message": execution.describe_exception(exc)}}
+                reply = {
+                    "error": {
+                        "type": type(exc).__name__,
+                        "message": execution.describe_exception(exc),
+                    }
+                }
         # student code may have replaced builtins or numpy functions meanwhile: undo it
         # (and remember it) before this runtime encodes the reply or runs the next test
         tampered.update(execution.restore(before))

@@ -80,7 +80,9 @@ def expect_close(
         raise CheckFailed(message or f"shape {a.shape}, expected {e.shape}")
     if permutation:
         if not _same_partition(a.ravel(), e.ravel()):
-            raise CheckFailed(message or "the labels do not match the expected grouping under any renaming")
+            raise CheckFailed(
+                message or "the labels do not match the expected grouping under any renaming"
+            )
         return
     if up_to_sign:
         if a.ndim == 2:

@@ -64,7 +64,9 @@ class ChildTarget:
         self.process = process
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return self.process.request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs})
+        return self.process.request(
+            {"op": "call", "name": name, "args": list(args), "kwargs": kwargs}
+        )
 
     def value(self, name: str) -> Any:
         return self.process.request({"op": "value", "name": name})
@@ -166,7 +168,9 @@ class ProcessReference:
                     answer = self.process.request(message)
                 except StudentError as exc:
                     answer = {"$error": f"{exc.type_name}: {exc}"}
-                except GradingError as exc:  # the reference timed out or died: not the student's fault
+                except (
+                    GradingError
+                ) as exc:  # the reference timed out or died: not the student's fault
                     raise ReferenceUnavailable(f"the reference solution failed: {exc}") from None
                 self._cache[key] = protocol.encode(answer)
             encoded = self._cache[key]
@@ -334,7 +338,9 @@ def _numpy() -> Any:
 # --- OK-format
 
 
-_NP_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|complex|longdouble|clongdouble|str_|bytes_)\d*_?\((.*?)\)")
+_NP_SCALAR = re.compile(
+    r"\bnp\.(?:float|int|uint|complex|longdouble|clongdouble|str_|bytes_)\d*_?\((.*?)\)"
+)
 _NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 
 
@@ -397,7 +403,11 @@ def _run_assert(test: TestCase, student: Target) -> str | None:
             try:
                 actual = student.evaluate(claim.expr)
             except StudentError as exc:
-                return _assert_error(str(exc)) if exc.type_name != "EncodeError" else _student_error(exc)
+                return (
+                    _assert_error(str(exc))
+                    if exc.type_name != "EncodeError"
+                    else _student_error(exc)
+                )
             message = judge(claim, actual)
             if message is not None:
                 return message
@@ -413,6 +423,6 @@ def _assert_error(error: str) -> str:
     if error.startswith("NameError"):
         return f"{error} (is it defined, and did its cell run without errors?)"
     if error.startswith("AssertionError"):
-        detail = error[len("AssertionError"):].lstrip(": ")
+        detail = error[len("AssertionError") :].lstrip(": ")
         return f"assertion failed{': ' + detail if detail else ''}"
     return error

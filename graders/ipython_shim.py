@@ -15,8 +15,20 @@ import time
 from typing import Any
 
 _HARMLESS = {
-    "matplotlib", "config", "load_ext", "reload_ext", "autoreload", "precision",
-    "pylab", "pprint", "colors", "xmode", "who", "whos", "env", "pwd",
+    "matplotlib",
+    "config",
+    "load_ext",
+    "reload_ext",
+    "autoreload",
+    "precision",
+    "pylab",
+    "pprint",
+    "colors",
+    "xmode",
+    "who",
+    "whos",
+    "env",
+    "pwd",
 }
 
 
@@ -43,7 +55,10 @@ class IPythonShim:
         if name in ("time", "timeit"):
             return self._run_timed(cell)
         if name == "capture":
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
                 exec(compile(cell, "<cell>", "exec"), self.user_ns)
             return None
         self.skipped.append(f"%%{name} {line}".strip())

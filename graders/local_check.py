@@ -72,7 +72,10 @@ def find_public_tests(notebook: Path, explicit: Path | None = None) -> Path:
         if not explicit.is_file():
             raise PublicTestsMissing(f"{explicit}: no such file")
         return explicit
-    candidates = [notebook.parent / PUBLIC_TESTS_FILE, notebook.parent / "student" / PUBLIC_TESTS_FILE]
+    candidates = [
+        notebook.parent / PUBLIC_TESTS_FILE,
+        notebook.parent / "student" / PUBLIC_TESTS_FILE,
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -87,7 +90,9 @@ def load_public_tests(path: Path) -> PublicTests:
     try:
         return PublicTests.from_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise GradingError(f"{path}: not a readable {PUBLIC_TESTS_FILE} ({exc}); download the sheet again") from None
+        raise GradingError(
+            f"{path}: not a readable {PUBLIC_TESTS_FILE} ({exc}); download the sheet again"
+        ) from None
 
 
 def select_tasks(public: PublicTests, wanted: Sequence[str]) -> list[TaskInfo]:
@@ -102,7 +107,9 @@ def select_tasks(public: PublicTests, wanted: Sequence[str]) -> list[TaskInfo]:
             from sheetgrade.course.suggest import did_you_mean
 
             ids = [t.id for t in public.tasks]
-            raise GradingError(f"no task '{name}' on this sheet{did_you_mean(name, ids)} (tasks: {', '.join(ids)})")
+            raise GradingError(
+                f"no task '{name}' on this sheet{did_you_mean(name, ids)} (tasks: {', '.join(ids)})"
+            )
         chosen.append(known[name])
     return chosen
 
@@ -140,16 +147,29 @@ def check_notebook(
         # preload=False: a student's check imports only what the notebook imports
         with WarmWorker(preload=False) as worker:
             result = grade_notebook(
-                notebook, tests, worker=worker, reference=RecordedReference(public.recorded_reference),
-                limits=limits, workdir=workroot / "run", data_files=_data_files(notebook, path),
+                notebook,
+                tests,
+                worker=worker,
+                reference=RecordedReference(public.recorded_reference),
+                limits=limits,
+                workdir=workroot / "run",
+                data_files=_data_files(notebook, path),
             )
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
-    by_task = [TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen]
+    by_task = [
+        TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen
+    ]
     notes = [_cell_error_note(e) for e in result.cell_errors[:5]]
-    notes += [f.replace("not run: ", "not run while checking: ") for f in result.flags if f.startswith("not run:")]
+    notes += [
+        f.replace("not run: ", "not run while checking: ")
+        for f in result.flags
+        if f.startswith("not run:")
+    ]
     message = result.message if result.status != "graded" else ""
-    return CheckReport(notebook=notebook.name, tasks=by_task, status=result.status, message=message, notes=notes)
+    return CheckReport(
+        notebook=notebook.name, tasks=by_task, status=result.status, message=message, notes=notes
+    )
 
 
 def _data_files(notebook: Path, tests_path: Path) -> list[Path]:
@@ -195,8 +215,11 @@ def format_report(report: CheckReport) -> str:
         mark = "PASS" if task.passed else "FAIL"
         title = f"  {task.task.title}" if task.task.title else ""
         worth = f"{task.task.points:g}"
-        points = (f"{task.points:g}/{task.max_points:g} public points of {worth}" if task.max_points
-                  else f"{worth} points, graded by hidden tests")
+        points = (
+            f"{task.points:g}/{task.max_points:g} public points of {worth}"
+            if task.max_points
+            else f"{worth} points, graded by hidden tests"
+        )
         lines.append(f"{task.task.id:<6} {mark}  {points}{title}")
         for outcome in task.outcomes:
             if not outcome.passed:

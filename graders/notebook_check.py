@@ -35,8 +35,12 @@ def disable_for_grading() -> None:
     _grading = True
 
 
-def check(*tasks: str, tests: str | Path | None = None, namespace: dict[str, Any] | None = None,
-          quiet: bool = False) -> CheckReport | None:
+def check(
+    *tasks: str,
+    tests: str | Path | None = None,
+    namespace: dict[str, Any] | None = None,
+    quiet: bool = False,
+) -> CheckReport | None:
     """Check tasks of the notebook you are working in against their public tests.
 
     Args:

@@ -125,7 +125,9 @@ def _encode_numpy(value: Any) -> Any:
         elif isinstance(value, np.ndarray):
             array = np.asarray(value)  # drops subclasses
             if array.dtype.kind not in "biufc":
-                raise EncodeError(f"arrays of dtype {array.dtype} cannot be sent; only numbers and bools")
+                raise EncodeError(
+                    f"arrays of dtype {array.dtype} cannot be sent; only numbers and bools"
+                )
             return {
                 "$t": "nd",
                 "dtype": array.dtype.str,
@@ -204,7 +206,9 @@ def _decode_array(data: dict[str, Any]) -> Any:
         raise ProtocolError("array data is not base64") from None
     dt = np.dtype(dtype)
     if len(raw) != math.prod(shape) * dt.itemsize:
-        raise ProtocolError(f"array data has {len(raw)} bytes, shape {shape} of {dt} needs another size")
+        raise ProtocolError(
+            f"array data has {len(raw)} bytes, shape {shape} of {dt} needs another size"
+        )
     return np.frombuffer(raw, dtype=dt).reshape(tuple(shape)).copy()
 
 

@@ -30,7 +30,10 @@ def graded_shas(engine: Engine, build_hash: str) -> set[str]:
     """Submission hashes that already have a result for this build."""
     r = store.results
     with engine.connect() as conn:
-        return {row[0] for row in conn.execute(select(r.c.submission_sha).where(r.c.build_hash == build_hash))}
+        return {
+            row[0]
+            for row in conn.execute(select(r.c.submission_sha).where(r.c.build_hash == build_hash))
+        }
 
 
 def recorded_build_hash(engine: Engine, sheet_id: str) -> str | None:
@@ -41,8 +44,9 @@ def recorded_build_hash(engine: Engine, sheet_id: str) -> str | None:
     return row[0] if row else None
 
 
-def save_result(engine: Engine, *, build_hash: str, sheet_id: str, submission_sha: str,
-                result: SubmissionResult) -> None:
+def save_result(
+    engine: Engine, *, build_hash: str, sheet_id: str, submission_sha: str, result: SubmissionResult
+) -> None:
     """Replace the result of one submission under one build, in one transaction."""
     r, t = store.results, store.test_results
     key_r = and_(r.c.build_hash == build_hash, r.c.submission_sha == submission_sha)
@@ -106,8 +110,12 @@ def stored_results(engine: Engine, build_hash: str) -> dict[str, StoredResult]:
         rows = conn.execute(select(r).where(r.c.build_hash == build_hash)).all()
     return {
         row.submission_sha: StoredResult(
-            submission_sha=row.submission_sha, status=row.status, points=row.points,
-            max_points=row.max_points, message=row.message, flags=json.loads(row.flags),
+            submission_sha=row.submission_sha,
+            status=row.status,
+            points=row.points,
+            max_points=row.max_points,
+            message=row.message,
+            flags=json.loads(row.flags),
             graded_at=row.graded_at,
         )
         for row in rows

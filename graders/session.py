@@ -56,8 +56,11 @@ class ProcessLimits:
 
     def confine_limits(self) -> dict[str, Any]:
         """Keyword arguments for ``sheetgrade.graders.confine.Limits``."""
-        return {"address_space": self.memory, "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1,
-                "file_size": self.disk}
+        return {
+            "address_space": self.memory,
+            "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1,
+            "file_size": self.disk,
+        }
 
 
 @dataclass
@@ -146,7 +149,9 @@ class StudentProcess:
             reply = protocol.recv(self._channel, self.deadline, MAX_REPLY)
         except TimeoutError:
             self.kill()
-            raise SubmissionTimeout(f"ran longer than the limit of {self.limits.timeout:g} s") from None
+            raise SubmissionTimeout(
+                f"ran longer than the limit of {self.limits.timeout:g} s"
+            ) from None
         except (EOFError, BrokenPipeError, ConnectionResetError):
             self._dead = True
             self.exit_code = self.worker.exit_code(self.pid)
@@ -160,7 +165,9 @@ class StudentProcess:
             raise ProtocolError("malformed reply from the student process")
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentError(str(error.get("type", "Error")), str(error.get("message", ""))[:2000])
+            raise StudentError(
+                str(error.get("type", "Error")), str(error.get("message", ""))[:2000]
+            )
         return reply["ok"]
 
     def _wait_for_reply(self) -> None:
@@ -251,4 +258,3 @@ def _describe_exit(code: int | None) -> str:
             return f"the student process was killed ({name}; CPU-time or memory limit?)"
         return f"the student process was killed by {name}"
     return f"the student process exited with code {code} before grading finished"
-

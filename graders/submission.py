@@ -82,17 +82,27 @@ def grade_notebook(
         cells = read_code_cells(notebook)
     except InvalidNotebook as exc:
         return SubmissionResult(
-            status="invalid", points=0.0, max_points=max_points, message=str(exc),
+            status="invalid",
+            points=0.0,
+            max_points=max_points,
+            message=str(exc),
             tests=_not_run(tests, "not run: the notebook could not be read"),
             duration=time.monotonic() - start,
         )
     flags = [f"review: {finding}" for finding in scan_cells(cells)] if _has_compat(tests) else []
     try:
-        process = StudentProcess(worker, workdir, limits, notebook=notebook, data_files=list(data_files))
+        process = StudentProcess(
+            worker, workdir, limits, notebook=notebook, data_files=list(data_files)
+        )
     except OSError as exc:
-        return SubmissionResult(status="crashed", points=0.0, max_points=max_points,
-                                message=f"could not prepare the submission: {exc}",
-                                tests=_not_run(tests, "not run"), duration=time.monotonic() - start)
+        return SubmissionResult(
+            status="crashed",
+            points=0.0,
+            max_points=max_points,
+            message=f"could not prepare the submission: {exc}",
+            tests=_not_run(tests, "not run"),
+            duration=time.monotonic() - start,
+        )
     try:
         result = _run(process, cells, tests, reference, max_points, flags)
     finally:
@@ -109,8 +119,14 @@ def _has_compat(tests: list[TestCase]) -> bool:
     return any(t.kind != "native" for t in tests)
 
 
-def _run(process: StudentProcess, cells: list[Cell], tests: list[TestCase], reference: Reference,
-         max_points: float, flags: list[str]) -> SubmissionResult:
+def _run(
+    process: StudentProcess,
+    cells: list[Cell],
+    tests: list[TestCase],
+    reference: Reference,
+    max_points: float,
+    flags: list[str],
+) -> SubmissionResult:
     outcomes: list[TestOutcome] = []
     report = RunReport()
     status, message = "graded", ""
@@ -160,4 +176,6 @@ def _run(process: StudentProcess, cells: list[Cell], tests: list[TestCase], refe
 
 
 def _not_run(tests: list[TestCase], message: str) -> list[TestOutcome]:
-    return [TestOutcome(test=t, passed=False, points=0.0, message=message, duration=0.0) for t in tests]
+    return [
+        TestOutcome(test=t, passed=False, points=0.0, message=message, duration=0.0) for t in tests
+    ]

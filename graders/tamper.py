@@ -15,23 +15,70 @@ import ast
 from sheetgrade.graders.notebook import Cell
 
 _PROTECTED_MODULES = {
-    "np", "numpy", "builtins", "__builtins__", "sys", "math", "unittest", "pytest",
-    "otter", "nbgrader", "operator", "doctest", "gc", "inspect", "testing", "sheetgrade",
+    "np",
+    "numpy",
+    "builtins",
+    "__builtins__",
+    "sys",
+    "math",
+    "unittest",
+    "pytest",
+    "otter",
+    "nbgrader",
+    "operator",
+    "doctest",
+    "gc",
+    "inspect",
+    "testing",
+    "sheetgrade",
 }
-_COMPARISON_DUNDERS = {"__eq__", "__ne__", "__bool__", "__hash__", "__lt__", "__le__", "__gt__",
-                       "__ge__", "__array_ufunc__", "__array_function__", "__instancecheck__"}
+_COMPARISON_DUNDERS = {
+    "__eq__",
+    "__ne__",
+    "__bool__",
+    "__hash__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__array_ufunc__",
+    "__array_function__",
+    "__instancecheck__",
+}
 _SUSPICIOUS_CALLS = {
-    "settrace": "sets a trace function", "setprofile": "sets a profile function",
-    "_getframe": "inspects stack frames", "currentframe": "inspects stack frames",
-    "stack": None, "get_objects": "walks the garbage collector",
-    "get_referrers": "walks the garbage collector", "get_referents": "walks the garbage collector",
+    "settrace": "sets a trace function",
+    "setprofile": "sets a profile function",
+    "_getframe": "inspects stack frames",
+    "currentframe": "inspects stack frames",
+    "stack": None,
+    "get_objects": "walks the garbage collector",
+    "get_referrers": "walks the garbage collector",
+    "get_referents": "walks the garbage collector",
 }
-_SUSPICIOUS_ATTRS = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame",
-                     "__code__", "__globals__", "__closure__", "co_code"}
+_SUSPICIOUS_ATTRS = {
+    "f_back",
+    "f_globals",
+    "f_locals",
+    "f_builtins",
+    "tb_frame",
+    "gi_frame",
+    "__code__",
+    "__globals__",
+    "__closure__",
+    "co_code",
+}
 _SUSPICIOUS_IMPORTS = {"ctypes", "gc", "inspect", "builtins", "cffi", "socket", "_socket", "mmap"}
 # raw file-descriptor access: how a submission could reach the grader's channel
-_FD_CALLS = {("os", "dup"), ("os", "dup2"), ("os", "write"), ("os", "read"), ("os", "fdopen"),
-             ("io", "FileIO"), ("os", "sendfile"), ("os", "pipe")}
+_FD_CALLS = {
+    ("os", "dup"),
+    ("os", "dup2"),
+    ("os", "write"),
+    ("os", "read"),
+    ("os", "fdopen"),
+    ("io", "FileIO"),
+    ("os", "sendfile"),
+    ("os", "pipe"),
+}
 
 
 def scan_cells(cells: list[Cell]) -> list[str]:
@@ -60,9 +107,15 @@ def scan_source(source: str, _depth: int = 0) -> list[str]:
         line = getattr(node, "lineno", 0)
         for what in _check(node, aliases):
             found.append(f"line {line}: {what}")
-        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value
-                and _depth < 3):
-            found += [f"line {line}: in a string: {what}" for what in scan_source(node.value, _depth + 1)]
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "\n" in node.value
+            and _depth < 3
+        ):
+            found += [
+                f"line {line}: in a string: {what}" for what in scan_source(node.value, _depth + 1)
+            ]
     return found
 
 
@@ -92,25 +145,53 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
     elif isinstance(node, ast.Delete):
         targets = list(node.targets)
     for target in targets:
-        for t in (target.elts if isinstance(target, ast.Tuple | ast.List) else [target]):
-            if isinstance(t, ast.Attribute | ast.Subscript) and _root_name(t, aliases) in _PROTECTED_MODULES:
+        for t in target.elts if isinstance(target, ast.Tuple | ast.List) else [target]:
+            if (
+                isinstance(t, ast.Attribute | ast.Subscript)
+                and _root_name(t, aliases) in _PROTECTED_MODULES
+            ):
                 out.append(f"assigns {_dotted(t)}")
-            if isinstance(t, ast.Attribute) and t.attr in ("__class__", "__code__", "__eq__", "__dict__"):
+            if isinstance(t, ast.Attribute) and t.attr in (
+                "__class__",
+                "__code__",
+                "__eq__",
+                "__dict__",
+            ):
                 out.append(f"assigns {_dotted(t)}")
             if isinstance(t, ast.Name) and t.id == "__builtins__":
                 out.append("assigns __builtins__")
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in _COMPARISON_DUNDERS:
+    if (
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name in _COMPARISON_DUNDERS
+    ):
         out.append(f"defines {node.name} (comparison override)")
     if isinstance(node, ast.Call):
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if name in ("setattr", "delattr") and node.args and _root_name(node.args[0], aliases) in _PROTECTED_MODULES:
+        name = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else ""
+        )
+        if (
+            name in ("setattr", "delattr")
+            and node.args
+            and _root_name(node.args[0], aliases) in _PROTECTED_MODULES
+        ):
             out.append(f"calls {name} on {_dotted(node.args[0])}")
-        elif name in _SUSPICIOUS_CALLS and (name != "stack" or _root_name(func, aliases) == "inspect"):
-            out.append(f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})")
+        elif name in _SUSPICIOUS_CALLS and (
+            name != "stack" or _root_name(func, aliases) == "inspect"
+        ):
+            out.append(
+                f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})"
+            )
         elif name in ("exit", "_exit") and _root_name(func, aliases) in ("os", "sys"):
             out.append(f"calls {_dotted(func)}")
-        elif name in ("exec", "eval", "compile") and _root_name(func, aliases) in (name, "builtins"):
+        elif name in ("exec", "eval", "compile") and _root_name(func, aliases) in (
+            name,
+            "builtins",
+        ):
             out.append(f"calls {name} (runs code from a string)")
     if isinstance(node, ast.Call):
         func = node.func
@@ -118,15 +199,27 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
             out.append(f"calls {_dotted(func)} (raw file descriptors)")
         if any(k.arg == "fileno" for k in node.keywords):
             out.append(f"calls {_dotted(func)} with fileno= (raw file descriptors)")
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if name in ("__import__", "import_module") and node.args and not isinstance(node.args[0], ast.Constant):
+        name = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else ""
+        )
+        if (
+            name in ("__import__", "import_module")
+            and node.args
+            and not isinstance(node.args[0], ast.Constant)
+        ):
             out.append(f"calls {name} with a computed module name")
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and "/proc/" in node.value:
         out.append(f"uses the path {node.value[:40]!r}")
     if isinstance(node, ast.Attribute) and node.attr in _SUSPICIOUS_ATTRS:
         out.append(f"uses .{node.attr}")
     if isinstance(node, ast.Import | ast.ImportFrom):
-        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        modules = (
+            [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        )
         for module in modules:
             if module.split(".")[0] in _SUSPICIOUS_IMPORTS:
                 out.append(f"imports {module}")

@@ -43,8 +43,9 @@ if TYPE_CHECKING:
     from sheetgrade.course.course import Course
 
 
-def validate_build(course: Course | None, bundle_dir: Path, *,
-                   limits: ProcessLimits | None = None) -> ValidationReport:
+def validate_build(
+    course: Course | None, bundle_dir: Path, *, limits: ProcessLimits | None = None
+) -> ValidationReport:
     """Run the reference of the bundle in ``bundle_dir`` against all its tests.
 
     Args:
@@ -71,8 +72,13 @@ def validate_build(course: Course | None, bundle_dir: Path, *,
     try:
         with WarmWorker() as worker:
             try:
-                reference = start_reference(worker, bundle_dir / bundle.reference_notebook, limits,
-                                            workroot / "reference", data_files)
+                reference = start_reference(
+                    worker,
+                    bundle_dir / bundle.reference_notebook,
+                    limits,
+                    workroot / "reference",
+                    data_files,
+                )
             except GradingError as exc:
                 report.failures["reference"] = str(exc)
                 return report
@@ -127,8 +133,9 @@ class _RenewingTarget(ChildTarget):
         return super().run_assert(code)
 
 
-def _validate_one(test: TestCase, target: _RenewingTarget, reference: Any,
-                  report: ValidationReport, pending: bool) -> None:
+def _validate_one(
+    test: TestCase, target: _RenewingTarget, reference: Any, report: ValidationReport, pending: bool
+) -> None:
     if test.kind == "ok":
         try:
             examples = doctest.DocTestParser().get_examples(test.code)
@@ -152,4 +159,6 @@ def _validate_one(test: TestCase, target: _RenewingTarget, reference: Any,
     finally:
         reference.recording = False
     if not outcome.passed:
-        report.failures[test.id] = outcome.message.replace("your code raised", "the reference raised")
+        report.failures[test.id] = outcome.message.replace(
+            "your code raised", "the reference raised"
+        )

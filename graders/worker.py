@@ -28,10 +28,19 @@ class WarmWorker:
             use_fork = hasattr(os, "fork") and os.environ.get("SHEETGRADE_NO_FORK", "") != "1"
         self.use_fork = use_fork
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = "import sys; from sheetgrade.graders.zygote import main; main(*map(int, sys.argv[1:]))"
+        code = (
+            "import sys; from sheetgrade.graders.zygote import main; main(*map(int, sys.argv[1:]))"
+        )
         debug = os.environ.get("SHEETGRADE_DEBUG") == "1"
         self._process = subprocess.Popen(
-            [sys.executable, "-c", code, str(theirs.fileno()), str(int(preload)), str(int(use_fork))],
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(theirs.fileno()),
+                str(int(preload)),
+                str(int(use_fork)),
+            ],
             pass_fds=(theirs.fileno(),),
             env=worker_env(),
             stdin=subprocess.DEVNULL,
@@ -47,7 +56,9 @@ class WarmWorker:
         self._forked: dict[int, dict[str, Any]] = {}
         self._exits: dict[int, int] = {}
         self._closed = False
-        self._reader = threading.Thread(target=self._read_loop, name="warm-worker-reader", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_loop, name="warm-worker-reader", daemon=True
+        )
         self._reader.start()
 
     def __enter__(self) -> WarmWorker:
@@ -91,7 +102,9 @@ class WarmWorker:
             reply = self._forked.pop(ident)
         if reply.get("op") != "forked":
             ours.close()
-            raise GradingError(f"the warm worker could not start a student process: {reply.get('message')}")
+            raise GradingError(
+                f"the warm worker could not start a student process: {reply.get('message')}"
+            )
         return int(reply["pid"]), ours
 
     def exit_code(self, pid: int, timeout: float = 2.0) -> int | None:

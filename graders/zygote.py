@@ -40,12 +40,25 @@ THREAD_ENV = {
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
 }
-PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "matplotlib",
-           "matplotlib.pyplot", "pandas")
+PRELOAD = (
+    "numpy",
+    "scipy",
+    "scipy.linalg",
+    "scipy.stats",
+    "scipy.optimize",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "pandas",
+)
 #: our own modules the child needs; imported once here, not in every child
-OWN_MODULES = ("sheetgrade.graders.child", "sheetgrade.graders.execution", "sheetgrade.graders.confine",
-               "sheetgrade.graders.landlock", "sheetgrade.graders.seccomp",
-               "sheetgrade.graders.notebook_check")
+OWN_MODULES = (
+    "sheetgrade.graders.child",
+    "sheetgrade.graders.execution",
+    "sheetgrade.graders.confine",
+    "sheetgrade.graders.landlock",
+    "sheetgrade.graders.seccomp",
+    "sheetgrade.graders.notebook_check",
+)
 MAX_PACKET = 1 << 16
 
 
@@ -114,12 +127,15 @@ def _preload() -> None:
         pass
 
 
-def _start_child(fd: int, request: dict[str, Any], control: socket.socket,
-                 wake: tuple[int, int], use_fork: bool) -> int:
+def _start_child(
+    fd: int, request: dict[str, Any], control: socket.socket, wake: tuple[int, int], use_fork: bool
+) -> int:
     if not use_fork:
         return subprocess.Popen(
             [sys.executable, "-m", "sheetgrade.graders.child", str(fd), json.dumps(request)],
-            pass_fds=(fd,), stdin=subprocess.DEVNULL, close_fds=True,
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
         ).pid
     pid = os.fork()
     if pid == 0:
@@ -166,8 +182,17 @@ def _send(control: socket.socket, message: dict[str, Any]) -> None:
 
 def worker_env() -> dict[str, str]:
     """The environment of the warm worker: only what Python needs, threads = 1."""
-    keep = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT",
-            "COVERAGE_PROCESS_START")
+    keep = (
+        "PATH",
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "TZ",
+        "PYTHONPATH",
+        "VIRTUAL_ENV",
+        "SYSTEMROOT",
+        "COVERAGE_PROCESS_START",
+    )
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(THREAD_ENV)
     return env

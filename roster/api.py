@@ -76,7 +76,9 @@ class RosterReport:
         if self.source:
             verb = "would import" if self.dry_run else "imported"
             rows = f"{self.rows} row{'s' if self.rows != 1 else ''}"
-            lines.append(f"{verb} {self.kind} from {self.source} ({rows}): {self.changes.describe(self.kind)}")
+            lines.append(
+                f"{verb} {self.kind} from {self.source} ({rows}): {self.changes.describe(self.kind)}"
+            )
         for kind in ("students", "groups", "tutors", "teams"):
             if kind == self.kind and self.source:
                 continue
@@ -99,7 +101,9 @@ class RosterReport:
 
 
 def _check(course: Course, data: RosterData) -> CheckResult:
-    return check_roster(data, max_size=course.config.teams.max_size, resolve_sheet=course.resolve_sheet_id)
+    return check_roster(
+        data, max_size=course.config.teams.max_size, resolve_sheet=course.resolve_sheet_id
+    )
 
 
 def check_roster_files(course: Course) -> CheckResult:
@@ -125,11 +129,20 @@ def validate_roster_files(course: Course) -> list[str]:
 # ------------------------------------------------------------------- writing
 
 
-def _apply(course: Course, result: CheckResult, *, dry_run: bool, with_groups: bool, base_label: str,
-           write_files: bool = True) -> RosterReport:
+def _apply(
+    course: Course,
+    result: CheckResult,
+    *,
+    dry_run: bool,
+    with_groups: bool,
+    base_label: str,
+    write_files: bool = True,
+) -> RosterReport:
     """Write a validated roster to the database and (``write_files``) the canonical files."""
     if result.problems:
-        raise RosterError(f"{base_label}: {_count(result.problems)}; nothing was written", result.problems)
+        raise RosterError(
+            f"{base_label}: {_count(result.problems)}; nothing was written", result.problems
+        )
     roster = result.roster
     texts = render_files(roster, with_groups=with_groups) if write_files else {}
     texts = changed_files(course.roster_dir, texts)
@@ -138,7 +151,9 @@ def _apply(course: Course, result: CheckResult, *, dry_run: bool, with_groups: b
         with course.engine.connect() as conn:
             changes = diff(read_roster(conn), roster)
             refuse_removals(conn, changes)
-        return RosterReport(roster=roster, changes=changes, warnings=result.warnings, files=files, dry_run=True)
+        return RosterReport(
+            roster=roster, changes=changes, warnings=result.warnings, files=files, dry_run=True
+        )
     staged = stage_files(course.roster_dir, texts)
     try:
         with store.transaction(course.engine) as conn:
@@ -154,7 +169,9 @@ def _count(problems: list[str]) -> str:
 
 
 def _with_groups(course: Course, roster: Roster) -> bool:
-    return (course.roster_dir / FILES["groups"]).exists() or any(g.name for g in roster.groups.values())
+    return (course.roster_dir / FILES["groups"]).exists() or any(
+        g.name for g in roster.groups.values()
+    )
 
 
 def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
@@ -175,9 +192,17 @@ def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
     result = _check(course, data)
     result.problems[:0] = problems
     if result.problems:
-        raise RosterError(f"roster: {_count(result.problems)}; nothing was written", result.problems)
-    report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
-                    base_label="roster", write_files=False)
+        raise RosterError(
+            f"roster: {_count(result.problems)}; nothing was written", result.problems
+        )
+    report = _apply(
+        course,
+        result,
+        dry_run=dry_run,
+        with_groups=_with_groups(course, result.roster),
+        base_label="roster",
+        write_files=False,
+    )
     report.files = None  # sync reads the files, it does not rewrite them
     return report
 
@@ -193,12 +218,16 @@ def guess_kind(header: list[str], path: Path) -> Kind:
         return "teams"
     if "tutor" in stem:
         return "tutors"
-    if ("group" in stem or "gruppe" in stem) and not normalised & set(ALIASES["students"]["matrikel"]):
+    if ("group" in stem or "gruppe" in stem) and not normalised & set(
+        ALIASES["students"]["matrikel"]
+    ):
         return "groups"
     return "students"
 
 
-def _merge_students(base: list[StudentEntry], new: list[StudentEntry], replace: bool) -> list[StudentEntry]:
+def _merge_students(
+    base: list[StudentEntry], new: list[StudentEntry], replace: bool
+) -> list[StudentEntry]:
     merged = list(base)
     position = {e.id: i for i, e in enumerate(base)}
     by_matrikel = {e.matrikel: i for i, e in enumerate(base) if e.matrikel}
@@ -222,7 +251,9 @@ def _merge_students(base: list[StudentEntry], new: list[StudentEntry], replace: 
     return merged + extra
 
 
-def _removed_students(base: list[StudentEntry], merged: list[StudentEntry], label: str) -> dict[str, str]:
+def _removed_students(
+    base: list[StudentEntry], merged: list[StudentEntry], label: str
+) -> dict[str, str]:
     kept = {e.id for e in merged}
     reason = f"is not in {label} and --replace removes them"
     removed: dict[str, str] = {}
@@ -314,16 +345,28 @@ def import_roster_file(
     result = _check(course, _merge(course, base, entries, replace))
     result.problems[:0] = entries.problems
     if result.problems:
-        raise RosterError(f"{table.label}: {_count(result.problems)}; nothing was imported", result.problems)
-    report = _apply(course, result, dry_run=dry_run,
-                    with_groups=_with_groups(course, result.roster) or kind == "groups", base_label=table.label)
+        raise RosterError(
+            f"{table.label}: {_count(result.problems)}; nothing was imported", result.problems
+        )
+    report = _apply(
+        course,
+        result,
+        dry_run=dry_run,
+        with_groups=_with_groups(course, result.roster) or kind == "groups",
+        base_label=table.label,
+    )
     report.kind, report.source, report.rows = kind, table.label, len(table.rows)
     report.ignored_columns = entries.ignored_columns
     return report
 
 
 def add_team_members(
-    course: Course, team: str, students: list[str], *, sheet: str | None = None, dry_run: bool = False
+    course: Course,
+    team: str,
+    students: list[str],
+    *,
+    sheet: str | None = None,
+    dry_run: bool = False,
 ) -> RosterReport:
     """Put students into a team (created when new), for the term or one sheet.
 
@@ -344,9 +387,16 @@ def add_team_members(
     data = dataclasses.replace(base, teams=base.teams + added)
     result = _check(course, data)
     if result.problems:
-        raise RosterError(f"team {team}: {_count(result.problems)}; nothing was written", result.problems)
-    report = _apply(course, result, dry_run=dry_run, with_groups=_with_groups(course, result.roster),
-                    base_label="roster teams add")
+        raise RosterError(
+            f"team {team}: {_count(result.problems)}; nothing was written", result.problems
+        )
+    report = _apply(
+        course,
+        result,
+        dry_run=dry_run,
+        with_groups=_with_groups(course, result.roster),
+        base_label="roster teams add",
+    )
     report.kind = "teams"
     return report
 

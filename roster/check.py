@@ -54,7 +54,9 @@ def twice(what: str, first: Where, second: Where) -> str:
     return f"{second}: {what} appears twice ({where})"
 
 
-def check_roster(data: RosterData, *, max_size: int, resolve_sheet: SheetResolver | None = None) -> CheckResult:
+def check_roster(
+    data: RosterData, *, max_size: int, resolve_sheet: SheetResolver | None = None
+) -> CheckResult:
     """Validate a complete roster.
 
     Args:
@@ -70,8 +72,13 @@ def check_roster(data: RosterData, *, max_size: int, resolve_sheet: SheetResolve
     warnings: list[str] = []
     groups = _check_groups(data, problems)
     students = _check_students(data.students, groups, problems, warnings)
-    teams = _check_teams(data.teams, students, max_size, resolve_sheet, problems, warnings, data.removed)
-    tutors = {t.email: Tutor(name=t.name, email=t.email, groups=tuple(sorted(t.groups))) for t in data.tutors}
+    teams = _check_teams(
+        data.teams, students, max_size, resolve_sheet, problems, warnings, data.removed
+    )
+    tutors = {
+        t.email: Tutor(name=t.name, email=t.email, groups=tuple(sorted(t.groups)))
+        for t in data.tutors
+    }
     roster = Roster(students=students, groups=groups, tutors=tutors, teams=teams)
     return CheckResult(problems=problems, warnings=warnings, roster=roster)
 
@@ -138,7 +145,11 @@ def _check_students(
         sid = e.id or e.matrikel
         if e.matrikel:
             if e.matrikel in by_matrikel:
-                problems.append(twice(f"matriculation number {e.matrikel}", by_matrikel[e.matrikel].where, e.where))
+                problems.append(
+                    twice(
+                        f"matriculation number {e.matrikel}", by_matrikel[e.matrikel].where, e.where
+                    )
+                )
                 continue
             by_matrikel[e.matrikel] = e
         if sid in by_id:
@@ -220,7 +231,9 @@ def _check_teams(
             )
             continue
         if student is None:
-            problems.append(f"{e.where}: unknown student '{e.student}'{did_you_mean(e.student, students)}")
+            problems.append(
+                f"{e.where}: unknown student '{e.student}'{did_you_mean(e.student, students)}"
+            )
             continue
         tid = team_id(e.team, sheet)
         team_members = members.setdefault(tid, [])
@@ -232,7 +245,11 @@ def _check_teams(
         if (student.id, sheet) in placed:
             other, where = placed[(student.id, sheet)]
             scope = f" for sheet {sheet}" if sheet else ""
-            at = f"line {where.line}" if where.source == e.where.source and where.line else str(where)
+            at = (
+                f"line {where.line}"
+                if where.source == e.where.source and where.line
+                else str(where)
+            )
             problems.append(
                 f"{e.where}: student {student.id} is already in team {team_name[other]}{scope} ({at}); "
                 "a student can be in one team only"
@@ -249,7 +266,9 @@ def _check_teams(
     for tid, ids in members.items():
         if not ids:
             continue
-        teams[tid] = Team(id=tid, members=tuple(sorted(ids)), sheet_id=team_sheet[tid], name=team_name[tid])
+        teams[tid] = Team(
+            id=tid, members=tuple(sorted(ids)), sheet_id=team_sheet[tid], name=team_name[tid]
+        )
         spanned = sorted({students[m].group or "no group" for m in ids})
         if len(spanned) > 1:
             detail = ", ".join(f"{m} in {students[m].group or 'no group'}" for m in ids)

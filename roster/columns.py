@@ -24,30 +24,93 @@ IGNORE = "ignore"
 _PERSON = {
     "first_name": ["first name", "firstname", "vorname", "given name", "forename"],
     "last_name": ["last name", "lastname", "surname", "nachname", "familienname", "family name"],
-    "name": ["name", "full name", "fullname", "vollstaendiger name", "student name", "tutor", "tutorin"],
-    "email": ["email", "e mail", "email address", "e mail address", "e mail adresse", "emailadresse", "mail"],
+    "name": [
+        "name",
+        "full name",
+        "fullname",
+        "vollstaendiger name",
+        "student name",
+        "tutor",
+        "tutorin",
+    ],
+    "email": [
+        "email",
+        "e mail",
+        "email address",
+        "e mail address",
+        "e mail adresse",
+        "emailadresse",
+        "mail",
+    ],
 }
 
 #: field -> accepted (normalised) header names, most specific first, per kind
 ALIASES: dict[Kind, dict[str, list[str]]] = {
     "students": {
-        "id": ["id", "username", "user name", "benutzername", "id nummer", "id number", "student id",
-               "kennung", "uni id", "login"],
-        "matrikel": ["matrikel", "matrikelnummer", "matrikel nr", "matr nr", "mtknr", "mat nr",
-                     "matriculation number", "matriculation no", "matriculation nr", "student number"],
+        "id": [
+            "id",
+            "username",
+            "user name",
+            "benutzername",
+            "id nummer",
+            "id number",
+            "student id",
+            "kennung",
+            "uni id",
+            "login",
+        ],
+        "matrikel": [
+            "matrikel",
+            "matrikelnummer",
+            "matrikel nr",
+            "matr nr",
+            "mtknr",
+            "mat nr",
+            "matriculation number",
+            "matriculation no",
+            "matriculation nr",
+            "student number",
+        ],
         **_PERSON,
-        "group": ["group", "groups", "gruppe", "gruppen", "uebungsgruppe", "tutorial group", "tutorial",
-                  "tutorium"],
+        "group": [
+            "group",
+            "groups",
+            "gruppe",
+            "gruppen",
+            "uebungsgruppe",
+            "tutorial group",
+            "tutorial",
+            "tutorium",
+        ],
     },
     "tutors": {
         **_PERSON,
-        "groups": ["groups", "group", "gruppen", "gruppe", "uebungsgruppe", "uebungsgruppen",
-                   "tutorial groups", "tutorial group"],
+        "groups": [
+            "groups",
+            "group",
+            "gruppen",
+            "gruppe",
+            "uebungsgruppe",
+            "uebungsgruppen",
+            "tutorial groups",
+            "tutorial group",
+        ],
     },
     "teams": {
         "team": ["team", "team id", "team name", "teamname", "abgabegruppe", "abgabeteam"],
-        "student": ["student", "student id", "member", "mitglied", "id", "username", "matrikel",
-                    "matrikelnummer", "matriculation number", "email", "e mail"],
+        "student": [
+            "student",
+            "student id",
+            "member",
+            "mitglied",
+            "id",
+            "username",
+            "matrikel",
+            "matrikelnummer",
+            "matriculation number",
+            "email",
+            "e mail",
+        ],
         "sheet": ["sheet", "sheet id", "blatt", "uebungsblatt"],
     },
     "groups": {
@@ -110,7 +173,9 @@ class ColumnMap:
         return cells[index].strip()
 
 
-def map_columns(header: list[str], kind: Kind, label: str, mapping: dict[str, str] | None = None) -> ColumnMap:
+def map_columns(
+    header: list[str], kind: Kind, label: str, mapping: dict[str, str] | None = None
+) -> ColumnMap:
     """Decide which column holds which field.
 
     Args:
@@ -188,7 +253,9 @@ def _check_required(header: list[str], kind: Kind, label: str, columns: dict[str
         raise RosterError(message)
 
 
-def _near_header(header: list[str], fields: list[str], kind: Kind, used: set[int]) -> tuple[str, str] | None:
+def _near_header(
+    header: list[str], fields: list[str], kind: Kind, used: set[int]
+) -> tuple[str, str] | None:
     best: tuple[float, str, str] | None = None
     for i, h in enumerate(header):
         if i in used:

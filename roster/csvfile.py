@@ -46,7 +46,9 @@ def decode(data: bytes, label: str, encoding: str | None = None) -> tuple[str, s
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise RosterError(f"{label}: unknown encoding '{encoding}' (try utf-8 or cp1252)") from None
+            raise RosterError(
+                f"{label}: unknown encoding '{encoding}' (try utf-8 or cp1252)"
+            ) from None
         try:
             return data.decode(encoding).removeprefix("\ufeff"), encoding
         except UnicodeDecodeError as exc:
@@ -105,7 +107,9 @@ def read_csv(path: Path, *, label: str | None = None, encoding: str | None = Non
         raise RosterError(f"{label}: cannot read: {exc.strerror}") from None
     text, used = decode(data, label, encoding)
     if not text.strip():
-        raise RosterError(f"{label}: the file is empty; expected a header line and one row per person")
+        raise RosterError(
+            f"{label}: the file is empty; expected a header line and one row per person"
+        )
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None

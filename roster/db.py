@@ -36,15 +36,23 @@ def read_roster(conn: Connection) -> Roster:
         taught = tuple(g.id for g in groups.values() if g.tutor_email == r.email)
         tutors[r.email] = Tutor(name=r.name, email=r.email, groups=taught)
     students = {
-        r.id: Student(id=r.id, first_name=r.first_name, last_name=r.last_name, email=r.email,
-                      matrikel=r.matrikel, group=r.group_id)
+        r.id: Student(
+            id=r.id,
+            first_name=r.first_name,
+            last_name=r.last_name,
+            email=r.email,
+            matrikel=r.matrikel,
+            group=r.group_id,
+        )
         for r in conn.execute(select(store.students).order_by(store.students.c.id))
     }
     members: dict[str, list[str]] = {}
     for r in conn.execute(select(store.team_members)):
         members.setdefault(r.team_id, []).append(r.student_id)
     teams = {
-        r.id: Team(id=r.id, members=tuple(sorted(members.get(r.id, []))), sheet_id=r.sheet_id, name=r.name)
+        r.id: Team(
+            id=r.id, members=tuple(sorted(members.get(r.id, []))), sheet_id=r.sheet_id, name=r.name
+        )
         for r in conn.execute(select(store.teams).order_by(store.teams.c.id))
     }
     return Roster(students=students, groups=groups, tutors=tutors, teams=teams)
@@ -94,13 +102,34 @@ def _students_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
     """Which of ``ids`` own rows that must not lose their student: id -> what."""
     found: dict[str, str] = {}
     checks = [
-        ("submissions", select(store.submissions.c.owner).where(
-            store.submissions.c.owner_kind == "student", store.submissions.c.owner.in_(ids))),
-        ("submissions", select(store.submissions.c.submitted_by).where(store.submissions.c.submitted_by.in_(ids))),
-        ("marks", select(store.marks.c.subject_id).where(
-            store.marks.c.subject_kind == "student", store.marks.c.subject_id.in_(ids))),
-        ("presentations", select(store.presentations.c.student_id).where(store.presentations.c.student_id.in_(ids))),
-        ("excused sheets", select(store.excused.c.student_id).where(store.excused.c.student_id.in_(ids))),
+        (
+            "submissions",
+            select(store.submissions.c.owner).where(
+                store.submissions.c.owner_kind == "student", store.submissions.c.owner.in_(ids)
+            ),
+        ),
+        (
+            "submissions",
+            select(store.submissions.c.submitted_by).where(
+                store.submissions.c.submitted_by.in_(ids)
+            ),
+        ),
+        (
+            "marks",
+            select(store.marks.c.subject_id).where(
+                store.marks.c.subject_kind == "student", store.marks.c.subject_id.in_(ids)
+            ),
+        ),
+        (
+            "presentations",
+            select(store.presentations.c.student_id).where(
+                store.presentations.c.student_id.in_(ids)
+            ),
+        ),
+        (
+            "excused sheets",
+            select(store.excused.c.student_id).where(store.excused.c.student_id.in_(ids)),
+        ),
     ]
     for what, query in checks:
         for (sid,) in conn.execute(query.distinct()):
@@ -111,10 +140,18 @@ def _students_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
 def _teams_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     checks = [
-        ("submissions", select(store.submissions.c.owner).where(
-            store.submissions.c.owner_kind == "team", store.submissions.c.owner.in_(ids))),
-        ("marks", select(store.marks.c.subject_id).where(
-            store.marks.c.subject_kind == "team", store.marks.c.subject_id.in_(ids))),
+        (
+            "submissions",
+            select(store.submissions.c.owner).where(
+                store.submissions.c.owner_kind == "team", store.submissions.c.owner.in_(ids)
+            ),
+        ),
+        (
+            "marks",
+            select(store.marks.c.subject_id).where(
+                store.marks.c.subject_kind == "team", store.marks.c.subject_id.in_(ids)
+            ),
+        ),
     ]
     for what, query in checks:
         for (tid,) in conn.execute(query.distinct()):
@@ -171,12 +208,21 @@ def write_roster(conn: Connection, roster: Roster) -> Changes:
     if removed:
         conn.execute(delete(s).where(s.c.id.in_(removed)))
     # clear changed matriculation numbers first, so that swaps do not collide
-    moved = [sid for sid in changes.updated["students"] if old.students[sid].matrikel != roster.students[sid].matrikel]
+    moved = [
+        sid
+        for sid in changes.updated["students"]
+        if old.students[sid].matrikel != roster.students[sid].matrikel
+    ]
     if moved:
         conn.execute(update(s).where(s.c.id.in_(moved)).values(matrikel=None))
     for student in roster.students.values():
-        values = {"first_name": student.first_name, "last_name": student.last_name, "email": student.email,
-                  "matrikel": student.matrikel, "group_id": student.group}
+        values = {
+            "first_name": student.first_name,
+            "last_name": student.last_name,
+            "email": student.email,
+            "matrikel": student.matrikel,
+            "group_id": student.group,
+        }
         if student.id in old.students:
             if student != old.students[student.id]:
                 conn.execute(update(s).where(s.c.id == student.id).values(**values))
@@ -185,10 +231,14 @@ def write_roster(conn: Connection, roster: Roster) -> Changes:
     gone = [gid for gid in old.groups if gid not in roster.groups]
     if gone:
         conn.execute(delete(g).where(g.c.id.in_(gone)))
-    team_rows = [{"id": tm.id, "sheet_id": tm.sheet_id, "name": tm.label} for tm in roster.teams.values()]
+    team_rows = [
+        {"id": tm.id, "sheet_id": tm.sheet_id, "name": tm.label} for tm in roster.teams.values()
+    ]
     if team_rows:
         conn.execute(insert(store.teams), team_rows)
-    member_rows = [{"team_id": tm.id, "student_id": m} for tm in roster.teams.values() for m in tm.members]
+    member_rows = [
+        {"team_id": tm.id, "student_id": m} for tm in roster.teams.values() for m in tm.members
+    ]
     if member_rows:
         conn.execute(insert(store.team_members), member_rows)
     return changes

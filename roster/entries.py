@@ -117,10 +117,13 @@ def _student(entries: Entries, columns: ColumnMap, cells: list[str], where: Wher
         matrikel=columns.get(cells, "matrikel"),
         group=columns.get(cells, "group"),
         where=where,
-        fields=frozenset(columns.columns) | ({"first_name", "last_name"} if columns.has("name") else set()),
+        fields=frozenset(columns.columns)
+        | ({"first_name", "last_name"} if columns.has("name") else set()),
     )
     if not entry.id and not entry.matrikel:
-        entries.problems.append(f"{where}: no id and no matriculation number; every student needs one")
+        entries.problems.append(
+            f"{where}: no id and no matriculation number; every student needs one"
+        )
     elif not (first or last):
         entries.problems.append(f"{where}: student {entry.id or entry.matrikel} has no name")
     else:
@@ -143,9 +146,7 @@ def _group(entries: Entries, columns: ColumnMap, cells: list[str], where: Where)
     if not group_id:
         entries.problems.append(f"{where}: no group id")
         return
-    entries.groups.append(
-        GroupEntry(id=group_id, name=columns.get(cells, "name"), where=where)
-    )
+    entries.groups.append(GroupEntry(id=group_id, name=columns.get(cells, "name"), where=where))
 
 
 def _team(entries: Entries, columns: ColumnMap, cells: list[str], where: Where) -> None:
@@ -155,4 +156,6 @@ def _team(entries: Entries, columns: ColumnMap, cells: list[str], where: Where) 
     elif not student:
         entries.problems.append(f"{where}: team {team} row names no student")
     else:
-        entries.teams.append(TeamEntry(team=team, student=student, sheet=columns.get(cells, "sheet"), where=where))
+        entries.teams.append(
+            TeamEntry(team=team, student=student, sheet=columns.get(cells, "sheet"), where=where)
+        )

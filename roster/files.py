@@ -34,8 +34,14 @@ FILES: dict[Kind, str] = {
 }
 
 
-def read_file(path: Path, kind: Kind, *, label: str | None = None, encoding: str | None = None,
-              mapping: dict[str, str] | None = None) -> Entries:
+def read_file(
+    path: Path,
+    kind: Kind,
+    *,
+    label: str | None = None,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> Entries:
     """Read one roster file of ``kind`` into entries.
 
     Raises:
@@ -90,11 +96,17 @@ def render_files(roster: Roster, *, with_groups: bool) -> dict[str, str]:
         [s.id, s.first_name, s.last_name, s.email or "", s.matrikel or "", s.group or ""]
         for s in sorted(roster.students.values(), key=lambda s: s.id)
     ]
-    texts = {"students.csv": _csv_text(["id", "first_name", "last_name", "email", "matrikel", "group"], students)}
+    texts = {
+        "students.csv": _csv_text(
+            ["id", "first_name", "last_name", "email", "matrikel", "group"], students
+        )
+    }
     tutors = [[t.name, t.email, " ".join(t.groups)] for t in roster.tutors.values()]
     texts["tutors.csv"] = _csv_text(["name", "email", "groups"], tutors)
     if with_groups:
-        texts["groups.csv"] = _csv_text(["id", "name"], [[g.id, g.name] for g in roster.groups.values()])
+        texts["groups.csv"] = _csv_text(
+            ["id", "name"], [[g.id, g.name] for g in roster.groups.values()]
+        )
     teams = sorted(roster.teams.values(), key=lambda t: (t.sheet_id or "", t.label))
     scoped = any(t.sheet_id for t in teams)
     header = ["team", "student", "sheet"] if scoped else ["team", "student"]

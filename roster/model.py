@@ -38,7 +38,11 @@ class Student:
     @property
     def sort_key(self) -> tuple[str, str, str]:
         """Sort by last name, then first name (accents and umlauts as in ``normalise_name``), then id."""
-        return (" ".join(name_words(self.last_name)), " ".join(name_words(self.first_name)), self.id)
+        return (
+            " ".join(name_words(self.last_name)),
+            " ".join(name_words(self.first_name)),
+            self.id,
+        )
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,9 @@ class Roster:
         try:
             return self.students[student_id]
         except KeyError:
-            raise RosterError(f"no student '{student_id}'{did_you_mean(student_id, self.students)}") from None
+            raise RosterError(
+                f"no student '{student_id}'{did_you_mean(student_id, self.students)}"
+            ) from None
 
     def find_student(self, key: str) -> Student | None:
         """The student whose id, matriculation number or email (any case) is ``key``."""
@@ -182,7 +188,9 @@ class Roster:
 
     def teams_for(self, sheet_id: str | None = None) -> list[Team]:
         """The teams defined for ``sheet_id`` (None: the term-wide teams), by id."""
-        return sorted((t for t in self.teams.values() if t.sheet_id == sheet_id), key=lambda t: t.id)
+        return sorted(
+            (t for t in self.teams.values() if t.sheet_id == sheet_id), key=lambda t: t.id
+        )
 
     # ------------------------------------------------------------ summary
     def summary(self) -> str:

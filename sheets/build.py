@@ -77,8 +77,10 @@ class BuildResult:
 
     def summary(self) -> str:
         public = sum(1 for t in self.tests if not t.hidden)
-        return (f"built {self.sheet_id} ({self.format}): {public} public and {len(self.tests) - public} hidden "
-                f"tests, build {self.build_hash[:12]}")
+        return (
+            f"built {self.sheet_id} ({self.format}): {public} public and {len(self.tests) - public} hidden "
+            f"tests, build {self.build_hash[:12]}"
+        )
 
 
 def sheet_build_dir(course: Course, sheet_id: str) -> Path:
@@ -90,8 +92,10 @@ def load_sheet(course: Course, sheet_id: str) -> Sheet:
     """The sheet for ``01-pca``, ``01`` or ``1``; it must have a notebook."""
     sheet = course.sheet(course.resolve_sheet_id(sheet_id))
     if sheet.notebook_path is None:
-        raise SheetError(f"sheets/{sheet.id}/sheet.yml has no `notebook:`; a sheet without a notebook has "
-                         "nothing to build (its tasks are all pen-and-paper)")
+        raise SheetError(
+            f"sheets/{sheet.id}/sheet.yml has no `notebook:`; a sheet without a notebook has "
+            "nothing to build (its tasks are all pen-and-paper)"
+        )
     return sheet
 
 
@@ -110,10 +114,14 @@ def _data_files(sheet: Sheet) -> list[tuple[str, Path]]:
     for rel in sheet.config.data:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts:
-            raise SheetError(f"sheets/{sheet.id}/sheet.yml: data file '{rel}' must be inside the sheet folder")
+            raise SheetError(
+                f"sheets/{sheet.id}/sheet.yml: data file '{rel}' must be inside the sheet folder"
+            )
         path = sheet.path / pure
         if not path.is_file():
-            raise SheetError(f"sheets/{sheet.id}/sheet.yml: data file '{rel}' not found in {sheet.path}")
+            raise SheetError(
+                f"sheets/{sheet.id}/sheet.yml: data file '{rel}' not found in {sheet.path}"
+            )
         files.append((pure.as_posix(), path))
     return sorted(files)
 
@@ -131,9 +139,13 @@ def compute_hash(sheet: Sheet, parsed: ParsedSheet) -> str:
         "reference": parsed.reference_cells,
         "tests": [asdict(t) for t in parsed.tests],
         "pending": parsed.pending_outputs,
-        "data": [[rel, hashlib.sha256(path.read_bytes()).hexdigest()] for rel, path in _data_files(sheet)],
+        "data": [
+            [rel, hashlib.sha256(path.read_bytes()).hexdigest()] for rel, path in _data_files(sheet)
+        ],
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -157,7 +169,9 @@ def built_hash(course: Course, sheet_id: str) -> str | None:
 
 
 def _tasks(sheet: Sheet) -> list[TaskInfo]:
-    return [TaskInfo(id=t.id, title=t.title, points=t.points, kind=t.kind) for t in sheet.config.tasks]
+    return [
+        TaskInfo(id=t.id, title=t.title, points=t.points, kind=t.kind) for t in sheet.config.tasks
+    ]
 
 
 def _notebook(prepared: PreparedBuild, cells: list[Any]) -> str:
@@ -189,14 +203,29 @@ def prepare_build(course: Course, sheet_id: str) -> PreparedBuild:
     parsed = parse_sheet(sheet)
     data = _data_files(sheet)
     assert sheet.notebook_path is not None
-    prepared = PreparedBuild(course=course, sheet=sheet, parsed=parsed, build_hash=compute_hash(sheet, parsed),
-                             notebook_name=sheet.notebook_path.name, data=[rel for rel, _ in data])
-    bundle = AutograderBundle(sheet_id=sheet.id, build_hash=prepared.build_hash, format=parsed.format,
-                              tasks=_tasks(sheet), tests=parsed.tests, student_notebook=prepared.notebook_name,
-                              data=prepared.data, pending_outputs=list(parsed.pending_outputs))
+    prepared = PreparedBuild(
+        course=course,
+        sheet=sheet,
+        parsed=parsed,
+        build_hash=compute_hash(sheet, parsed),
+        notebook_name=sheet.notebook_path.name,
+        data=[rel for rel, _ in data],
+    )
+    bundle = AutograderBundle(
+        sheet_id=sheet.id,
+        build_hash=prepared.build_hash,
+        format=parsed.format,
+        tasks=_tasks(sheet),
+        tests=parsed.tests,
+        student_notebook=prepared.notebook_name,
+        data=prepared.data,
+        pending_outputs=list(parsed.pending_outputs),
+    )
     shutil.rmtree(prepared.staging_dir, ignore_errors=True)
-    files: dict[str, str | Path] = {BUNDLE_FILE: bundle.to_json() + "\n",
-                                    REFERENCE_NOTEBOOK: _notebook(prepared, parsed.reference_cells)}
+    files: dict[str, str | Path] = {
+        BUNDLE_FILE: bundle.to_json() + "\n",
+        REFERENCE_NOTEBOOK: _notebook(prepared, parsed.reference_cells),
+    }
     files.update({rel: path for rel, path in data})
     _write_files(prepared.autograder_dir, files)
     return prepared
@@ -226,7 +255,9 @@ def _with_outputs(prepared: PreparedBuild, report: ValidationReport) -> list[Tes
             test = with_expected(test, report.expected_outputs[test.id])
         tests.append(test)
     if missing:
-        raise ValidationFailed(f"the reference run recorded no output for {len(missing)} test(s)", missing)
+        raise ValidationFailed(
+            f"the reference run recorded no output for {len(missing)} test(s)", missing
+        )
     return tests
 
 
@@ -247,30 +278,56 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         )
     tests = _with_outputs(prepared, report)
     sheet, parsed = prepared.sheet, prepared.parsed
-    public = PublicTests(sheet_id=sheet.id, build_hash=prepared.build_hash, tasks=_tasks(sheet),
-                         tests=[t for t in tests if not t.hidden],
-                         recorded_reference=dict(report.recorded_reference))
+    public = PublicTests(
+        sheet_id=sheet.id,
+        build_hash=prepared.build_hash,
+        tasks=_tasks(sheet),
+        tests=[t for t in tests if not t.hidden],
+        recorded_reference=dict(report.recorded_reference),
+    )
     public_json = public.to_json() + "\n"
-    texts = {f"student notebook cell {i + 1}": cell_text(c) for i, c in enumerate(parsed.student_cells)}
+    texts = {
+        f"student notebook cell {i + 1}": cell_text(c) for i, c in enumerate(parsed.student_cells)
+    }
     texts[PUBLIC_TESTS_FILE] = public_json
-    check_leaks(texts, secret_lines=parsed.secret_lines, tests=tests, notebook=prepared.notebook_name)
+    check_leaks(
+        texts, secret_lines=parsed.secret_lines, tests=tests, notebook=prepared.notebook_name
+    )
 
-    bundle = AutograderBundle(sheet_id=sheet.id, build_hash=prepared.build_hash, format=parsed.format,
-                              tasks=_tasks(sheet), tests=tests, student_notebook=prepared.notebook_name,
-                              data=prepared.data)
+    bundle = AutograderBundle(
+        sheet_id=sheet.id,
+        build_hash=prepared.build_hash,
+        format=parsed.format,
+        tasks=_tasks(sheet),
+        tests=tests,
+        student_notebook=prepared.notebook_name,
+        data=prepared.data,
+    )
     data = {rel: sheet.path / rel for rel in prepared.data}
     _write_files(prepared.autograder_dir, {BUNDLE_FILE: bundle.to_json() + "\n"})
     student_dir = prepared.staging_dir / "student"
-    _write_files(student_dir, {prepared.notebook_name: _notebook(prepared, parsed.student_cells),
-                               PUBLIC_TESTS_FILE: public_json, **data})
+    _write_files(
+        student_dir,
+        {
+            prepared.notebook_name: _notebook(prepared, parsed.student_cells),
+            PUBLIC_TESTS_FILE: public_json,
+            **data,
+        },
+    )
     final = sheet_build_dir(prepared.course, sheet.id)
     for name in ("autograder", "student"):
         shutil.rmtree(final / name, ignore_errors=True)
         (prepared.staging_dir / name).rename(final / name)
     discard_build(prepared)
     _record(prepared.course, sheet.id, prepared.build_hash)
-    return BuildResult(sheet_id=sheet.id, build_hash=prepared.build_hash, format=parsed.format, tests=tests,
-                       student_dir=final / "student", autograder_dir=final / "autograder")
+    return BuildResult(
+        sheet_id=sheet.id,
+        build_hash=prepared.build_hash,
+        format=parsed.format,
+        tests=tests,
+        student_dir=final / "student",
+        autograder_dir=final / "autograder",
+    )
 
 
 def _record(course: Course, sheet_id: str, build_hash: str) -> None:
@@ -280,8 +337,11 @@ def _record(course: Course, sheet_id: str, build_hash: str) -> None:
     sync_sheets(course)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with store.transaction(course.engine) as conn:
-        conn.execute(store.sheets.update().where(store.sheets.c.id == sheet_id)
-                     .values(build_hash=build_hash, built_at=now))
+        conn.execute(
+            store.sheets.update()
+            .where(store.sheets.c.id == sheet_id)
+            .values(build_hash=build_hash, built_at=now)
+        )
 
 
 def require_current_build(course: Course, sheet_id: str) -> str:
@@ -292,13 +352,23 @@ def require_current_build(course: Course, sheet_id: str) -> str:
     """
     built = built_hash(course, sheet_id)
     if built is None:
-        raise BuildMissing(f"sheet {sheet_id} has not been built; run `sheetgrade sheet build {sheet_id}`")
+        raise BuildMissing(
+            f"sheet {sheet_id} has not been built; run `sheetgrade sheet build {sheet_id}`"
+        )
     now = current_hash(course, sheet_id)
     if now != built:
-        raise BuildMissing(f"the build of sheet {sheet_id} is stale: its source changed since the build "
-                           f"(build {built[:12]}, source now {now[:12]}); run `sheetgrade sheet build {sheet_id}`")
+        raise BuildMissing(
+            f"the build of sheet {sheet_id} is stale: its source changed since the build "
+            f"(build {built[:12]}, source now {now[:12]}); run `sheetgrade sheet build {sheet_id}`"
+        )
     return built
 
 
-__all__ = ["BuildResult", "PreparedBuild", "discard_build", "finish_build", "prepare_build",
-           "require_current_build"]
+__all__ = [
+    "BuildResult",
+    "PreparedBuild",
+    "discard_build",
+    "finish_build",
+    "prepare_build",
+    "require_current_build",
+]

@@ -57,8 +57,11 @@ def _code_lines(test: TestCase) -> list[str]:
 def expected_output(test: TestCase) -> str:
     """The expected-output part of an ok test (the lines after its inputs)."""
     lines = test.code.split("\n")
-    last = max((i for i, line in enumerate(lines) if line.startswith((">>> ", "... ", ">>>", "..."))), default=-1)
-    return "\n".join(lines[last + 1:])
+    last = max(
+        (i for i, line in enumerate(lines) if line.startswith((">>> ", "... ", ">>>", "..."))),
+        default=-1,
+    )
+    return "\n".join(lines[last + 1 :])
 
 
 def _significant(number: str) -> int:
@@ -74,8 +77,13 @@ def _numbers_match(shown: str, secret: float) -> bool:
     return round(secret, decimals) == float(shown) and abs(secret) > 0
 
 
-def find_leaks(texts: Mapping[str, str], *, secret_lines: Iterable[SecretLine], tests: Iterable[TestCase],
-               notebook: str) -> list[Leak]:
+def find_leaks(
+    texts: Mapping[str, str],
+    *,
+    secret_lines: Iterable[SecretLine],
+    tests: Iterable[TestCase],
+    notebook: str,
+) -> list[Leak]:
     """Every secret of the source found in ``texts`` (label -> student-visible text).
 
     Args:
@@ -88,7 +96,9 @@ def find_leaks(texts: Mapping[str, str], *, secret_lines: Iterable[SecretLine], 
     numbers = {label: NUMBER.findall(text) for label, text in texts.items()}
     tests = list(tests)
     public_lines = {normalise(line) for t in tests if not t.hidden for line in _code_lines(t)}
-    public_outputs = {normalise(expected_output(t)) for t in tests if not t.hidden and t.kind == "ok"}
+    public_outputs = {
+        normalise(expected_output(t)) for t in tests if not t.hidden and t.kind == "ok"
+    }
     leaks: list[Leak] = []
 
     def search(kind: str, needle: str, origin: str) -> None:
@@ -98,30 +108,49 @@ def find_leaks(texts: Mapping[str, str], *, secret_lines: Iterable[SecretLine], 
 
     for secret in secret_lines:
         if _meaningful(secret.text):
-            search("solution line", normalise(secret.text), f"{notebook} cell {secret.cell + 1} line {secret.line}")
+            search(
+                "solution line",
+                normalise(secret.text),
+                f"{notebook} cell {secret.cell + 1} line {secret.line}",
+            )
     for test in tests:
         if not test.hidden:
             continue
-        origin = f"hidden test {test.id}" + (f" ({notebook} cell {test.cell + 1})" if test.cell is not None else "")
+        origin = f"hidden test {test.id}" + (
+            f" ({notebook} cell {test.cell + 1})" if test.cell is not None else ""
+        )
         for line in _code_lines(test):
             if _meaningful(line) and normalise(line) not in public_lines:
                 search("hidden test", normalise(line), origin)
         if test.kind != "ok":
             continue
         output = normalise(expected_output(test))
-        if len(output) >= MIN_OUTPUT and output not in TRIVIAL_OUTPUTS and output not in public_outputs:
+        if (
+            len(output) >= MIN_OUTPUT
+            and output not in TRIVIAL_OUTPUTS
+            and output not in public_outputs
+        ):
             search("reference value", output, origin)
-        for value in {float(n) for n in NUMBER.findall(expected_output(test)) if _significant(n) >= MIN_DIGITS}:
+        for value in {
+            float(n) for n in NUMBER.findall(expected_output(test)) if _significant(n) >= MIN_DIGITS
+        }:
             for label, shown in numbers.items():
                 hit = next((s for s in shown if _numbers_match(s, value)), None)
                 if hit is not None and output not in public_outputs:
-                    leaks.append(Leak("reference value", hit, label, f"{origin}, expected {value!r}"))
+                    leaks.append(
+                        Leak("reference value", hit, label, f"{origin}, expected {value!r}")
+                    )
     unique = list(dict.fromkeys(leaks))
     return unique
 
 
-def check_leaks(texts: Mapping[str, str], *, secret_lines: Iterable[SecretLine], tests: Iterable[TestCase],
-                notebook: str) -> None:
+def check_leaks(
+    texts: Mapping[str, str],
+    *,
+    secret_lines: Iterable[SecretLine],
+    tests: Iterable[TestCase],
+    notebook: str,
+) -> None:
     """Raise LeakError naming every leak, if there is one.
 
     Raises:

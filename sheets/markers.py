@@ -20,7 +20,9 @@ END_SOLUTION = re.compile(r"^\s*#+\s*END SOLUTION\s*$", re.IGNORECASE)
 BEGIN_PROMPT = re.compile(r"^\s*(?:[rRuU]?(?:\"\"\"|'''))?\s*#\s*BEGIN PROMPT\s*$", re.IGNORECASE)
 END_PROMPT = re.compile(r"^\s*(?:\"\"\"|''')?\s*#\s*END PROMPT\s*$", re.IGNORECASE)
 SOLUTION_NO_PROMPT = re.compile(r"#\s*SOLUTION NO PROMPT\s*$")
-SOLUTION_ASSIGNMENT = re.compile(r"^(\s*(?:[\w.]+(?:\[[^\]]*\])*(?:,\s*)?)+\s*=)(?!=).*?#\s*SOLUTION\s*$")
+SOLUTION_ASSIGNMENT = re.compile(
+    r"^(\s*(?:[\w.]+(?:\[[^\]]*\])*(?:,\s*)?)+\s*=)(?!=).*?#\s*SOLUTION\s*$"
+)
 SOLUTION_LINE = re.compile(r"^(\s*)\S.*?#\s*SOLUTION\s*$")
 MARKER_COMMENT = re.compile(r"\s*#\s*SOLUTION(\s+NO PROMPT)?\s*$")
 
@@ -50,12 +52,22 @@ class Split:
 
     student: list[str] = field(default_factory=list)
     reference: list[str] = field(default_factory=list)
-    secret: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, text) removed for students
+    secret: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (1-based line, text) removed for students
     marked: bool = False  # the cell had a solution region or line marker
 
 
-def split_solutions(lines: list[str], *, cell: int, cell_type: str, problems: Problems, stub: Stub,
-                    line_markers: bool = True, prompts: bool = True) -> Split:
+def split_solutions(
+    lines: list[str],
+    *,
+    cell: int,
+    cell_type: str,
+    problems: Problems,
+    stub: Stub,
+    line_markers: bool = True,
+    prompts: bool = True,
+) -> Split:
     """Split one cell's lines into the student and the reference version.
 
     Args:
@@ -76,8 +88,12 @@ def split_solutions(lines: list[str], *, cell: int, cell_type: str, problems: Pr
         if begin:
             out.marked = True
             if begin_line is not None:
-                problems.add(f"BEGIN SOLUTION inside the solution region opened at line {begin_line}; "
-                             "close it with END SOLUTION first", cell, number)
+                problems.add(
+                    f"BEGIN SOLUTION inside the solution region opened at line {begin_line}; "
+                    "close it with END SOLUTION first",
+                    cell,
+                    number,
+                )
                 continue
             begin_line = number
             if not begin.group(2):
@@ -94,7 +110,9 @@ def split_solutions(lines: list[str], *, cell: int, cell_type: str, problems: Pr
             continue
         if prompts and code and BEGIN_PROMPT.match(line):
             if prompt_line is not None:
-                problems.add(f"BEGIN PROMPT inside the prompt opened at line {prompt_line}", cell, number)
+                problems.add(
+                    f"BEGIN PROMPT inside the prompt opened at line {prompt_line}", cell, number
+                )
             prompt_line = number
             continue
         if prompts and code and END_PROMPT.match(line):
@@ -110,7 +128,11 @@ def split_solutions(lines: list[str], *, cell: int, cell_type: str, problems: Pr
             out.reference.append(MARKER_COMMENT.sub("", line))
             out.secret.append((number, line))
             continue
-        if line_markers and code and (m := SOLUTION_ASSIGNMENT.match(line) or SOLUTION_LINE.match(line)):
+        if (
+            line_markers
+            and code
+            and (m := SOLUTION_ASSIGNMENT.match(line) or SOLUTION_LINE.match(line))
+        ):
             out.marked = True
             out.reference.append(MARKER_COMMENT.sub("", line))
             out.secret.append((number, MARKER_COMMENT.sub("", line)))

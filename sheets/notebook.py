@@ -48,7 +48,11 @@ def read_notebook(path: Path) -> NotebookNode:
         nbformat.validate(nb)
     except nbformat.ValidationError as exc:
         where = list(getattr(exc, "absolute_path", []) or [])
-        cell = where[1] if len(where) > 1 and where[0] == "cells" and isinstance(where[1], int) else None
+        cell = (
+            where[1]
+            if len(where) > 1 and where[0] == "cells" and isinstance(where[1], int)
+            else None
+        )
         message = str(getattr(exc, "message", exc)).splitlines()[0]
         raise NotebookError(f"{at(name, cell)}: invalid notebook: {message}") from None
     return nb
@@ -69,8 +73,14 @@ def cell_id(source_cell: NotebookNode | None, salt: str) -> str:
     return "sg-" + hashlib.sha256(salt.encode("utf-8")).hexdigest()[:12]
 
 
-def new_cell(cell_type: str, source: str, *, like: NotebookNode | None = None, salt: str = "",
-             metadata: dict[str, Any] | None = None) -> NotebookNode:
+def new_cell(
+    cell_type: str,
+    source: str,
+    *,
+    like: NotebookNode | None = None,
+    salt: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> NotebookNode:
     """A fresh cell without outputs; id and metadata from ``like`` when given."""
     meta = copy.deepcopy(dict(like.get("metadata", {}))) if like is not None else {}
     meta.update(metadata or {})
@@ -85,7 +95,9 @@ def new_cell(cell_type: str, source: str, *, like: NotebookNode | None = None, s
 def assemble(source_nb: NotebookNode, cells: list[NotebookNode]) -> NotebookNode:
     """A v4.5 notebook of ``cells`` with the source's kernel metadata; ids made unique."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {k: copy.deepcopy(source_nb.metadata[k]) for k in KEPT_METADATA if k in source_nb.metadata}
+    nb.metadata = {
+        k: copy.deepcopy(source_nb.metadata[k]) for k in KEPT_METADATA if k in source_nb.metadata
+    }
     seen: set[str] = set()
     for i, cell in enumerate(cells):
         if cell.id in seen:

@@ -49,7 +49,9 @@ def _zip(source: Path, target: Path, prefix: str) -> str:
     tmp = target.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(source).as_posix()}", date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(
+                f"{prefix}/{path.relative_to(source).as_posix()}", date_time=ZIP_DATE
+            )
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
@@ -84,8 +86,12 @@ def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
         "points": sheet.max_points,
         "auto_points": sum(t.points for t in tasks if t.kind == "auto"),
         "bonus": sheet.entry.bonus,
-        "auto_tasks": [{"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "auto"],
-        "manual_tasks": [{"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "manual"],
+        "auto_tasks": [
+            {"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "auto"
+        ],
+        "manual_tasks": [
+            {"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "manual"
+        ],
         "zip": f"{sheet.id}.zip",
     }
 
@@ -95,12 +101,22 @@ def write_index(course: Course) -> Path:
     from sheetgrade.templates import environment
 
     rows = _released_rows(course)
-    released = [s for s in course.sheets()
-                if rows.get(s.id) is not None and rows[s.id].released_at
-                and (course.release_dir / f"{s.id}.zip").is_file()]
-    html = environment(course.templates_dir).get_template(INDEX_TEMPLATE).render(
-        course=course.config.course, term=course.config.term, timezone=course.config.timezone,
-        sheets=[_sheet_context(course, s) for s in released],
+    released = [
+        s
+        for s in course.sheets()
+        if rows.get(s.id) is not None
+        and rows[s.id].released_at
+        and (course.release_dir / f"{s.id}.zip").is_file()
+    ]
+    html = (
+        environment(course.templates_dir)
+        .get_template(INDEX_TEMPLATE)
+        .render(
+            course=course.config.course,
+            term=course.config.term,
+            timezone=course.config.timezone,
+            sheets=[_sheet_context(course, s) for s in released],
+        )
     )
     path = course.release_dir / INDEX_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,15 +135,26 @@ def release_sheet(course: Course, sheet_id: str) -> ReleaseResult:
 
     sheet = course.sheet(course.resolve_sheet_id(sheet_id))
     build_hash = require_current_build(course, sheet.id)
-    digest = _zip(sheet_build_dir(course, sheet.id) / "student", course.release_dir / f"{sheet.id}.zip", sheet.id)
+    digest = _zip(
+        sheet_build_dir(course, sheet.id) / "student",
+        course.release_dir / f"{sheet.id}.zip",
+        sheet.id,
+    )
     sync_sheets(course)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with store.transaction(course.engine) as conn:
-        conn.execute(store.sheets.update().where(store.sheets.c.id == sheet.id)
-                     .values(released_at=now, release_hash=digest, build_hash=build_hash))
+        conn.execute(
+            store.sheets.update()
+            .where(store.sheets.c.id == sheet.id)
+            .values(released_at=now, release_hash=digest, build_hash=build_hash)
+        )
     index = write_index(course)
-    return ReleaseResult(sheet_id=sheet.id, zip_path=course.release_dir / f"{sheet.id}.zip", index_path=index,
-                         zip_sha256=digest)
+    return ReleaseResult(
+        sheet_id=sheet.id,
+        zip_path=course.release_dir / f"{sheet.id}.zip",
+        index_path=index,
+        zip_sha256=digest,
+    )
 
 
 def _build_state(course: Course, sheet: Sheet) -> str:
@@ -148,9 +175,14 @@ def list_sheets(course: Course) -> list[SheetStatus]:
     """Every sheet of the course with its build and release state."""
     rows = _released_rows(course)
     return [
-        SheetStatus(id=s.id, title=s.title, due=_fmt_due(course, s.entry.due), points=s.max_points,
-                    built=_build_state(course, s),
-                    released=bool(rows.get(s.id) is not None and rows[s.id].released_at))
+        SheetStatus(
+            id=s.id,
+            title=s.title,
+            due=_fmt_due(course, s.entry.due),
+            points=s.max_points,
+            built=_build_state(course, s),
+            released=bool(rows.get(s.id) is not None and rows[s.id].released_at),
+        )
         for s in course.sheets()
     ]
 

@@ -121,7 +121,9 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Bu
     return data
 
 
-def scan_zip(data: bytes | Path, label: str, limits: Limits, tz: tzinfo) -> tuple[list[Entry], list[Refusal]]:
+def scan_zip(
+    data: bytes | Path, label: str, limits: Limits, tz: tzinfo
+) -> tuple[list[Entry], list[Refusal]]:
     """Open a zip and return its safe entries (contents read) and refusals.
 
     ``label`` names the zip in messages. A zip that cannot be read, or whose
@@ -137,8 +139,14 @@ def scan_zip(data: bytes | Path, label: str, limits: Limits, tz: tzinfo) -> tupl
         infos = [i for i in zf.infolist() if not i.is_dir()]
         total = sum(i.file_size for i in infos)
         if total > limits.max_zip_total:
-            return [], [Refusal(label, "", f"declares {total} bytes uncompressed, more than limits.max_zip_total "
-                                           f"({limits.max_zip_total}); refused as a possible zip bomb")]
+            return [], [
+                Refusal(
+                    label,
+                    "",
+                    f"declares {total} bytes uncompressed, more than limits.max_zip_total "
+                    f"({limits.max_zip_total}); refused as a possible zip bomb",
+                )
+            ]
         budget = _Budget(limits.max_zip_total)
         for info in infos:
             name = _member_name(info)
@@ -147,19 +155,44 @@ def scan_zip(data: bytes | Path, label: str, limits: Limits, tz: tzinfo) -> tupl
                 refusals.append(Refusal(label, name, _unsafe_reason(name)))
                 continue
             if _is_symlink(info):
-                refusals.append(Refusal(label, rel, "symlink in the archive (refused: links can point outside the store)"))
+                refusals.append(
+                    Refusal(
+                        label,
+                        rel,
+                        "symlink in the archive (refused: links can point outside the store)",
+                    )
+                )
                 continue
             if info.file_size > limits.max_file:
-                refusals.append(Refusal(label, rel, f"{info.file_size} bytes, larger than limits.max_file ({limits.max_file})"))
+                refusals.append(
+                    Refusal(
+                        label,
+                        rel,
+                        f"{info.file_size} bytes, larger than limits.max_file ({limits.max_file})",
+                    )
+                )
                 continue
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > RATIO_FLOOR and ratio > limits.max_zip_ratio:
-                refusals.append(Refusal(label, rel, f"compression ratio {ratio:.0f}:1 exceeds limits.max_zip_ratio "
-                                                    f"({limits.max_zip_ratio:g}); refused as a possible zip bomb"))
+                refusals.append(
+                    Refusal(
+                        label,
+                        rel,
+                        f"compression ratio {ratio:.0f}:1 exceeds limits.max_zip_ratio "
+                        f"({limits.max_zip_ratio:g}); refused as a possible zip bomb",
+                    )
+                )
                 continue
             try:
                 content = _inflate(zf, info, limits.max_file, budget)
-            except (ValueError, zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError) as exc:
+            except (
+                ValueError,
+                zipfile.BadZipFile,
+                OSError,
+                NotImplementedError,
+                RuntimeError,
+                EOFError,
+            ) as exc:
                 refusals.append(Refusal(label, rel, f"cannot be extracted: {exc}"))
                 continue
             entries.append(Entry(rel, len(content), _member_mtime(info, tz), _const(content)))
@@ -175,18 +208,32 @@ def scan_folder(root: Path, label: str, limits: Limits) -> tuple[list[Entry], li
         for name in sorted(dirnames):
             if (here / name).is_symlink():
                 rel = (here / name).relative_to(root).as_posix()
-                refusals.append(Refusal(label, rel, "symlink to a folder (refused: links can point outside the store)"))
+                refusals.append(
+                    Refusal(
+                        label,
+                        rel,
+                        "symlink to a folder (refused: links can point outside the store)",
+                    )
+                )
         dirnames[:] = sorted(d for d in dirnames if not (here / d).is_symlink())
         for name in sorted(filenames):
             path = here / name
             rel = PurePosixPath(path.relative_to(root).as_posix()).as_posix()
             st = path.lstat()
             if stat.S_ISLNK(st.st_mode):
-                refusals.append(Refusal(label, rel, "symlink (refused: links can point outside the store)"))
+                refusals.append(
+                    Refusal(label, rel, "symlink (refused: links can point outside the store)")
+                )
             elif not stat.S_ISREG(st.st_mode):
                 refusals.append(Refusal(label, rel, "not a regular file"))
             elif st.st_size > limits.max_file:
-                refusals.append(Refusal(label, rel, f"{st.st_size} bytes, larger than limits.max_file ({limits.max_file})"))
+                refusals.append(
+                    Refusal(
+                        label,
+                        rel,
+                        f"{st.st_size} bytes, larger than limits.max_file ({limits.max_file})",
+                    )
+                )
             else:
                 entries.append(Entry(rel, st.st_size, None, _reader(path, limits.max_file)))
     return entries, refusals

@@ -47,7 +47,11 @@ class SheetRules:
     def accepts(self, path: str) -> bool:
         p = PurePosixPath(path)
         suffix = p.suffix.lower()
-        return suffix == ".ipynb" or (self.paper and suffix in PAPER_SUFFIXES) or p.name in self.data_files
+        return (
+            suffix == ".ipynb"
+            or (self.paper and suffix in PAPER_SUFFIXES)
+            or p.name in self.data_files
+        )
 
     def describe(self) -> str:
         kinds = ["notebooks (.ipynb)"]
@@ -73,13 +77,19 @@ class Contents:
 
 def content_hash(files: dict[str, bytes]) -> str:
     """sha256 of the canonical file list: one ``<sha256>  <path>`` line per file, sorted by path."""
-    lines = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items()))
+    lines = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
+    )
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _is_junk(path: str) -> bool:
     parts = path.split("/")
-    return any(p in JUNK_DIRS for p in parts[:-1]) or parts[-1] in JUNK_FILES or parts[-1].startswith("~$")
+    return (
+        any(p in JUNK_DIRS for p in parts[:-1])
+        or parts[-1] in JUNK_FILES
+        or parts[-1].startswith("~$")
+    )
 
 
 def _strip_common(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -91,8 +101,15 @@ def _strip_common(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: Limits, tz: tzinfo, *,
-                  named_by_owner: bool = False) -> Contents:
+def read_contents(
+    entries: list[Entry],
+    source: str,
+    rules: SheetRules,
+    limits: Limits,
+    tz: tzinfo,
+    *,
+    named_by_owner: bool = False,
+) -> Contents:
     """Read and filter an upload's entries (see the module docstring for the rules).
 
     ``named_by_owner``: the files are named after their owner (``s001.ipynb`` in a
@@ -115,7 +132,11 @@ def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: 
                 if _is_junk(i.path):
                     continue
                 if i.path.lower().endswith(".zip"):
-                    out.refusals.append(Refusal(f"{source}/{e.path}", i.path, "a zip inside a zip inside the upload"))
+                    out.refusals.append(
+                        Refusal(
+                            f"{source}/{e.path}", i.path, "a zip inside a zip inside the upload"
+                        )
+                    )
                     continue
                 raw.append((i.path, i.read()))
         else:
@@ -127,14 +148,20 @@ def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: 
     for path in sorted(files, key=lambda p: (PurePosixPath(p).name.casefold() != expected, p)):
         data = files[path]
         if not rules.accepts(path):
-            out.refusals.append(Refusal(source, path, f"not accepted for this sheet (it takes {rules.describe()})"))
+            out.refusals.append(
+                Refusal(source, path, f"not accepted for this sheet (it takes {rules.describe()})")
+            )
             continue
         if path == MANIFEST:
-            out.refusals.append(Refusal(source, path, f"'{MANIFEST}' is reserved for the store's manifest"))
+            out.refusals.append(
+                Refusal(source, path, f"'{MANIFEST}' is reserved for the store's manifest")
+            )
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in seen:
-            out.refusals.append(Refusal(source, path, f"duplicate upload: the same bytes as {seen[digest]}"))
+            out.refusals.append(
+                Refusal(source, path, f"duplicate upload: the same bytes as {seen[digest]}")
+            )
             continue
         seen[digest] = path
         out.files[path] = data
@@ -153,7 +180,9 @@ def read_contents(entries: list[Entry], source: str, rules: SheetRules, limits: 
 def _main_notebook(out: Contents, rules: SheetRules) -> str | None:
     notebooks = sorted(p for p in out.files if p.lower().endswith(".ipynb"))
     if rules.notebook:
-        named = [p for p in notebooks if PurePosixPath(p).name.casefold() == rules.notebook.casefold()]
+        named = [
+            p for p in notebooks if PurePosixPath(p).name.casefold() == rules.notebook.casefold()
+        ]
         if named:
             return min(named, key=lambda p: (p.count("/"), p))
     if len(notebooks) == 1:

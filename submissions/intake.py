@@ -131,18 +131,30 @@ def collect(
     report = CollectReport(sheet_id=sheet_id, dry_run=dry_run)
     people = People.load(course.engine)
     if not people.students:
-        raise SubmissionError("the roster is empty, so nothing can be matched; run `sheetgrade roster import FILE` first")
+        raise SubmissionError(
+            "the roster is empty, so nothing can be matched; run `sheetgrade roster import FILE` first"
+        )
     given_time = _parse_given(received_at, tz)
-    deadlines = load_deadlines(course, sheet_id, people, Path(extensions_file) if extensions_file else None,
-                               report.warnings)
+    deadlines = load_deadlines(
+        course,
+        sheet_id,
+        people,
+        Path(extensions_file) if extensions_file else None,
+        report.warnings,
+    )
     rules = SheetRules(
         notebook=Path(sheet_obj.config.notebook).name if sheet_obj.config.notebook else None,
-        paper=any(t.kind == "manual" for t in sheet_obj.config.tasks) or sheet_obj.config.notebook is None,
+        paper=any(t.kind == "manual" for t in sheet_obj.config.tasks)
+        or sheet_obj.config.notebook is None,
         data_files=frozenset(Path(d).name for d in sheet_obj.config.data),
     )
-    ctx = Context(sheet_id=sheet_id, resolve_sheet=lambda n: course_sheet(course, n),
-                  is_student=lambda label: people.match(label).kind == "student",
-                  limits=course.config.limits, tz=tz)
+    ctx = Context(
+        sheet_id=sheet_id,
+        resolve_sheet=lambda n: course_sheet(course, n),
+        is_student=lambda label: people.match(label).kind == "student",
+        limits=course.config.limits,
+        tz=tz,
+    )
     now = now or datetime.now(UTC)
 
     # 1. scan sources into uploads, match them
@@ -168,13 +180,27 @@ def collect(
         if item.match.kind in ("unknown", "ambiguous"):
             report.outcomes.append(_unmatched(item))
             continue
-        item.contents = read_contents(up.entries, up.source, rules, course.config.limits, tz,
-                                      named_by_owner=up.layout == "file")
-        report.refusals += [Refusal(r.source, r.path, r.reason, item.match.id) for r in item.contents.refusals]
+        item.contents = read_contents(
+            up.entries,
+            up.source,
+            rules,
+            course.config.limits,
+            tz,
+            named_by_owner=up.layout == "file",
+        )
+        report.refusals += [
+            Refusal(r.source, r.path, r.reason, item.match.id) for r in item.contents.refusals
+        ]
         report.notes += [f"{up.source}: {p}" for p in item.contents.problems]
         if not item.contents.files:
-            report.outcomes.append(Outcome(up.source, "refused", message="nothing acceptable to collect "
-                                           "(every file was refused or the upload is empty)"))
+            report.outcomes.append(
+                Outcome(
+                    up.source,
+                    "refused",
+                    message="nothing acceptable to collect "
+                    "(every file was refused or the upload is empty)",
+                )
+            )
             continue
         _resolve_owner(item, people, sheet_id)
         _resolve_time(item, given_time, now, report)
@@ -204,31 +230,43 @@ def _parse_given(received_at: str | datetime | None, tz: Any) -> datetime | None
     try:
         return parse_time(received_at, tz)
     except ValueError:
-        raise SubmissionError(f"--received-at {received_at!r} is not a time "
-                              f"(expected ISO 8601 such as 2026-11-03T09:55 or 2026-11-03T09:55+01:00)") from None
+        raise SubmissionError(
+            f"--received-at {received_at!r} is not a time "
+            f"(expected ISO 8601 such as 2026-11-03T09:55 or 2026-11-03T09:55+01:00)"
+        ) from None
 
 
-def _check_uniform_times(uploads: list[Upload], source: str, given: datetime | None, report: CollectReport) -> None:
+def _check_uniform_times(
+    uploads: list[Upload], source: str, given: datetime | None, report: CollectReport
+) -> None:
     """Moodle zips whose entries all carry one time carry the download time, not the upload time."""
     moodle = [u for u in uploads if u.layout == "moodle" and u.received_at is not None]
     if len(moodle) < 2:
         if moodle:
-            report.notes.append(f"{source}: times are the zip entries' times (Moodle's folder names carry none)")
+            report.notes.append(
+                f"{source}: times are the zip entries' times (Moodle's folder names carry none)"
+            )
         return
     times = {u.received_at for u in moodle}
     if len(times) == 1:
         when = next(iter(times))
         if given is not None:
-            report.warnings.append(f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
-                                   f"probably the download time; using --received-at instead")
+            report.warnings.append(
+                f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
+                f"probably the download time; using --received-at instead"
+            )
             for u in moodle:
                 u.received_at, u.time_origin = None, ""
         else:
-            report.warnings.append(f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
-                                   f"probably the download time, not the upload time; lateness may be wrong; "
-                                   f"pass --received-at TIME to set the time")
+            report.warnings.append(
+                f"{source}: every entry carries the same time ({when:%Y-%m-%d %H:%M}), "
+                f"probably the download time, not the upload time; lateness may be wrong; "
+                f"pass --received-at TIME to set the time"
+            )
     else:
-        report.notes.append(f"{source}: times are the zip entries' times (Moodle's folder names carry none)")
+        report.notes.append(
+            f"{source}: times are the zip entries' times (Moodle's folder names carry none)"
+        )
 
 
 def _merge(items: list[_Item], report: CollectReport) -> list[_Item]:
@@ -248,31 +286,48 @@ def _merge(items: list[_Item], report: CollectReport) -> list[_Item]:
         taken = {e.path for e in first.upload.entries}
         for e in item.upload.entries:
             if e.path in taken:
-                report.refusals.append(Refusal(item.upload.source, e.path, f"the same name again, from "
-                                               f"{first.upload.source}; duplicate upload refused"))
+                report.refusals.append(
+                    Refusal(
+                        item.upload.source,
+                        e.path,
+                        f"the same name again, from "
+                        f"{first.upload.source}; duplicate upload refused",
+                    )
+                )
             else:
                 first.upload.entries.append(e)
         times = [t for t in (first.upload.received_at, item.upload.received_at) if t is not None]
         first.upload.received_at = max(times) if times else None
         first.upload.time_origin = first.upload.time_origin or item.upload.time_origin
         if first.upload.layout == "file":
-            first.upload.source = f"{first.upload.source} + {item.upload.source.rsplit(': ', 1)[-1]}"
+            first.upload.source = (
+                f"{first.upload.source} + {item.upload.source.rsplit(': ', 1)[-1]}"
+            )
     return out
 
 
 def _unmatched(item: _Item) -> Outcome:
     up, match = item.upload, item.match
     if up.blind:
-        msg = (f"Moodle blind marking hides the name ({up.label!r}); reveal identities in Moodle and "
-               f"download again")
+        msg = (
+            f"Moodle blind marking hides the name ({up.label!r}); reveal identities in Moodle and "
+            f"download again"
+        )
     elif match.kind == "ambiguous":
         msg = f"{up.label!r} could be any of: {', '.join(match.candidates)}; not guessed"
     else:
-        near = f"; near miss: {', '.join(match.candidates)} (not matched: names must match exactly)" \
-            if match.candidates else ""
+        near = (
+            f"; near miss: {', '.join(match.candidates)} (not matched: names must match exactly)"
+            if match.candidates
+            else ""
+        )
         msg = f"{up.label!r} matches no student by id, matriculation number, e-mail or name{near}"
-    return Outcome(up.source, "ambiguous" if match.kind == "ambiguous" else "unmatched", message=msg,
-                   candidates=match.candidates)
+    return Outcome(
+        up.source,
+        "ambiguous" if match.kind == "ambiguous" else "unmatched",
+        message=msg,
+        candidates=match.candidates,
+    )
 
 
 def _resolve_owner(item: _Item, people: People, sheet_id: str) -> None:
@@ -290,7 +345,9 @@ def _resolve_owner(item: _Item, people: People, sheet_id: str) -> None:
         item.owner, item.owner_kind, item.members = match.id, "student", [match.id]
 
 
-def _resolve_time(item: _Item, given: datetime | None, now: datetime, report: CollectReport) -> None:
+def _resolve_time(
+    item: _Item, given: datetime | None, now: datetime, report: CollectReport
+) -> None:
     up = item.upload
     if up.received_at is not None:
         item.received_at, item.time_origin = up.received_at, up.time_origin
@@ -301,22 +358,36 @@ def _resolve_time(item: _Item, given: datetime | None, now: datetime, report: Co
     else:
         item.received_at, item.time_origin = now, "now"
         item.flags.append("time:now")
-        report.warnings.append(f"{up.source}: no time known (no LMS time, no timestamp.txt, no --received-at); "
-                               f"using the current time")
+        report.warnings.append(
+            f"{up.source}: no time known (no LMS time, no timestamp.txt, no --received-at); "
+            f"using the current time"
+        )
 
 
 def _existing(course: Course, sheet_id: str) -> list[dict[str, Any]]:
     t = store.submissions
     with course.engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.sheet_id == sheet_id).order_by(t.c.owner, t.c.version)).all()
+        rows = conn.execute(
+            select(t).where(t.c.sheet_id == sheet_id).order_by(t.c.owner, t.c.version)
+        ).all()
     return [dict(r._mapping) for r in rows]
 
 
-def _run(course: Course, sheet_id: str, sheet_store: SheetStore, items: list[_Item], people: People,
-         report: CollectReport, now: datetime, *, dry_run: bool) -> None:
+def _run(
+    course: Course,
+    sheet_id: str,
+    sheet_store: SheetStore,
+    items: list[_Item],
+    people: People,
+    report: CollectReport,
+    now: datetime,
+    *,
+    dry_run: bool,
+) -> None:
     rows = _existing(course, sheet_id)
-    report.recovery = sheet_store.recover({r["path"] for r in rows}, {(r["owner"], r["sha256"]) for r in rows},
-                                          dry_run=dry_run)
+    report.recovery = sheet_store.recover(
+        {r["path"] for r in rows}, {(r["owner"], r["sha256"]) for r in rows}, dry_run=dry_run
+    )
     adopted = report.recovery.adopted
     if adopted and not dry_run:
         with store.transaction(course.engine) as conn:
@@ -348,10 +419,19 @@ def _run(course: Course, sheet_id: str, sheet_store: SheetStore, items: list[_It
         for item in group:
             assert item.contents is not None and item.received_at is not None
             sha = item.contents.sha256
-            outcome = Outcome(item.upload.source, "stored", owner, item.owner_kind, item.submitted_by,
-                              files=sorted(item.contents.files), notebook=item.contents.notebook,
-                              received_at=item.received_at, time_origin=item.time_origin,
-                              late_seconds=item.late, flags=list(item.flags))
+            outcome = Outcome(
+                item.upload.source,
+                "stored",
+                owner,
+                item.owner_kind,
+                item.submitted_by,
+                files=sorted(item.contents.files),
+                notebook=item.contents.notebook,
+                received_at=item.received_at,
+                time_origin=item.time_origin,
+                late_seconds=item.late,
+                flags=list(item.flags),
+            )
             if (owner, sha) in shas:
                 outcome.status, outcome.version = "unchanged", shas[(owner, sha)]
                 outcome.message = f"the same files as version {shas[(owner, sha)]}; nothing to do"
@@ -370,16 +450,30 @@ def _run(course: Course, sheet_id: str, sheet_store: SheetStore, items: list[_It
     if dry_run:
         return
     for item, outcome in planned:
-        assert item.contents is not None and outcome.owner is not None and outcome.version is not None
+        assert (
+            item.contents is not None and outcome.owner is not None and outcome.version is not None
+        )
         manifest = _manifest(sheet_id, item, outcome, created)
-        rel = sheet_store.write_version(outcome.owner, outcome.version, item.contents.files, manifest)
-        new_rows.append({
-            "sheet_id": sheet_id, "owner": outcome.owner, "owner_kind": outcome.owner_kind,
-            "submitted_by": outcome.submitted_by, "version": outcome.version, "sha256": manifest["sha256"],
-            "path": rel, "notebook": outcome.notebook, "received_at": manifest["received_at"],
-            "late_seconds": outcome.late_seconds, "source": outcome.source, "flags": json.dumps(outcome.flags),
-            "created_at": created,
-        })
+        rel = sheet_store.write_version(
+            outcome.owner, outcome.version, item.contents.files, manifest
+        )
+        new_rows.append(
+            {
+                "sheet_id": sheet_id,
+                "owner": outcome.owner,
+                "owner_kind": outcome.owner_kind,
+                "submitted_by": outcome.submitted_by,
+                "version": outcome.version,
+                "sha256": manifest["sha256"],
+                "path": rel,
+                "notebook": outcome.notebook,
+                "received_at": manifest["received_at"],
+                "late_seconds": outcome.late_seconds,
+                "source": outcome.source,
+                "flags": json.dumps(outcome.flags),
+                "created_at": created,
+            }
+        )
     if new_rows:
         with store.transaction(course.engine) as conn:
             conn.execute(store.submissions.insert(), new_rows)
@@ -390,18 +484,29 @@ def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dic
 
     assert item.contents is not None and outcome.received_at is not None
     return {
-        "sheet": sheet_id, "owner": outcome.owner, "owner_kind": outcome.owner_kind,
-        "submitted_by": outcome.submitted_by, "version": outcome.version, "sha256": item.contents.sha256,
-        "received_at": outcome.received_at.astimezone(UTC).isoformat(), "time_origin": outcome.time_origin,
-        "late_seconds": outcome.late_seconds, "source": outcome.source, "notebook": outcome.notebook,
-        "flags": outcome.flags, "created_at": created,
-        "files": {p: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-                  for p, d in sorted(item.contents.files.items())},
+        "sheet": sheet_id,
+        "owner": outcome.owner,
+        "owner_kind": outcome.owner_kind,
+        "submitted_by": outcome.submitted_by,
+        "version": outcome.version,
+        "sha256": item.contents.sha256,
+        "received_at": outcome.received_at.astimezone(UTC).isoformat(),
+        "time_origin": outcome.time_origin,
+        "late_seconds": outcome.late_seconds,
+        "source": outcome.source,
+        "notebook": outcome.notebook,
+        "flags": outcome.flags,
+        "created_at": created,
+        "files": {
+            p: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+            for p, d in sorted(item.contents.files.items())
+        },
     }
 
 
-def _team_report(owner: str, group: list[_Item], people: People, previous_by: str | None,
-                 report: CollectReport) -> None:
+def _team_report(
+    owner: str, group: list[_Item], people: People, previous_by: str | None, report: CollectReport
+) -> None:
     if group[0].owner_kind != "team" or owner not in people.teams:
         return
     members = people.members(owner)
@@ -412,7 +517,9 @@ def _team_report(owner: str, group: list[_Item], people: People, previous_by: st
             uploaders.append(item.submitted_by)
     if len(uploaders) > 1:
         labels = [people.students[s].label for s in uploaders]
-        who = f"{', '.join(labels[:-1])} and {labels[-1]} " + ("both" if len(labels) == 2 else "all")
+        who = f"{', '.join(labels[:-1])} and {labels[-1]} " + (
+            "both" if len(labels) == 2 else "all"
+        )
         last = group[-1]
         report.warnings.append(
             f"team {owner}: {who} submitted; the latest ({people.students[last.submitted_by].label if last.submitted_by else '?'}, "
@@ -422,22 +529,31 @@ def _team_report(owner: str, group: list[_Item], people: People, previous_by: st
             item.flags.append("team-conflict")
     elif uploaders:
         student = people.students[uploaders[0]]
-        report.team_uploads.append(f"team {owner}: {student.label} submitted for the team; credited to every "
-                                   f"member ({names})")
+        report.team_uploads.append(
+            f"team {owner}: {student.label} submitted for the team; credited to every "
+            f"member ({names})"
+        )
         if previous_by and previous_by != uploaders[0] and previous_by in people.students:
-            report.warnings.append(f"team {owner}: {student.label} submitted over the version of "
-                                   f"{people.students[previous_by].label}; the newest version counts")
+            report.warnings.append(
+                f"team {owner}: {student.label} submitted over the version of "
+                f"{people.students[previous_by].label}; the newest version counts"
+            )
 
 
 def _write_reports(folder: Path, report: CollectReport) -> list[Path]:
     """unmatched.csv and refused.csv in the sheet's submissions folder (replaced each run)."""
     unmatched = [o for o in report.outcomes if o.status in ("unmatched", "ambiguous")]
-    refused = [(o.source, "", o.message) for o in report.outcomes if o.status in ("refused", "duplicate")]
+    refused = [
+        (o.source, "", o.message) for o in report.outcomes if o.status in ("refused", "duplicate")
+    ]
     refused += [(r.source, r.path, r.reason) for r in report.refusals]
     written = []
     for name, header, lines in (
-        (UNMATCHED_CSV, ["source", "problem", "message", "candidates"],
-         [[o.source, o.status, o.message, "; ".join(o.candidates)] for o in unmatched]),
+        (
+            UNMATCHED_CSV,
+            ["source", "problem", "message", "candidates"],
+            [[o.source, o.status, o.message, "; ".join(o.candidates)] for o in unmatched],
+        ),
         (REFUSED_CSV, ["source", "file", "reason"], [list(r) for r in refused]),
     ):
         buf = io.StringIO()

@@ -67,7 +67,9 @@ def scan_source(path: Path, label: str, ctx: Context, group: int) -> Scan:
     """Read one SOURCE argument (file or folder) into uploads."""
     scan = Scan()
     if path.is_symlink():
-        scan.refusals.append(Refusal(label, "", "is a symlink (refused: links can point outside the store)"))
+        scan.refusals.append(
+            Refusal(label, "", "is a symlink (refused: links can point outside the store)")
+        )
         return scan
     if not path.exists():
         scan.refusals.append(Refusal(label, "", "no such file or folder"))
@@ -95,10 +97,16 @@ def scan_source(path: Path, label: str, ctx: Context, group: int) -> Scan:
             scan.refusals.append(Refusal(label, "", f"cannot be read ({exc.strerror})"))
             return scan
         if size > ctx.limits.max_file:
-            scan.refusals.append(Refusal(label, "", f"{size} bytes, larger than limits.max_file ({ctx.limits.max_file})"))
+            scan.refusals.append(
+                Refusal(
+                    label, "", f"{size} bytes, larger than limits.max_file ({ctx.limits.max_file})"
+                )
+            )
             return scan
         data = path.read_bytes()
-        scan.uploads.append(Upload(label, path.stem, "file", [Entry(path.name, size, None, lambda: data)]))
+        scan.uploads.append(
+            Upload(label, path.stem, "file", [Entry(path.name, size, None, lambda: data)])
+        )
     for upload in scan.uploads:
         upload.group = group
     return scan
@@ -114,7 +122,9 @@ def _strip_common(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
-def _timestamp(entries: list[Entry], prefix: str, ctx: Context, source: str, scan: Scan) -> tuple[list[Entry], datetime | None]:
+def _timestamp(
+    entries: list[Entry], prefix: str, ctx: Context, source: str, scan: Scan
+) -> tuple[list[Entry], datetime | None]:
     """Take ``prefix/timestamp.txt`` out of the entries and parse it."""
     name = f"{prefix}/{TIMESTAMP}" if prefix else TIMESTAMP
     rest = [e for e in entries if e.path != name]
@@ -125,11 +135,15 @@ def _timestamp(entries: list[Entry], prefix: str, ctx: Context, source: str, sca
     try:
         return rest, parse_time(text, ctx.tz)
     except ValueError:
-        scan.warnings.append(f"{source}/{name}: {text[:60]!r} is not a time; the time falls back to --received-at")
+        scan.warnings.append(
+            f"{source}/{name}: {text[:60]!r} is not a time; the time falls back to --received-at"
+        )
         return rest, None
 
 
-def _split(entries: list[Entry], label: str, ctx: Context, scan: Scan, *, nbgrader_root: bool = False) -> None:
+def _split(
+    entries: list[Entry], label: str, ctx: Context, scan: Scan, *, nbgrader_root: bool = False
+) -> None:
     paths = [e.path for e in entries]
     if nbgrader_root or any(p.startswith("submitted/") for p in paths):
         _split_nbgrader(entries, label, ctx, scan, "" if nbgrader_root else "submitted/")
@@ -145,20 +159,24 @@ def _split_nbgrader(entries: list[Entry], label: str, ctx: Context, scan: Scan, 
     for e in entries:
         if not e.path.startswith(root):
             continue
-        parts = e.path[len(root):].split("/", 2)
+        parts = e.path[len(root) :].split("/", 2)
         if len(parts) < 3:
             continue
         student, assignment, rest = parts
         if assignment != ctx.sheet_id and ctx.resolve_sheet(assignment) != ctx.sheet_id:
             other_sheets += 1
             continue
-        by_student.setdefault((student, assignment), []).append(Entry(rest, e.size, e.mtime, e.read))
+        by_student.setdefault((student, assignment), []).append(
+            Entry(rest, e.size, e.mtime, e.read)
+        )
     if other_sheets:
         scan.notes.append(f"{label}: {other_sheets} file(s) of other sheets skipped")
     for (student, assignment), files in sorted(by_student.items()):
         source = f"{label}: {root}{student}/{assignment}"
         files, when = _timestamp(files, "", ctx, source, scan)
-        scan.uploads.append(Upload(source, student, "nbgrader", files, when, TIMESTAMP if when else ""))
+        scan.uploads.append(
+            Upload(source, student, "nbgrader", files, when, TIMESTAMP if when else "")
+        )
 
 
 def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
@@ -170,8 +188,14 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
             continue
         parsed = parse_component(top)
         if parsed is None:
-            scan.refusals.append(Refusal(label, e.path, "not in the layout of a Moodle download "
-                                                        "(expected 'Full Name_<id>_assignsubmission_file/…')"))
+            scan.refusals.append(
+                Refusal(
+                    label,
+                    e.path,
+                    "not in the layout of a Moodle download "
+                    "(expected 'Full Name_<id>_assignsubmission_file/…')",
+                )
+            )
             continue
         if parsed.area != "submission":
             continue
@@ -186,11 +210,19 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
     for key, files in sorted(folders.items()):
         full_name = key[0]
         times = [e.mtime for e in files if e.mtime is not None]
-        scan.uploads.append(Upload(
-            f"{label}: {names[key]}", full_name, "moodle", files,
-            max(times) if times else None, "zip entry time" if times else "", by_team=True,
-            blind=full_name.strip().casefold() in ("participant", "teilnehmer/in", "teilnehmerin", "teilnehmer"),
-        ))
+        scan.uploads.append(
+            Upload(
+                f"{label}: {names[key]}",
+                full_name,
+                "moodle",
+                files,
+                max(times) if times else None,
+                "zip entry time" if times else "",
+                by_team=True,
+                blind=full_name.strip().casefold()
+                in ("participant", "teilnehmer/in", "teilnehmerin", "teilnehmer"),
+            )
+        )
 
 
 def _split_folders(entries: list[Entry], label: str, ctx: Context, scan: Scan) -> None:

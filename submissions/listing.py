@@ -31,13 +31,21 @@ class StudentStatus:
 
     def as_row(self) -> dict[str, str]:
         return {
-            "student": self.student, "name": self.name, "group": self.group, "team": self.team,
-            "status": self.status, "version": "" if self.version is None else f"{self.version}/{self.versions}",
-            "received_at": self.received_at, "late_by": self.late_by, "flags": self.flags,
+            "student": self.student,
+            "name": self.name,
+            "group": self.group,
+            "team": self.team,
+            "status": self.status,
+            "version": "" if self.version is None else f"{self.version}/{self.versions}",
+            "received_at": self.received_at,
+            "late_by": self.late_by,
+            "flags": self.flags,
         }
 
 
-def submission_status(course: Course, sheet: str, *, group: str | None = None) -> list[StudentStatus]:
+def submission_status(
+    course: Course, sheet: str, *, group: str | None = None
+) -> list[StudentStatus]:
     """Every student (of ``group``, if given) with the version that counts for ``sheet``.
 
     A student in a team sees the team's submission; a student who submitted alone
@@ -54,10 +62,14 @@ def submission_status(course: Course, sheet: str, *, group: str | None = None) -
         if group not in groups:
             from sheetgrade.course.suggest import did_you_mean
 
-            raise SubmissionError(f"no group '{group}'{did_you_mean(group, groups)} "
-                                  f"(groups: {', '.join(groups) or 'none'})")
+            raise SubmissionError(
+                f"no group '{group}'{did_you_mean(group, groups)} "
+                f"(groups: {', '.join(groups) or 'none'})"
+            )
         students = [s for s in students if s.group_id == group]
-    counting: dict[str, SubmissionRecord] = {r.owner: r for r in counting_submissions(course, sheet_id)}
+    counting: dict[str, SubmissionRecord] = {
+        r.owner: r for r in counting_submissions(course, sheet_id)
+    }
     totals: dict[str, int] = {}
     for record in all_versions(course, sheet_id):
         totals[record.owner] = totals.get(record.owner, 0) + 1
@@ -66,15 +78,22 @@ def submission_status(course: Course, sheet: str, *, group: str | None = None) -
     for s in students:
         team = people.team_of(s.id, sheet_id)
         record = (counting.get(team.id) if team else None) or counting.get(s.id)
-        out.append(StudentStatus(
-            student=s.id, name=s.name, group=s.group_id or "", team=team.id if team else "",
-            status="submitted" if record else "missing",
-            version=record.version if record else None,
-            versions=totals.get(record.owner, 0) if record else 0,
-            received_at=record.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if record else "",
-            late_by=human_delay(record.late_seconds) if record else "",
-            flags=_short_flags(record.flags) if record else "",
-        ))
+        out.append(
+            StudentStatus(
+                student=s.id,
+                name=s.name,
+                group=s.group_id or "",
+                team=team.id if team else "",
+                status="submitted" if record else "missing",
+                version=record.version if record else None,
+                versions=totals.get(record.owner, 0) if record else 0,
+                received_at=record.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                if record
+                else "",
+                late_by=human_delay(record.late_seconds) if record else "",
+                flags=_short_flags(record.flags) if record else "",
+            )
+        )
     return out
 
 

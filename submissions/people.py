@@ -85,8 +85,10 @@ class People:
 
         roster = load_roster(engine)
         students = sorted(roster.students.values(), key=lambda r: r.id)
-        teams = [Team(id=t.id, sheet_id=t.sheet_id, name=t.name or "", members=tuple(t.members))
-                 for t in sorted(roster.teams.values(), key=lambda t: t.id)]
+        teams = [
+            Team(id=t.id, sheet_id=t.sheet_id, name=t.name or "", members=tuple(t.members))
+            for t in sorted(roster.teams.values(), key=lambda t: t.id)
+        ]
         return cls(students, teams)
 
     # ------------------------------------------------------------------ lookups
@@ -121,7 +123,9 @@ class People:
         return [self.students[i] for i in self.teams[team_id].members if i in self.students]
 
     # ----------------------------------------------------------------- matching
-    def match(self, label: str, *, by_key: bool = True, by_name: bool = True, by_team: bool = False) -> Match:
+    def match(
+        self, label: str, *, by_key: bool = True, by_name: bool = True, by_team: bool = False
+    ) -> Match:
         """Match an upload's label (folder or file name, Moodle full name) to a student.
 
         Tried in order: the whole label as a key; each token of the label as a key;

@@ -45,10 +45,16 @@ def all_versions(course: Course, sheet_id: str) -> list[SubmissionRecord]:
         rows = conn.execute(query).all()
     return [
         SubmissionRecord(
-            id=r.id, sheet_id=r.sheet_id, owner=r.owner, owner_kind=r.owner_kind, version=r.version,
-            sha256=r.sha256, path=course.root / r.path,
+            id=r.id,
+            sheet_id=r.sheet_id,
+            owner=r.owner,
+            owner_kind=r.owner_kind,
+            version=r.version,
+            sha256=r.sha256,
+            path=course.root / r.path,
             notebook=(course.root / r.path / r.notebook) if r.notebook else None,
-            received_at=datetime.fromisoformat(r.received_at), late_seconds=r.late_seconds,
+            received_at=datetime.fromisoformat(r.received_at),
+            late_seconds=r.late_seconds,
             flags=json.loads(r.flags),
         )
         for r in rows

@@ -103,14 +103,18 @@ class SheetStore:
             except ImportError:  # pragma: no cover - not POSIX: no lock
                 pass
             except OSError:
-                raise CollectLocked(f"another `sheetgrade collect` for this sheet is running "
-                                    f"(lock {self.dir / LOCK}); wait for it to finish") from None
+                raise CollectLocked(
+                    f"another `sheetgrade collect` for this sheet is running "
+                    f"(lock {self.dir / LOCK}); wait for it to finish"
+                ) from None
             yield
         finally:
             os.close(fd)
 
     # ------------------------------------------------------------------ write
-    def write_version(self, owner: str, version: int, files: dict[str, bytes], manifest: dict[str, Any]) -> str:
+    def write_version(
+        self, owner: str, version: int, files: dict[str, bytes], manifest: dict[str, Any]
+    ) -> str:
         """Write one version (files + manifest) and rename it into place; return its relpath."""
         tmp_root = self.dir / TMP
         tmp_root.mkdir(parents=True, exist_ok=True)
@@ -125,20 +129,26 @@ class SheetStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.update(p for p in target.parents if p.is_relative_to(tmp))
             _write_file(target, data)
-        _write_file(tmp / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+        _write_file(
+            tmp / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+        )
         for folder in sorted(folders, key=lambda p: -len(p.parts)):
             _fsync_dir(folder)
         final = self.dir / owner_dirname(owner) / str(version)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
-            raise SubmissionError(f"{final} already exists; run `sheetgrade collect` again to recover")
+            raise SubmissionError(
+                f"{final} already exists; run `sheetgrade collect` again to recover"
+            )
         os.rename(tmp, final)
         _fsync_dir(final.parent)
         _fsync_dir(tmp_root)
         return self.relpath(owner, version)
 
     # ---------------------------------------------------------------- recover
-    def recover(self, known_paths: set[str], known_shas: set[tuple[str, str]], *, dry_run: bool = False) -> Recovery:
+    def recover(
+        self, known_paths: set[str], known_shas: set[tuple[str, str]], *, dry_run: bool = False
+    ) -> Recovery:
         """Find leftovers of an interrupted run; unless ``dry_run``, remove temp folders
         and orphaned version folders that cannot be adopted.
 
@@ -155,9 +165,13 @@ class SheetStore:
                 if not dry_run:
                     _remove(leftover)
         on_disk: set[str] = set()
-        for owner_dir in sorted(p for p in self.dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for vdir in sorted((p for p in owner_dir.iterdir() if p.is_dir() and p.name.isdigit()),
-                               key=lambda p: int(p.name)):
+        for owner_dir in sorted(
+            p for p in self.dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+        ):
+            for vdir in sorted(
+                (p for p in owner_dir.iterdir() if p.is_dir() and p.name.isdigit()),
+                key=lambda p: int(p.name),
+            ):
                 rel = vdir.relative_to(self.root).as_posix()
                 on_disk.add(rel)
                 if rel in known_paths:
@@ -173,14 +187,20 @@ class SheetStore:
         rec.missing = sorted(known_paths - on_disk)
         return rec
 
-    def _adoptable(self, vdir: Path, dirname: str, rel: str, known_shas: set[tuple[str, str]]) -> dict[str, Any] | None:
+    def _adoptable(
+        self, vdir: Path, dirname: str, rel: str, known_shas: set[tuple[str, str]]
+    ) -> dict[str, Any] | None:
         try:
             manifest = json.loads((vdir / MANIFEST).read_text(encoding="utf-8"))
             owner = manifest["owner"]
             listed = manifest["files"]
             if owner_dirname(owner) != dirname or str(manifest["version"]) != vdir.name:
                 return None
-            files = {p.relative_to(vdir).as_posix() for p in vdir.rglob("*") if p.is_file() and p.name != MANIFEST}
+            files = {
+                p.relative_to(vdir).as_posix()
+                for p in vdir.rglob("*")
+                if p.is_file() and p.name != MANIFEST
+            }
             if files != set(listed):
                 return None
             digests: dict[str, bytes] = {}
@@ -189,14 +209,24 @@ class SheetStore:
                 if hashlib.sha256(data).hexdigest() != meta["sha256"]:
                     return None
                 digests[path] = data
-            if content_hash(digests) != manifest["sha256"] or (owner, manifest["sha256"]) in known_shas:
+            if (
+                content_hash(digests) != manifest["sha256"]
+                or (owner, manifest["sha256"]) in known_shas
+            ):
                 return None
             return {
-                "sheet_id": manifest["sheet"], "owner": owner, "owner_kind": manifest["owner_kind"],
-                "submitted_by": manifest.get("submitted_by"), "version": int(manifest["version"]),
-                "sha256": manifest["sha256"], "path": rel, "notebook": manifest.get("notebook"),
-                "received_at": manifest["received_at"], "late_seconds": float(manifest["late_seconds"]),
-                "source": manifest.get("source", ""), "flags": json.dumps(manifest.get("flags", [])),
+                "sheet_id": manifest["sheet"],
+                "owner": owner,
+                "owner_kind": manifest["owner_kind"],
+                "submitted_by": manifest.get("submitted_by"),
+                "version": int(manifest["version"]),
+                "sha256": manifest["sha256"],
+                "path": rel,
+                "notebook": manifest.get("notebook"),
+                "received_at": manifest["received_at"],
+                "late_seconds": float(manifest["late_seconds"]),
+                "source": manifest.get("source", ""),
+                "flags": json.dumps(manifest.get("flags", [])),
                 "created_at": manifest["created_at"],
             }
         except (OSError, ValueError, KeyError, TypeError):

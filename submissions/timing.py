@@ -58,8 +58,10 @@ def course_tz(course: Course) -> tzinfo:
     try:
         return ZoneInfo(course.config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SubmissionError(f"course.yml: timezone {course.config.timezone!r} is not a known timezone "
-                              f"(expected e.g. Europe/Berlin)") from None
+        raise SubmissionError(
+            f"course.yml: timezone {course.config.timezone!r} is not a known timezone "
+            f"(expected e.g. Europe/Berlin)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,9 @@ class Deadlines:
         return max(0.0, late), extended
 
 
-def load_deadlines(course: Course, sheet_id: str, people: People, extensions_file: Path | None,
-                   warnings: list[str]) -> Deadlines:
+def load_deadlines(
+    course: Course, sheet_id: str, people: People, extensions_file: Path | None, warnings: list[str]
+) -> Deadlines:
     """The sheet's deadline, grace period and extensions (course.yml and an extensions CSV).
 
     An unknown student in course.yml's extensions is a warning; in the CSV file it is
@@ -100,11 +103,15 @@ def load_deadlines(course: Course, sheet_id: str, people: People, extensions_fil
             continue
         student = people.find_student(ext.student)
         if student is None:
-            warnings.append(f"course.yml: extensions: no student {ext.student!r} in the roster; extension ignored")
+            warnings.append(
+                f"course.yml: extensions: no student {ext.student!r} in the roster; extension ignored"
+            )
             continue
         extensions[student.id] = max(ext.due, extensions.get(student.id, ext.due))
     if extensions_file is not None:
-        for student_id, due in read_extensions_csv(extensions_file, course, sheet_id, people).items():
+        for student_id, due in read_extensions_csv(
+            extensions_file, course, sheet_id, people
+        ).items():
             extensions[student_id] = max(due, extensions.get(student_id, due))
     return Deadlines(due=entry.due, grace=course.config.late.grace, extensions=extensions)
 
@@ -124,11 +131,22 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252")
 
 
-_STUDENT_COLS = ("student", "student_id", "id", "matrikel", "matrikelnummer", "matriculation", "email", "e-mail")
+_STUDENT_COLS = (
+    "student",
+    "student_id",
+    "id",
+    "matrikel",
+    "matrikelnummer",
+    "matriculation",
+    "email",
+    "e-mail",
+)
 _DUE_COLS = ("due", "deadline", "until", "bis", "frist")
 
 
-def read_extensions_csv(path: Path, course: Course, sheet_id: str, people: People) -> dict[str, datetime]:
+def read_extensions_csv(
+    path: Path, course: Course, sheet_id: str, people: People
+) -> dict[str, datetime]:
     """Extensions for ``sheet_id`` from a CSV with columns ``student``, ``due`` and an
     optional ``sheet`` (rows without a sheet apply to the sheet being collected).
 
@@ -147,8 +165,10 @@ def read_extensions_csv(path: Path, course: Course, sheet_id: str, people: Peopl
     due_col = next((header[c] for c in _DUE_COLS if c in header), None)
     sheet_col = header.get("sheet") or header.get("blatt")
     if student_col is None or due_col is None:
-        raise SubmissionError(f"{path}: the extensions file needs the columns 'student' and 'due' "
-                              f"(found: {', '.join(reader.fieldnames or []) or 'none'})")
+        raise SubmissionError(
+            f"{path}: the extensions file needs the columns 'student' and 'due' "
+            f"(found: {', '.join(reader.fieldnames or []) or 'none'})"
+        )
     problems: list[str] = []
     result: dict[str, datetime] = {}
     tz = course_tz(course)
@@ -166,17 +186,23 @@ def read_extensions_csv(path: Path, course: Course, sheet_id: str, people: Peopl
                 continue
         student = people.find_student(key)
         if student is None:
-            problems.append(f"line {line}: no student {key!r} in the roster (by id, matriculation number or e-mail)")
+            problems.append(
+                f"line {line}: no student {key!r} in the roster (by id, matriculation number or e-mail)"
+            )
             continue
         try:
             due = parse_time(row.get(due_col) or "", tz)
         except ValueError:
-            problems.append(f"line {line}: {row.get(due_col)!r} is not a time (expected e.g. 2026-11-05T10:00+01:00)")
+            problems.append(
+                f"line {line}: {row.get(due_col)!r} is not a time (expected e.g. 2026-11-05T10:00+01:00)"
+            )
             continue
         result[student.id] = max(due, result.get(student.id, due))
     if problems:
-        raise SubmissionError(f"{path}: {len(problems)} problem(s) in the extensions file; nothing was collected",
-                              problems)
+        raise SubmissionError(
+            f"{path}: {len(problems)} problem(s) in the extensions file; nothing was collected",
+            problems,
+        )
     return result
 
 

@@ -10,7 +10,17 @@ import pytest
 
 from sheetgrade.cli.main import COMMANDS, cli
 
-HEAVY = ["pandas", "numpy", "nbformat", "otter", "sqlalchemy", "matplotlib", "scipy", "jinja2", "openpyxl"]
+HEAVY = [
+    "pandas",
+    "numpy",
+    "nbformat",
+    "otter",
+    "sqlalchemy",
+    "matplotlib",
+    "scipy",
+    "jinja2",
+    "openpyxl",
+]
 
 
 def all_commands(group: click.Group, ctx: click.Context, prefix: str = ""):
@@ -44,14 +54,19 @@ def test_every_command_has_help_and_examples():
 def test_every_registered_module_is_a_command():
     ctx = click.Context(cli)
     for name in cli.list_commands(ctx):
-        assert cli.get_command(ctx, name).name == COMMANDS[name].split(":")[1].replace("_", "-") or True
+        assert (
+            cli.get_command(ctx, name).name == COMMANDS[name].split(":")[1].replace("_", "-")
+            or True
+        )
 
 
 def test_short_help_flag(run_cli):
     assert run_cli("-h").exit_code == 0
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["roster", "--help"], ["grade", "--help"], ["marks", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["roster", "--help"], ["grade", "--help"], ["marks", "--help"]]
+)
 def test_help_does_not_import_heavy_libraries(argv):
     code = (
         "import sys\n"

@@ -45,10 +45,14 @@ def test_valid_course_passes(run_cli, tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('    due: "2026-13-01"',
-         'course.yml:5: sheets[0].due: "2026-13-01" is not a date (expected ISO 8601 such as 2026-11-03T10:00+01:00)'),
-        ("    due: 2026-10-28T10:00",
-         'course.yml:5: sheets[0].due: "2026-10-28T10:00" has no timezone (expected ISO 8601 such as 2026-11-03T10:00+01:00)'),
+        (
+            '    due: "2026-13-01"',
+            'course.yml:5: sheets[0].due: "2026-13-01" is not a date (expected ISO 8601 such as 2026-11-03T10:00+01:00)',
+        ),
+        (
+            "    due: 2026-10-28T10:00",
+            'course.yml:5: sheets[0].due: "2026-10-28T10:00" has no timezone (expected ISO 8601 such as 2026-11-03T10:00+01:00)',
+        ),
     ],
 )
 def test_bad_dates(run_cli, tmp_path, line, message):
@@ -57,7 +61,9 @@ def test_bad_dates(run_cli, tmp_path, line, message):
 
 
 def test_every_error_is_reported_at_once(run_cli, tmp_path):
-    text = VALID + """\
+    text = (
+        VALID
+        + """\
   - id: 02-kde
     due: 2026-13-01
     blok: A
@@ -72,6 +78,7 @@ grading:
 teams:
   max_size: 0
 """
+    )
     root = write_course(tmp_path / "c", text)
     assert errors_of(run_cli, root) == [
         'course.yml:7: sheets[1].due: "2026-13-01" is not a date (expected ISO 8601 such as 2026-11-03T10:00+01:00)',
@@ -104,7 +111,9 @@ def test_share_out_of_range_and_duplicate_sheet(run_cli, tmp_path):
 
 
 def test_block_rule_needs_a_block(run_cli, tmp_path):
-    root = write_course(tmp_path / "c", VALID + "admission:\n  blocks:\n    - {block: B, share: 0.4}\n")
+    root = write_course(
+        tmp_path / "c", VALID + "admission:\n  blocks:\n    - {block: B, share: 0.4}\n"
+    )
     assert errors_of(run_cli, root) == [
         'course.yml:1: admission.blocks[0].block: no sheet is in block "B"',
     ]
@@ -124,7 +133,7 @@ def test_sheet_yml_problems(run_cli, tmp_path):
         "title: PCA\nnotebook: pca.ipynb\ntasks:\n  - {id: 1a, points: two}\n  - {id: 1a, points: 2, kind: auto, titel: x}\n"
     )
     assert errors_of(run_cli, root) == [
-        "sheets/01-pca/sheet.yml:4: tasks[0].points: \"two\" is not a number",
+        'sheets/01-pca/sheet.yml:4: tasks[0].points: "two" is not a number',
         "sheets/01-pca/sheet.yml:5: tasks[1].titel: unknown key; did you mean 'title'?",
     ]
 
@@ -176,7 +185,10 @@ def test_no_course_found(run_cli, tmp_path, monkeypatch):
 def test_course_option_pointing_nowhere(run_cli, tmp_path):
     result = run_cli("validate", course=tmp_path / "nope")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: --course {tmp_path / 'nope'}: no course.yml there; run `sheetgrade init {tmp_path / 'nope'}`\n"
+    assert (
+        result.stderr
+        == f"Error: --course {tmp_path / 'nope'}: no course.yml there; run `sheetgrade init {tmp_path / 'nope'}`\n"
+    )
 
 
 def test_unknown_sheet_suggests_near_miss(tmp_path):

@@ -21,7 +21,10 @@ def test_init_refuses_an_existing_course(run_cli, tmp_path):
     assert run_cli("init", str(tmp_path / "c")).exit_code == 0
     result = run_cli("init", str(tmp_path / "c"))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path / 'c' / 'course.yml'} already exists; init never overwrites a course\n"
+    assert (
+        result.stderr
+        == f"Error: {tmp_path / 'c' / 'course.yml'} already exists; init never overwrites a course\n"
+    )
 
 
 def test_init_refuses_a_non_empty_directory(run_cli, tmp_path):
@@ -39,5 +42,7 @@ def test_init_example_fills_the_database(example_course):
         assert conn.execute(select(func.count()).select_from(store.sheets)).scalar() == 3
         assert conn.execute(select(func.count()).select_from(store.students)).scalar() == 120
         assert conn.execute(select(func.count()).select_from(store.groups)).scalar() == 6
-        manual = conn.execute(select(func.count()).select_from(store.tasks).where(store.tasks.c.kind == "manual"))
+        manual = conn.execute(
+            select(func.count()).select_from(store.tasks).where(store.tasks.c.kind == "manual")
+        )
         assert manual.scalar() >= 3

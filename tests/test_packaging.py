@@ -12,12 +12,23 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SUBPACKAGES = ["cli", "course", "sheets", "roster", "submissions", "graders", "gradebook", "templates"]
+SUBPACKAGES = [
+    "cli",
+    "course",
+    "sheets",
+    "roster",
+    "submissions",
+    "graders",
+    "gradebook",
+    "templates",
+]
 
 
 def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)
@@ -28,7 +39,9 @@ def test_folders_are_not_top_level_modules(name, tmp_path):
 
 
 def test_subpackages_import_under_the_namespace(tmp_path):
-    code = "import importlib; " + "; ".join(f"importlib.import_module('sheetgrade.{n}')" for n in SUBPACKAGES)
+    code = "import importlib; " + "; ".join(
+        f"importlib.import_module('sheetgrade.{n}')" for n in SUBPACKAGES
+    )
     code += "; import sheetgrade; print(sheetgrade.__version__)"
     result = run_python(code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -36,8 +49,12 @@ def test_subpackages_import_under_the_namespace(tmp_path):
 
 
 def test_python_dash_m_runs_the_cli(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "sheetgrade.cli", "--version"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "sheetgrade.cli", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "sheetgrade, version 0.1.0\n"
 
@@ -51,8 +68,20 @@ def test_example_course_is_package_data():
 @pytest.mark.slow
 def test_wheel_contains_templates_and_example(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     (wheel,) = tmp_path.glob("sheetgrade-*.whl")
@@ -62,10 +91,14 @@ def test_wheel_contains_templates_and_example(tmp_path):
     for init in sorted(REPO.glob("*/**/__init__.py")):
         folder = init.relative_to(REPO).parts[0]
         if folder in SUBPACKAGES or folder == "examples":
-            assert f"sheetgrade/{init.relative_to(REPO).as_posix()}" in names, f"{init} is not packaged"
+            assert f"sheetgrade/{init.relative_to(REPO).as_posix()}" in names, (
+                f"{init} is not packaged"
+            )
     assert "sheetgrade/examples/mlphys/course.yml" in names
     for data in (REPO / "examples" / "mlphys").rglob("*"):
         if data.is_file():
-            assert f"sheetgrade/{data.relative_to(REPO).as_posix()}" in names, f"{data} is not packaged"
+            assert f"sheetgrade/{data.relative_to(REPO).as_posix()}" in names, (
+                f"{data} is not packaged"
+            )
     assert any(n.startswith("sheetgrade/templates/") and n.endswith(".j2") for n in names)
     assert not any(n.startswith(("cli/", "roster/", "tests/")) for n in names)

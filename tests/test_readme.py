@@ -71,7 +71,9 @@ def test_readme_commands_are_found():
     commands = readme_commands(README.read_text(encoding="utf-8"))
     assert len(commands) >= 20
     assert any(c.line.startswith("sheetgrade check") for c in commands)
-    assert all(c.expected for c in commands if c.line.startswith("sheetgrade") and "cd " not in c.line)
+    assert all(
+        c.expected for c in commands if c.line.startswith("sheetgrade") and "cd " not in c.line
+    )
 
 
 @pytest.mark.slow
@@ -79,21 +81,30 @@ def test_every_readme_command_runs_as_shown(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETGRADE_")}
-    env.update(HOME=str(home), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-               COLUMNS="200", NO_COLOR="1")
+    env.update(
+        HOME=str(home),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        COLUMNS="200",
+        NO_COLOR="1",
+    )
     cwd = home
     failures = []
     for command in readme_commands(README.read_text(encoding="utf-8")):
-        script = f"{command.line}\n__rc=$?\necho {MARK}\"$(pwd)\"\nexit $__rc\n"
-        done = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=300)
+        script = f'{command.line}\n__rc=$?\necho {MARK}"$(pwd)"\nexit $__rc\n'
+        done = subprocess.run(
+            ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
         output, _, where = done.stdout.rpartition(MARK)
         cwd = Path(where.strip()) if where.strip() else cwd
         output += done.stderr
         if done.returncode != command.exit_code:
-            failures.append(f"$ {command.line}\n  exit {done.returncode}, expected {command.exit_code}\n{output}")
+            failures.append(
+                f"$ {command.line}\n  exit {done.returncode}, expected {command.exit_code}\n{output}"
+            )
             continue
         lost = missing_lines(command.expected, output)
         if lost:
-            failures.append(f"$ {command.line}\n  not in the output: {lost}\n--- output ---\n{output}")
+            failures.append(
+                f"$ {command.line}\n  not in the output: {lost}\n--- output ---\n{output}"
+            )
     assert not failures, "\n\n".join(failures)

@@ -25,8 +25,11 @@ def test_upgrade_from_version_1_keeps_the_roster(tmp_path):
     store.upgrade(engine, target=1)
     with store.transaction(engine) as conn:
         conn.execute(store.groups.insert().values(id="G1", name="Mo 14-16"))
-        conn.execute(store.students.insert().values(id="s001", first_name="Anna", last_name="Weiß",
-                                                    matrikel="3100001", group_id="G1"))
+        conn.execute(
+            store.students.insert().values(
+                id="s001", first_name="Anna", last_name="Weiß", matrikel="3100001", group_id="G1"
+            )
+        )
     raw = sqlite3.connect(tmp_path / "gradebook.db")
     assert "marks" not in {r[0] for r in raw.execute("select name from sqlite_master")}
     raw.close()

@@ -11,7 +11,9 @@ def test_example_course_is_valid(run_cli, example_course):
 
 def test_problems_from_every_part_are_reported_together(run_cli, example_course):
     (example_course / "course.yml").write_text(
-        (example_course / "course.yml").read_text().replace("share: 0.5", "share: 0.5\n  min_atempted: 3")
+        (example_course / "course.yml")
+        .read_text()
+        .replace("share: 0.5", "share: 0.5\n  min_atempted: 3")
     )
     with (example_course / "roster" / "students.csv").open("a", encoding="utf-8") as f:
         f.write("s999,Max,Muster,max@example.org,3999999,G9\n")
@@ -29,5 +31,10 @@ def test_problems_from_every_part_are_reported_together(run_cli, example_course)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0] == "Error: 2 problems found:"
-    assert "  roster/students.csv line 122: unknown group 'G9' (groups: G1, G2, G3, G4, G5, G6)" in lines
-    assert any("pca.ipynb cell" in line and "BEGIN SOLUTION is never closed" in line for line in lines)
+    assert (
+        "  roster/students.csv line 122: unknown group 'G9' (groups: G1, G2, G3, G4, G5, G6)"
+        in lines
+    )
+    assert any(
+        "pca.ipynb cell" in line and "BEGIN SOLUTION is never closed" in line for line in lines
+    )

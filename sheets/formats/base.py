@@ -74,7 +74,9 @@ def resolve_task(name: str, tasks: Iterable[str]) -> str | None:
     return None
 
 
-def finish_tests(drafts: list[DraftTest], config: SheetConfig, problems: Problems) -> tuple[list[TestCase], list[str]]:
+def finish_tests(
+    drafts: list[DraftTest], config: SheetConfig, problems: Problems
+) -> tuple[list[TestCase], list[str]]:
     """Assign ids (``<task>.<n>``) and check tests against sheet.yml.
 
     Reports: a test without points, a test for a task sheet.yml lacks or marks
@@ -88,21 +90,39 @@ def finish_tests(drafts: list[DraftTest], config: SheetConfig, problems: Problem
     for draft in drafts:
         task = tasks.get(draft.task)
         if task is None:
-            problems.add(f"test for task '{draft.task}', which sheet.yml does not have"
-                         f"{did_you_mean(draft.task, tasks)} (add it to sheet.yml or fix the name)", draft.cell)
+            problems.add(
+                f"test for task '{draft.task}', which sheet.yml does not have"
+                f"{did_you_mean(draft.task, tasks)} (add it to sheet.yml or fix the name)",
+                draft.cell,
+            )
             continue
         if task.kind == "manual":
-            problems.add(f"test for task '{draft.task}', which sheet.yml marks `kind: manual`; "
-                         "make it `kind: auto` or drop the test", draft.cell)
+            problems.add(
+                f"test for task '{draft.task}', which sheet.yml marks `kind: manual`; "
+                "make it `kind: auto` or drop the test",
+                draft.cell,
+            )
             continue
         if draft.points is None:
-            problems.add(f"test for task '{draft.task}' has no points; give them (see docs/authoring.md)",
-                         draft.cell)
+            problems.add(
+                f"test for task '{draft.task}' has no points; give them (see docs/authoring.md)",
+                draft.cell,
+            )
             continue
         counters[draft.task] = counters.get(draft.task, 0) + 1
         test_id = f"{draft.task}.{counters[draft.task]}"
-        tests.append(TestCase(id=test_id, task=draft.task, points=float(draft.points), hidden=draft.hidden,
-                              kind=draft.kind, code=draft.code, name=draft.name, cell=draft.cell))  # type: ignore[arg-type]
+        tests.append(
+            TestCase(
+                id=test_id,
+                task=draft.task,
+                points=float(draft.points),
+                hidden=draft.hidden,
+                kind=draft.kind,
+                code=draft.code,
+                name=draft.name,
+                cell=draft.cell,
+            )
+        )  # type: ignore[arg-type]
         if draft.pending:
             pending.append(test_id)
     if problems.items:
@@ -112,21 +132,28 @@ def finish_tests(drafts: list[DraftTest], config: SheetConfig, problems: Problem
             continue
         own = [t for t in tests if t.task == task.id]
         if not own:
-            problems.add(f"task '{task.id}' is `kind: auto` in sheet.yml but has no tests in the notebook; "
-                         "add tests or make it `kind: manual`")
+            problems.add(
+                f"task '{task.id}' is `kind: auto` in sheet.yml but has no tests in the notebook; "
+                "add tests or make it `kind: manual`"
+            )
             continue
         total = round(sum(t.points for t in own), 6)
         if abs(total - task.points) > 1e-6:
-            problems.add(f"task '{task.id}': its tests carry {total:g} points but sheet.yml gives "
-                         f"{task.points:g}; make them agree")
+            problems.add(
+                f"task '{task.id}': its tests carry {total:g} points but sheet.yml gives "
+                f"{task.points:g}; make them agree"
+            )
     return tests, pending
 
 
 def check_cell(task: str, salt: str) -> NotebookNode:
     """The cell students run to check one task against the public tests."""
-    return new_cell("code", f'from sheetgrade import check\n\ncheck("{task}")', salt=f"check/{task}/{salt}",
-                    metadata={ROLE_KEY: {"role": "check", "task": task},
-                              "editable": False, "deletable": False})
+    return new_cell(
+        "code",
+        f'from sheetgrade import check\n\ncheck("{task}")',
+        salt=f"check/{task}/{salt}",
+        metadata={ROLE_KEY: {"role": "check", "task": task}, "editable": False, "deletable": False},
+    )
 
 
 def to_doctest(code: str) -> str:

@@ -11,7 +11,11 @@ from sheetgrade.sheets.formats.base import ParsedSheet
 from sheetgrade.sheets.model import SheetFormat
 
 PARSERS = {"native": native.parse, "otter": otter.parse, "nbgrader": nbgrader.parse}
-LABELS = {"native": "native checks (# CHECK)", "otter": "otter-assign markup", "nbgrader": "nbgrader metadata"}
+LABELS = {
+    "native": "native checks (# CHECK)",
+    "otter": "otter-assign markup",
+    "nbgrader": "nbgrader metadata",
+}
 
 
 def detect_format(nb: NotebookNode, name: str = "notebook") -> SheetFormat:
@@ -22,8 +26,11 @@ def detect_format(nb: NotebookNode, name: str = "notebook") -> SheetFormat:
     """
     first: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
-        for fmt, found in (("otter", otter.is_otter(cell)), ("nbgrader", nbgrader.is_nbgrader(cell)),
-                           ("native", native.is_check_cell(cell))):
+        for fmt, found in (
+            ("otter", otter.is_otter(cell)),
+            ("nbgrader", nbgrader.is_nbgrader(cell)),
+            ("native", native.is_check_cell(cell)),
+        ):
             if found:
                 first.setdefault(fmt, index)
     if not first:
@@ -32,8 +39,12 @@ def detect_format(nb: NotebookNode, name: str = "notebook") -> SheetFormat:
             "blocks (`# BEGIN QUESTION`) or nbgrader cells (see docs/authoring.md)"
         )
     if len(first) > 1:
-        parts = ", ".join(f"{LABELS[f]} from cell {i + 1}" for f, i in sorted(first.items(), key=lambda x: x[1]))
-        raise NotebookError(f"{name}: mixes authoring formats ({parts}); use one format per notebook")
+        parts = ", ".join(
+            f"{LABELS[f]} from cell {i + 1}" for f, i in sorted(first.items(), key=lambda x: x[1])
+        )
+        raise NotebookError(
+            f"{name}: mixes authoring formats ({parts}); use one format per notebook"
+        )
     return next(iter(first))  # type: ignore[return-value]
 
 

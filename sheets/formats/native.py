@@ -62,7 +62,11 @@ def _parse_header(text: str, cell: int, line: int, problems: Problems) -> dict[s
         elif token in ("hidden", "public"):
             spec["hidden"] = token == "hidden"
         else:
-            problems.add(f"unknown CHECK option '{token}'; use points=N, hidden, public or name=WORD", cell, line)
+            problems.add(
+                f"unknown CHECK option '{token}'; use points=N, hidden, public or name=WORD",
+                cell,
+                line,
+            )
             return None
     return spec
 
@@ -81,12 +85,24 @@ def _parse_check(cell: NotebookNode, index: int, problems: Problems) -> DraftTes
     if isinstance(meta, dict):
         unknown = set(meta) - {"task", "points", "hidden", "name"}
         if unknown:
-            problems.add(f"unknown key(s) in metadata sheetgrade.check: {', '.join(sorted(unknown))}", index)
+            problems.add(
+                f"unknown key(s) in metadata sheetgrade.check: {', '.join(sorted(unknown))}", index
+            )
             return None
-        from_meta = {"task": str(meta.get("task", "")), "points": meta.get("points"),
-                     "hidden": bool(meta.get("hidden", False)), "name": str(meta.get("name", ""))}
-        if spec is not None and any(spec[k] != from_meta[k] for k in ("task", "points", "hidden") if k in meta):
-            problems.add("the CHECK header and metadata sheetgrade.check disagree; keep one", index, header_at + 1)
+        from_meta = {
+            "task": str(meta.get("task", "")),
+            "points": meta.get("points"),
+            "hidden": bool(meta.get("hidden", False)),
+            "name": str(meta.get("name", "")),
+        }
+        if spec is not None and any(
+            spec[k] != from_meta[k] for k in ("task", "points", "hidden") if k in meta
+        ):
+            problems.add(
+                "the CHECK header and metadata sheetgrade.check disagree; keep one",
+                index,
+                header_at + 1,
+            )
             return None
         spec = spec or from_meta
         if not spec["task"]:
@@ -105,8 +121,15 @@ def _parse_check(cell: NotebookNode, index: int, problems: Problems) -> DraftTes
     if points is not None and not isinstance(points, int | float):
         problems.add(f"points must be a number, not {points!r}", index)
         return None
-    return DraftTest(task=spec["task"], points=points, hidden=spec["hidden"], kind="native", code=body,
-                     name=spec["name"], cell=index)
+    return DraftTest(
+        task=spec["task"],
+        points=points,
+        hidden=spec["hidden"],
+        kind="native",
+        code=body,
+        name=spec["name"],
+        cell=index,
+    )
 
 
 def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSheet:
@@ -130,11 +153,22 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             student.append(new_cell("raw", "\n".join(source_lines(cell)), like=cell))
             reference.append(new_cell("raw", "\n".join(source_lines(cell)), like=cell))
             continue
-        split = split_solutions(source_lines(cell), cell=index, cell_type=cell.cell_type, problems=problems,
-                                stub=native_stub)
+        split = split_solutions(
+            source_lines(cell),
+            cell=index,
+            cell_type=cell.cell_type,
+            problems=problems,
+            stub=native_stub,
+        )
         secrets += [SecretLine(text, index, line) for line, text in split.secret]
         student.append(new_cell(cell.cell_type, "\n".join(split.student), like=cell))
         reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
     tests, _ = finish_tests(drafts, config, problems)
-    return ParsedSheet(format="native", notebook=nb, student_cells=student, reference_cells=reference,
-                       tests=tests, secret_lines=secrets)
+    return ParsedSheet(
+        format="native",
+        notebook=nb,
+        student_cells=student,
+        reference_cells=reference,
+        tests=tests,
+        secret_lines=secrets,
+    )

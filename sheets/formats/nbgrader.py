@@ -71,18 +71,24 @@ def _locked(cell: NotebookNode, m: dict[str, Any]) -> NotebookNode:
     return cell
 
 
-def _split_hidden(lines: list[str], index: int, problems: Problems) -> tuple[list[str], list[tuple[int, str]]]:
+def _split_hidden(
+    lines: list[str], index: int, problems: Problems
+) -> tuple[list[str], list[tuple[int, str]]]:
     public: list[str] = []
     hidden: list[tuple[int, str]] = []
     opened: int | None = None
     for number, line in enumerate(lines, start=1):
         if BEGIN_HIDDEN.match(line):
             if opened is not None:
-                problems.add(f"BEGIN HIDDEN TESTS inside the region opened at line {opened}", index, number)
+                problems.add(
+                    f"BEGIN HIDDEN TESTS inside the region opened at line {opened}", index, number
+                )
             opened = number
         elif END_HIDDEN.match(line):
             if opened is None:
-                problems.add("END HIDDEN TESTS without a BEGIN HIDDEN TESTS before it", index, number)
+                problems.add(
+                    "END HIDDEN TESTS without a BEGIN HIDDEN TESTS before it", index, number
+                )
             opened = None
         elif opened is not None:
             hidden.append((number, line))
@@ -110,28 +116,57 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             if not grade_id:
                 problems.add("autograder test cell without nbgrader.grade_id", index)
                 continue
-            task = str(cell.metadata.get("sheetgrade", {}).get("task", "")) or resolve_task(grade_id, task_ids) or grade_id
+            task = (
+                str(cell.metadata.get("sheetgrade", {}).get("task", ""))
+                or resolve_task(grade_id, task_ids)
+                or grade_id
+            )
             points = m.get("points")
             if points is not None and not isinstance(points, int | float):
                 problems.add(f"nbgrader.points must be a number, not {points!r}", index)
                 continue
-            full = "\n".join(line for line in lines if not (BEGIN_HIDDEN.match(line) or END_HIDDEN.match(line)))
+            full = "\n".join(
+                line for line in lines if not (BEGIN_HIDDEN.match(line) or END_HIDDEN.match(line))
+            )
             if syntax_problem(full, index, problems):
                 continue
             public_code = "\n".join(public).strip("\n")
             if not hidden:
-                drafts.append(DraftTest(task, points, False, "assert", public_code, grade_id, index))
+                drafts.append(
+                    DraftTest(task, points, False, "assert", public_code, grade_id, index)
+                )
                 continue
             if public_code.strip():
-                drafts.append(DraftTest(task, 0.0 if points is not None else None, False, "assert", public_code,
-                                        grade_id, index))
-            drafts.append(DraftTest(task, points, True, "assert", full.strip("\n"), grade_id, index))
+                drafts.append(
+                    DraftTest(
+                        task,
+                        0.0 if points is not None else None,
+                        False,
+                        "assert",
+                        public_code,
+                        grade_id,
+                        index,
+                    )
+                )
+            drafts.append(
+                DraftTest(task, points, True, "assert", full.strip("\n"), grade_id, index)
+            )
             continue
-        split = split_solutions(lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=nbgrader_stub,
-                                line_markers=False, prompts=False)
+        split = split_solutions(
+            lines,
+            cell=index,
+            cell_type=cell.cell_type,
+            problems=problems,
+            stub=nbgrader_stub,
+            line_markers=False,
+            prompts=False,
+        )
         if split.marked and not m.get("solution") and cell.cell_type in ("code", "markdown"):
-            problems.add("solution region in a cell that is not an nbgrader solution cell; set "
-                         "nbgrader.solution: true (Create Assignment toolbar: 'Autograded answer')", index)
+            problems.add(
+                "solution region in a cell that is not an nbgrader solution cell; set "
+                "nbgrader.solution: true (Create Assignment toolbar: 'Autograded answer')",
+                index,
+            )
         if cell.cell_type == "raw":
             student.append(new_cell("raw", "\n".join(lines), like=cell))
             reference.append(new_cell("raw", "\n".join(lines), like=cell))
@@ -144,5 +179,11 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         student.append(_locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m))
         reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
     tests, _ = finish_tests(drafts, config, problems)
-    return ParsedSheet(format="nbgrader", notebook=nb, student_cells=student, reference_cells=reference,
-                       tests=tests, secret_lines=secrets)
+    return ParsedSheet(
+        format="nbgrader",
+        notebook=nb,
+        student_cells=student,
+        reference_cells=reference,
+        tests=tests,
+        secret_lines=secrets,
+    )

@@ -48,8 +48,12 @@ HIDDEN_WORD = re.compile(r"\bhidden\b", re.IGNORECASE)
 def _unfenced(cell: NotebookNode) -> tuple[str, list[str]]:
     """(cell type, lines) with a Markdown ```otter fence read as a raw cell."""
     lines = source_lines(cell)
-    if (cell.cell_type == "markdown" and len(lines) >= 2 and lines[0].strip() == "```otter"
-            and lines[-1].strip() == "```"):
+    if (
+        cell.cell_type == "markdown"
+        and len(lines) >= 2
+        and lines[0].strip() == "```otter"
+        and lines[-1].strip() == "```"
+    ):
         return "raw", lines[1:-1]
     return cell.cell_type, lines
 
@@ -66,10 +70,16 @@ def boundary(cell: NotebookNode) -> tuple[str, str] | None:
 def is_otter(cell: NotebookNode) -> bool:
     """Whether the cell is otter-assign markup (a block boundary or the assignment config)."""
     kind, lines = _unfenced(cell)
-    return kind == "raw" and bool(lines) and (boundary(cell) is not None or bool(ASSIGNMENT_CONFIG.match(lines[0])))
+    return (
+        kind == "raw"
+        and bool(lines)
+        and (boundary(cell) is not None or bool(ASSIGNMENT_CONFIG.match(lines[0])))
+    )
 
 
-def _yaml(lines: list[str], cell: int, problems: Problems, what: str, offset: int = 1) -> dict[str, Any] | None:
+def _yaml(
+    lines: list[str], cell: int, problems: Problems, what: str, offset: int = 1
+) -> dict[str, Any] | None:
     try:
         data = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as exc:
@@ -95,7 +105,9 @@ class _Question:
         self.test_points: list[float | None] = []
 
 
-def _read_test(cell: NotebookNode, index: int, problems: Problems) -> tuple[DraftTest, float | None] | None:
+def _read_test(
+    cell: NotebookNode, index: int, problems: Problems
+) -> tuple[DraftTest, float | None] | None:
     lines = source_lines(cell)
     while lines and not lines[-1].strip():
         lines.pop()
@@ -107,7 +119,7 @@ def _read_test(cell: NotebookNode, index: int, problems: Problems) -> tuple[Draf
     if lines and BEGIN_TEST_CONFIG.match(lines[0]):
         end = next((i for i, line in enumerate(lines) if i and END_TEST_CONFIG.match(line)), None)
         if end is None:
-            problems.add("BEGIN TEST CONFIG is never closed; add `\"\"\" # END TEST CONFIG`", index, 1)
+            problems.add('BEGIN TEST CONFIG is never closed; add `""" # END TEST CONFIG`', index, 1)
             return None
         parsed = _yaml(lines[1:end], index, problems, "the test config", offset=1)
         if parsed is None:
@@ -132,13 +144,23 @@ def _read_test(cell: NotebookNode, index: int, problems: Problems) -> tuple[Draf
             output += "".join(plain) if isinstance(plain, list) else str(plain)
     uses_assert = any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(body)))
     if uses_assert:
-        draft = DraftTest(task="", points=None, hidden=hidden, kind="assert", code=body, name="", cell=index)
+        draft = DraftTest(
+            task="", points=None, hidden=hidden, kind="assert", code=body, name="", cell=index
+        )
     else:
         code = to_doctest(body)
         if output:
             code += "\n" + output.rstrip("\n")
-        draft = DraftTest(task="", points=None, hidden=hidden, kind="ok", code=code, name="", cell=index,
-                          pending=not output)
+        draft = DraftTest(
+            task="",
+            points=None,
+            hidden=hidden,
+            kind="ok",
+            code=code,
+            name="",
+            cell=index,
+            pending=not output,
+        )
     if points is not None and not isinstance(points, int | float):
         problems.add(f"test points must be a number, not {points!r}", index)
         return None
@@ -153,17 +175,25 @@ def _resolve_points(question: _Question, problems: Problems) -> None:
     if isinstance(total, dict):
         each = total.get("each")
         if not isinstance(each, int | float):
-            problems.add(f"question '{question.name}': points {{each: N}} needs a number", question.cell)
+            problems.add(
+                f"question '{question.name}': points {{each: N}} needs a number", question.cell
+            )
             return
         own, total = [p if p is not None else float(each) for p in own], None
     elif isinstance(total, list):
         if len(total) != n or not all(isinstance(p, int | float) for p in total):
-            problems.add(f"question '{question.name}': points is a list of {len(total)} but there are "
-                         f"{n} tests; give one number per test", question.cell)
+            problems.add(
+                f"question '{question.name}': points is a list of {len(total)} but there are "
+                f"{n} tests; give one number per test",
+                question.cell,
+            )
             return
         own, total = [float(p) for p in total], None
     elif total is not None and not isinstance(total, int | float):
-        problems.add(f"question '{question.name}': points must be a number, a list or {{each: N}}", question.cell)
+        problems.add(
+            f"question '{question.name}': points must be a number, a list or {{each: N}}",
+            question.cell,
+        )
         return
     missing = [i for i, p in enumerate(own) if p is None]
     if missing:
@@ -173,14 +203,20 @@ def _resolve_points(question: _Question, problems: Problems) -> None:
             return
         given = sum(p for p in own if p is not None)
         if given > total + 1e-9:
-            problems.add(f"question '{question.name}': tests carry {given:g} points, more than the question's "
-                         f"{total:g}", question.cell)
+            problems.add(
+                f"question '{question.name}': tests carry {given:g} points, more than the question's "
+                f"{total:g}",
+                question.cell,
+            )
             return
         share = (float(total) - given) / len(missing)
         own = [p if p is not None else share for p in own]
     elif total is not None and abs(sum(p for p in own if p is not None) - total) > 1e-6:
-        problems.add(f"question '{question.name}': its tests carry {sum(own):g} points "  # type: ignore[arg-type]
-                     f"but the question gives {total:g}", question.cell)
+        problems.add(
+            f"question '{question.name}': its tests carry {sum(own):g} points "  # type: ignore[arg-type]
+            f"but the question gives {total:g}",
+            question.cell,
+        )
         return
     for draft, points in zip(question.tests, own, strict=True):
         draft.points = points
@@ -219,8 +255,16 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             action, block = edge
             if action == "end":
                 if not stack or stack[-1][0] != block:
-                    opened = f"; the open block is {stack[-1][0].upper()} from cell {stack[-1][1] + 1}" if stack else ""
-                    problems.add(f"END {block.upper()} without a matching BEGIN {block.upper()}{opened}", index, 1)
+                    opened = (
+                        f"; the open block is {stack[-1][0].upper()} from cell {stack[-1][1] + 1}"
+                        if stack
+                        else ""
+                    )
+                    problems.add(
+                        f"END {block.upper()} without a matching BEGIN {block.upper()}{opened}",
+                        index,
+                        1,
+                    )
                     continue
                 stack.pop()
                 if block == "question" and question is not None:
@@ -229,8 +273,12 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
                 continue
             if block == "question":
                 if stack:
-                    problems.add(f"BEGIN QUESTION inside the {stack[-1][0].upper()} block opened in cell "
-                                 f"{stack[-1][1] + 1}; close it first", index, 1)
+                    problems.add(
+                        f"BEGIN QUESTION inside the {stack[-1][0].upper()} block opened in cell "
+                        f"{stack[-1][1] + 1}; close it first",
+                        index,
+                        1,
+                    )
                     continue
                 parsed = _yaml(unfenced[1:], index, problems, "the question config")
                 if parsed is None:
@@ -240,7 +288,11 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
                 question = _Question(parsed, index)
             elif not stack or stack[-1][0] != "question":
                 where = f"inside {stack[-1][0].upper()}" if stack else "outside a question"
-                problems.add(f"BEGIN {block.upper()} {where}; it belongs directly in a question block", index, 1)
+                problems.add(
+                    f"BEGIN {block.upper()} {where}; it belongs directly in a question block",
+                    index,
+                    1,
+                )
                 continue
             elif block == "prompt" and question is not None:
                 question.has_prompt = True
@@ -260,7 +312,9 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         if current == "prompt":
             student.append(new_cell(cell.cell_type, "\n".join(lines), like=cell))
             continue
-        split = split_solutions(lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=dots_stub)
+        split = split_solutions(
+            lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=dots_stub
+        )
         secrets += [SecretLine(text, index, line) for line, text in split.secret]
         reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
         if current == "solution":
@@ -269,12 +323,26 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             else:
                 secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
                 if not (question and question.has_prompt):
-                    student.append(new_cell(cell.cell_type, "\n".join(dots_stub("", cell.cell_type)), like=cell))
+                    student.append(
+                        new_cell(
+                            cell.cell_type, "\n".join(dots_stub("", cell.cell_type)), like=cell
+                        )
+                    )
             continue
         student.append(new_cell(cell.cell_type, "\n".join(split.student), like=cell))
     for open_block, opened_at in stack:
-        problems.add(f"BEGIN {open_block.upper()} is never closed; add a raw cell `# END {open_block.upper()}`",
-                     opened_at, 1)
+        problems.add(
+            f"BEGIN {open_block.upper()} is never closed; add a raw cell `# END {open_block.upper()}`",
+            opened_at,
+            1,
+        )
     tests, pending = finish_tests(drafts, config, problems)
-    return ParsedSheet(format="otter", notebook=nb, student_cells=student, reference_cells=reference,
-                       tests=tests, secret_lines=secrets, pending_outputs=pending)
+    return ParsedSheet(
+        format="otter",
+        notebook=nb,
+        student_cells=student,
+        reference_cells=reference,
+        tests=tests,
+        secret_lines=secrets,
+        pending_outputs=pending,
+    )

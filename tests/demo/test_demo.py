@@ -64,7 +64,9 @@ def test_every_submission_scores_what_it_earned(intents):
             got = float(book.per_sheet.loc[(member, intent.sheet_id), "auto"])
             want = earned_auto(by_sheet[intent.sheet_id], intent)
             if abs(got - want) > 1e-9:
-                wrong.append((intent.sheet_id, intent.owner, member, intent.kind, intent.attack, want, got))
+                wrong.append(
+                    (intent.sheet_id, intent.owner, member, intent.kind, intent.attack, want, got)
+                )
     assert wrong == []
 
 
@@ -83,8 +85,11 @@ def test_admission_counts_match_the_intents(intents, demo_course):
     policy = course.config.late
     totals = expected_points(keys, planned, lambda seconds: penalty_fraction(seconds, policy))
     maximum = sum(course.sheet(s).max_points for s in course.sheet_ids)
-    expected_admitted = sum(1 for sid in load_roster(course.engine).students
-                            if totals.get(sid, 0.0) >= course.config.admission.share * maximum - 1e-9)
+    expected_admitted = sum(
+        1
+        for sid in load_roster(course.engine).students
+        if totals.get(sid, 0.0) >= course.config.admission.share * maximum - 1e-9
+    )
     book = build_gradebook(course)
     assert int((book.overall.status == "admitted").sum()) == expected_admitted
     for sid, points in book.overall.points.items():

@@ -69,8 +69,14 @@ class Builder:
         self._sha = itertools.count(1)
         self._course: Course | None = None
 
-    def write(self, *, admission: str = "  share: 0.5", late: str = "  kind: none",
-              course_yml: str | None = None, sheets: dict[str, str] | None = None) -> Builder:
+    def write(
+        self,
+        *,
+        admission: str = "  share: 0.5",
+        late: str = "  kind: none",
+        course_yml: str | None = None,
+        sheets: dict[str, str] | None = None,
+    ) -> Builder:
         self.root.mkdir(parents=True, exist_ok=True)
         text = course_yml or COURSE_YML.format(admission=admission, late=late)
         (self.root / "course.yml").write_text(text, encoding="utf-8")
@@ -81,8 +87,11 @@ class Builder:
         sync_sheets(self.course)
         with store.transaction(self.course.engine) as conn:
             for sheet in self.course.sheets():
-                conn.execute(store.sheets.update().where(store.sheets.c.id == sheet.id)
-                             .values(build_hash=f"build-{sheet.id}"))
+                conn.execute(
+                    store.sheets.update()
+                    .where(store.sheets.c.id == sheet.id)
+                    .values(build_hash=f"build-{sheet.id}")
+                )
         return self
 
     @property
@@ -101,8 +110,19 @@ class Builder:
         return self
 
     def student(self, sid: str, first: str, last: str, matrikel: str, group: str) -> Builder:
-        self.insert(store.students, [{"id": sid, "first_name": first, "last_name": last, "matrikel": matrikel,
-                                      "email": f"{sid}@uni.example", "group_id": group}])
+        self.insert(
+            store.students,
+            [
+                {
+                    "id": sid,
+                    "first_name": first,
+                    "last_name": last,
+                    "matrikel": matrikel,
+                    "email": f"{sid}@uni.example",
+                    "group_id": group,
+                }
+            ],
+        )
         return self
 
     def team(self, tid: str, members: list[str], sheet: str | None = None) -> Builder:
@@ -110,34 +130,107 @@ class Builder:
         self.insert(store.team_members, [{"team_id": tid, "student_id": m} for m in members])
         return self
 
-    def submit(self, sheet: str, owner: str, tests: list[tuple[str, str, float, float, bool]], *,
-               kind: str = "student", late_seconds: float = 0.0, version: int = 1,
-               messages: dict[str, str] | None = None) -> str:
+    def submit(
+        self,
+        sheet: str,
+        owner: str,
+        tests: list[tuple[str, str, float, float, bool]],
+        *,
+        kind: str = "student",
+        late_seconds: float = 0.0,
+        version: int = 1,
+        messages: dict[str, str] | None = None,
+    ) -> str:
         """One graded submission; ``tests`` = (test_id, task, points, max, hidden)."""
         sha = f"sha{next(self._sha):04d}"
         now = "2026-11-01T10:00:00+00:00"
-        self.insert(store.submissions, [{
-            "sheet_id": sheet, "owner": owner, "owner_kind": kind, "submitted_by": None, "version": version,
-            "sha256": sha, "path": f"submissions/{sheet}/{owner}/v{version}", "notebook": None,
-            "received_at": f"2026-11-01T10:00:{version:02d}+00:00", "late_seconds": late_seconds, "source": "test",
-            "flags": "[]", "created_at": now}])
+        self.insert(
+            store.submissions,
+            [
+                {
+                    "sheet_id": sheet,
+                    "owner": owner,
+                    "owner_kind": kind,
+                    "submitted_by": None,
+                    "version": version,
+                    "sha256": sha,
+                    "path": f"submissions/{sheet}/{owner}/v{version}",
+                    "notebook": None,
+                    "received_at": f"2026-11-01T10:00:{version:02d}+00:00",
+                    "late_seconds": late_seconds,
+                    "source": "test",
+                    "flags": "[]",
+                    "created_at": now,
+                }
+            ],
+        )
         build = f"build-{sheet}"
-        self.insert(store.results, [{
-            "build_hash": build, "submission_sha": sha, "sheet_id": sheet, "status": "graded",
-            "points": sum(t[2] for t in tests), "max_points": sum(t[3] for t in tests), "message": "",
-            "layers": "{}", "stdout": "", "flags": "[]", "duration": 0.1, "graded_at": now}])
+        self.insert(
+            store.results,
+            [
+                {
+                    "build_hash": build,
+                    "submission_sha": sha,
+                    "sheet_id": sheet,
+                    "status": "graded",
+                    "points": sum(t[2] for t in tests),
+                    "max_points": sum(t[3] for t in tests),
+                    "message": "",
+                    "layers": "{}",
+                    "stdout": "",
+                    "flags": "[]",
+                    "duration": 0.1,
+                    "graded_at": now,
+                }
+            ],
+        )
         if tests:
-            self.insert(store.test_results, [{
-                "build_hash": build, "submission_sha": sha, "test_id": tid, "task_id": task, "points": pts,
-                "max_points": mx, "passed": pts >= mx, "message": (messages or {}).get(tid, ""),
-                "kind": "native", "level": "tamper-proof", "hidden": hidden, "duration": 0.01}
-                for tid, task, pts, mx, hidden in tests])
+            self.insert(
+                store.test_results,
+                [
+                    {
+                        "build_hash": build,
+                        "submission_sha": sha,
+                        "test_id": tid,
+                        "task_id": task,
+                        "points": pts,
+                        "max_points": mx,
+                        "passed": pts >= mx,
+                        "message": (messages or {}).get(tid, ""),
+                        "kind": "native",
+                        "level": "tamper-proof",
+                        "hidden": hidden,
+                        "duration": 0.01,
+                    }
+                    for tid, task, pts, mx, hidden in tests
+                ],
+            )
         return sha
 
-    def mark(self, sheet: str, task: str, subject: str, points: float | None, kind: str = "student",
-             comment: str = "") -> None:
-        self.insert(store.marks, [{"sheet_id": sheet, "task_id": task, "subject_kind": kind, "subject_id": subject,
-                                   "points": points, "comment": comment, "tutor": "t", "updated_at": "x"}])
+    def mark(
+        self,
+        sheet: str,
+        task: str,
+        subject: str,
+        points: float | None,
+        kind: str = "student",
+        comment: str = "",
+    ) -> None:
+        self.insert(
+            store.marks,
+            [
+                {
+                    "sheet_id": sheet,
+                    "task_id": task,
+                    "subject_kind": kind,
+                    "subject_id": subject,
+                    "points": points,
+                    "comment": comment,
+                    "tutor": "t",
+                    "updated_at": "x",
+                }
+            ],
+        )
 
     def dump(self) -> list[str]:
         """Every row of the database, as SQL text (for before/after comparisons)."""
@@ -159,13 +252,23 @@ def small(builder: Builder) -> Builder:
     b.group("A", "Gruppe A", "anna@uni.example", "Anna Tutor")
     b.group("B", "Gruppe B", "ben@uni.example", "Ben Tutor")
     for sid, first, last, mat, grp in [
-        ("s1", "Ada", "Lovelace", "1001", "A"), ("s2", "Emmy", "Noether", "1002", "A"),
-        ("s3", "Max", "Planck", "1003", "A"), ("s4", "Lise", "Meitner", "1004", "A"),
-        ("s5", "Paul", "Dirac", "1005", "B"), ("s6", "Jürgen", "Müller", "1006", "B"),
+        ("s1", "Ada", "Lovelace", "1001", "A"),
+        ("s2", "Emmy", "Noether", "1002", "A"),
+        ("s3", "Max", "Planck", "1003", "A"),
+        ("s4", "Lise", "Meitner", "1004", "A"),
+        ("s5", "Paul", "Dirac", "1005", "B"),
+        ("s6", "Jürgen", "Müller", "1006", "B"),
     ]:
         b.student(sid, first, last, mat, grp)
     b.team("t1", ["s1", "s2", "s3"])
-    b.submit("01-pca", "t1", [("1a-pub", "1a", 2, 2, False), ("1b-hid", "1b", 2, 4, True)], kind="team")
+    b.submit(
+        "01-pca", "t1", [("1a-pub", "1a", 2, 2, False), ("1b-hid", "1b", 2, 4, True)], kind="team"
+    )
     b.submit("01-pca", "s4", [("1a-pub", "1a", 1, 2, False), ("1b-hid", "1b", 4, 4, True)])
-    b.submit("01-pca", "s5", [("1a-pub", "1a", 2, 2, False), ("1b-hid", "1b", 4, 4, True)], late_seconds=3600)
+    b.submit(
+        "01-pca",
+        "s5",
+        [("1a-pub", "1a", 2, 2, False), ("1b-hid", "1b", 4, 4, True)],
+        late_seconds=3600,
+    )
     return b

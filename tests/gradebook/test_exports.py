@@ -40,10 +40,22 @@ def test_moodle_export(small, run_cli):
     _with_ghost(small)
     r = run_cli("admission", "export", "--format", "moodle", course=small.root)
     rows = list(csv.reader(io.StringIO(r.stdout)))
-    assert rows[0] == ["First name", "Last name", "ID number", "Email address", "Exercise sheets",
-                       "Feedback: Exercise sheets"]
+    assert rows[0] == [
+        "First name",
+        "Last name",
+        "ID number",
+        "Email address",
+        "Exercise sheets",
+        "Feedback: Exercise sheets",
+    ]
     assert len(rows) == 7
-    assert rows[1][:5] == ["Paul", "Dirac", "1005", "s5@uni.example", "4.50"]  # 6 points, 25 % late penalty
+    assert rows[1][:5] == [
+        "Paul",
+        "Dirac",
+        "1005",
+        "s5@uni.example",
+        "4.50",
+    ]  # 6 points, 25 % late penalty
     assert all("ghost" not in ",".join(r) for r in rows)
 
 
@@ -65,24 +77,43 @@ def test_gradebook_exports(small, run_cli, tmp_path):
     r = run_cli("gradebook", "export", course=small.root)
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     s5 = next(x for x in rows if x["student"] == "s5")
-    assert (s5["01-pca auto"], s5["01-pca penalty"], s5["01-pca total"], s5["01-pca status"]) == \
-        ("6.0", "1.5", "4.5", "late")
+    assert (s5["01-pca auto"], s5["01-pca penalty"], s5["01-pca total"], s5["01-pca status"]) == (
+        "6.0",
+        "1.5",
+        "4.5",
+        "late",
+    )
     assert s5["02-kde status"] == "missing"
     assert "ghost" not in r.stdout
     r = run_cli("gradebook", "export", "--format", "json", course=small.root)
     data = json.loads(r.stdout)
     assert [s["id"] for s in data["students"]] == ["s5", "s1", "s4", "s6", "s2", "s3"]
     s1 = data["students"][1]
-    assert s1["sheets"][0] == {"sheet_id": "01-pca", "auto": 4.0, "manual": 0.0, "penalty": 0.0, "total": 4.0,
-                               "max": 10.0, "status": "ok", "late_seconds": 0.0}
+    assert s1["sheets"][0] == {
+        "sheet_id": "01-pca",
+        "auto": 4.0,
+        "manual": 0.0,
+        "penalty": 0.0,
+        "total": 4.0,
+        "max": 10.0,
+        "status": "ok",
+        "late_seconds": 0.0,
+    }
     out = tmp_path / "gb.xlsx"
-    assert run_cli("gradebook", "export", "--format", "xlsx", "-o", str(out), course=small.root).exit_code == 0
+    assert (
+        run_cli(
+            "gradebook", "export", "--format", "xlsx", "-o", str(out), course=small.root
+        ).exit_code
+        == 0
+    )
     assert load_workbook(out).sheetnames == ["gradebook", "admission"]
 
 
 def test_campus_needs_matriculation_numbers(small, run_cli):
     with store.transaction(small.course.engine) as conn:
-        conn.execute(store.students.update().where(store.students.c.id == "s6").values(matrikel=None))
+        conn.execute(
+            store.students.update().where(store.students.c.id == "s6").values(matrikel=None)
+        )
     r = run_cli("admission", "export", "--format", "campus", course=small.root)
     assert r.exit_code == 1
     assert "1 students have no matriculation number (s6)" in r.stderr

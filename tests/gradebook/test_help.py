@@ -7,9 +7,22 @@ import sys
 
 import pytest
 
-COMMANDS = [["marks"], ["marks", "template"], ["marks", "import"], ["marks", "set"], ["marks", "history"],
-            ["marks", "present"], ["gradebook"], ["gradebook", "show"], ["gradebook", "export"], ["feedback"],
-            ["admission"], ["admission", "show"], ["admission", "export"], ["report"]]
+COMMANDS = [
+    ["marks"],
+    ["marks", "template"],
+    ["marks", "import"],
+    ["marks", "set"],
+    ["marks", "history"],
+    ["marks", "present"],
+    ["gradebook"],
+    ["gradebook", "show"],
+    ["gradebook", "export"],
+    ["feedback"],
+    ["admission"],
+    ["admission", "show"],
+    ["admission", "export"],
+    ["report"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -20,8 +33,10 @@ def test_help(run_cli, command):
 
 
 def test_help_imports_no_pandas():
-    code = ("import sys; from sheetgrade.cli.main import cli\n"
-            "for c in ('marks', 'gradebook', 'feedback', 'admission', 'report'):\n"
-            "    cli.get_command(None, c)\n"
-            "assert 'pandas' not in sys.modules and 'openpyxl' not in sys.modules, sorted(sys.modules)")
+    code = (
+        "import sys; from sheetgrade.cli.main import cli\n"
+        "for c in ('marks', 'gradebook', 'feedback', 'admission', 'report'):\n"
+        "    cli.get_command(None, c)\n"
+        "assert 'pandas' not in sys.modules and 'openpyxl' not in sys.modules, sorted(sys.modules)"
+    )
     subprocess.run([sys.executable, "-P", "-c", code], check=True)

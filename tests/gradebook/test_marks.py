@@ -35,8 +35,11 @@ def test_set_team_override_and_history(small, run_cli, monkeypatch):
     assert r.exit_code == 0
     with small.course.engine.connect() as conn:
         audit = conn.execute(store.mark_audit.select().order_by(store.mark_audit.c.id)).all()
-    assert [(a.old_points, a.new_points, a.tutor) for a in audit] == [(None, 3.0, "ben"), (None, 2.5, "anna"),
-                                                                      (2.5, None, "ben")]
+    assert [(a.old_points, a.new_points, a.tutor) for a in audit] == [
+        (None, 3.0, "ben"),
+        (None, 2.5, "anna"),
+        (2.5, None, "ben"),
+    ]
 
 
 def test_set_errors_are_clear(small, run_cli):
@@ -82,9 +85,26 @@ def test_two_processes_import_at_once_and_no_mark_is_lost(builder: Builder, run_
         files.append(path)
     b.course.engine.dispose()
     env = {**os.environ, "SHEETGRADE_COURSE": str(b.root)}
-    procs = [subprocess.Popen([sys.executable, "-P", "-m", "sheetgrade.cli", "marks", "import", str(f),
-                               "--tutor", f"tutor-{i}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for i, f in enumerate(files)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "sheetgrade.cli",
+                "marks",
+                "import",
+                str(f),
+                "--tutor",
+                f"tutor-{i}",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i, f in enumerate(files)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err

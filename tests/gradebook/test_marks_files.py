@@ -31,11 +31,30 @@ def test_xlsx_round_trip(small, run_cli):
     ws = wb["marks"]
     assert [c.value for c in ws[1]][:3] == ["sheetgrade marks", "sheet", "01-pca"]
     header = [c.value for c in ws[2]]
-    assert header == ["kind", "id", "matrikel", "name", "team", "autograded (max 6)", "2 (max 4)", "comment"]
+    assert header == [
+        "kind",
+        "id",
+        "matrikel",
+        "name",
+        "team",
+        "autograded (max 6)",
+        "2 (max 4)",
+        "comment",
+    ]
     ids = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(3, ws.max_row + 1)]
     # the team first, its members right after it, then the student alone
-    assert ids == [("team", "t1"), ("student", "s1"), ("student", "s2"), ("student", "s3"), ("student", "s4")]
-    assert ws.protection.sheet and ws.cell(3, 6).protection.locked and not ws.cell(3, 7).protection.locked
+    assert ids == [
+        ("team", "t1"),
+        ("student", "s1"),
+        ("student", "s2"),
+        ("student", "s3"),
+        ("student", "s4"),
+    ]
+    assert (
+        ws.protection.sheet
+        and ws.cell(3, 6).protection.locked
+        and not ws.cell(3, 7).protection.locked
+    )
     assert ws.cell(3, 6).value == 4  # autograded points of the team, read-only context
     assert wb["sheetgrade"].sheet_state == "hidden"
     rows = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
@@ -57,7 +76,9 @@ def test_xlsx_round_trip(small, run_cli):
     line = next(row for row in shown.stdout.splitlines() if row.startswith("s2 "))
     assert "3.5" in line and "7.5/10" in line
 
-    again = run_cli("marks", "import", str(path), course=small.root)  # importing twice changes nothing
+    again = run_cli(
+        "marks", "import", str(path), course=small.root
+    )  # importing twice changes nothing
     assert again.stdout.splitlines()[-1] == "1 file, 5 rows: changed 0 marks (0 new)"
 
 
@@ -86,22 +107,49 @@ def test_csv_round_trip_blank_is_not_marked(small, run_cli):
 
 
 def _error_file(small, run_cli, tmp_path: Path) -> tuple[Path, list[list[str]]]:
-    result = run_cli("marks", "template", "01", "--group", "A", "--format", "csv", "-o", str(tmp_path),
-                     course=small.root)
+    result = run_cli(
+        "marks",
+        "template",
+        "01",
+        "--group",
+        "A",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path),
+        course=small.root,
+    )
     path = Path(result.stdout.strip())
     return path, _csv_rows(path)
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda rows: rows[3].__setitem__(1, "nobody"), "row 4, column 2: unknown student 'nobody'"),
-    (lambda rows: rows[2].__setitem__(6, "5"), "row 3, column 7 (task 2): 5 is above the maximum 4"),
-    (lambda rows: rows[2].__setitem__(6, "-1"), "row 3, column 7 (task 2): -1 is below 0"),
-    (lambda rows: rows[2].__setitem__(6, "viel"), "row 3, column 7 (task 2): 'viel' is not a number"),
-    (lambda rows: rows.append(list(rows[5])), "row 8: duplicate row for student s3 (also 01-pca-A.csv row 6)"),
-    (lambda rows: rows[0].__setitem__(2, "03-regression"),
-     "row 2, column 7: the header gives task 2 a maximum of 4, but on sheet 03-regression it is 2"),
-    (lambda rows: rows.__setitem__(0, ["kind", "id"]), "row 1: not a sheetgrade marks file"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda rows: rows[3].__setitem__(1, "nobody"),
+            "row 4, column 2: unknown student 'nobody'",
+        ),
+        (
+            lambda rows: rows[2].__setitem__(6, "5"),
+            "row 3, column 7 (task 2): 5 is above the maximum 4",
+        ),
+        (lambda rows: rows[2].__setitem__(6, "-1"), "row 3, column 7 (task 2): -1 is below 0"),
+        (
+            lambda rows: rows[2].__setitem__(6, "viel"),
+            "row 3, column 7 (task 2): 'viel' is not a number",
+        ),
+        (
+            lambda rows: rows.append(list(rows[5])),
+            "row 8: duplicate row for student s3 (also 01-pca-A.csv row 6)",
+        ),
+        (
+            lambda rows: rows[0].__setitem__(2, "03-regression"),
+            "row 2, column 7: the header gives task 2 a maximum of 4, but on sheet 03-regression it is 2",
+        ),
+        (lambda rows: rows.__setitem__(0, ["kind", "id"]), "row 1: not a sheetgrade marks file"),
+    ],
+)
 def test_each_error_leaves_the_database_byte_identical(small, run_cli, tmp_path, edit, message):
     small.mark("01-pca", "2", "s4", 1.0, comment="earlier")
     path, rows = _error_file(small, run_cli, tmp_path)
@@ -145,7 +193,9 @@ def test_errors_from_several_files_are_all_reported(small, run_cli, tmp_path):
     _write_csv(path, rows)
     other = tmp_path / "other.csv"
     other.write_text("hello\n", encoding="utf-8")
-    result = run_cli("marks", "import", str(path), str(other), str(tmp_path / "missing.xlsx"), course=small.root)
+    result = run_cli(
+        "marks", "import", str(path), str(other), str(tmp_path / "missing.xlsx"), course=small.root
+    )
     assert result.exit_code == 1
     assert "marks import: 4 problems; nothing was imported" in result.stderr
     assert "missing.xlsx: no such file" in result.stderr

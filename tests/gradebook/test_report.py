@@ -10,14 +10,23 @@ import pytest
 
 from sheetgrade.gradebook.synthetic import make_synthetic_course
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 
 
 @pytest.fixture(scope="module")
 def report_course(tmp_path_factory):
-    return make_synthetic_course(tmp_path_factory.mktemp("report") / "course", students=120, sheets=6, tasks=5,
-                                 groups=6)
+    return make_synthetic_course(
+        tmp_path_factory.mktemp("report") / "course", students=120, sheets=6, tasks=5, groups=6
+    )
 
 
 def test_report_page(report_course, run_cli):
@@ -27,7 +36,9 @@ def test_report_page(report_course, run_cli):
     assert page.count("<svg") == 4  # totals, per sheet, per task, per group
     assert "admission threshold 50 %" in page
     assert "Students at risk, per tutor" in page and "Tutor " in page
-    assert "<script" not in page and "<link" not in page and 'src="http' not in page  # self-contained
+    assert (
+        "<script" not in page and "<link" not in page and 'src="http' not in page
+    )  # self-contained
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -41,8 +52,14 @@ def test_report_in_headless_chromium(report_course, run_cli, tmp_path):
         pytest.skip("chromium is not installed (.ci/setup.d/chromium.sh installs it)")
     run_cli("report", course=report_course)
     shot = tmp_path / "report.png"
-    cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600",
-           f"--screenshot={shot}", (report_course / "reports" / "index.html").as_uri()]
+    cmd = [
+        browser,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,1600",
+        f"--screenshot={shot}",
+        (report_course / "reports" / "index.html").as_uri(),
+    ]
     subprocess.run(cmd, capture_output=True, timeout=120, check=False)
     assert shot.is_file(), "chromium wrote no screenshot"
     data = shot.read_bytes()

@@ -27,17 +27,47 @@ REFERENCE_CELLS = [
 ]
 
 TESTS = [
-    TestCase(id="1a-public", task="1a", points=1, hidden=False, kind="native",
-             code="X = np.arange(6.0).reshape(3, 2)\nexpect_close(student.center(X), reference.center(X))"),
-    TestCase(id="1a-hidden", task="1a", points=1, hidden=True, kind="native",
-             code="rng = np.random.default_rng(1)\nX = rng.normal(size=(5, 3))\n"
-                  "expect_close(student.center(X), reference.center(X))"),
-    TestCase(id="1b-ok", task="1b", points=2, hidden=False, kind="ok",
-             code=">>> double(2)\n4\n>>> double(np.float64(0.25))\nnp.float64(0.5)\n"),
-    TestCase(id="1c-assert", task="1c", points=1, hidden=True, kind="assert",
-             code="assert abs(mean - 2.5) < 1e-9"),
-    TestCase(id="1c-value", task="1c", points=1, hidden=False, kind="native",
-             code="expect_close(student.value('mean'), reference.value('mean'))"),
+    TestCase(
+        id="1a-public",
+        task="1a",
+        points=1,
+        hidden=False,
+        kind="native",
+        code="X = np.arange(6.0).reshape(3, 2)\nexpect_close(student.center(X), reference.center(X))",
+    ),
+    TestCase(
+        id="1a-hidden",
+        task="1a",
+        points=1,
+        hidden=True,
+        kind="native",
+        code="rng = np.random.default_rng(1)\nX = rng.normal(size=(5, 3))\n"
+        "expect_close(student.center(X), reference.center(X))",
+    ),
+    TestCase(
+        id="1b-ok",
+        task="1b",
+        points=2,
+        hidden=False,
+        kind="ok",
+        code=">>> double(2)\n4\n>>> double(np.float64(0.25))\nnp.float64(0.5)\n",
+    ),
+    TestCase(
+        id="1c-assert",
+        task="1c",
+        points=1,
+        hidden=True,
+        kind="assert",
+        code="assert abs(mean - 2.5) < 1e-9",
+    ),
+    TestCase(
+        id="1c-value",
+        task="1c",
+        points=1,
+        hidden=False,
+        kind="native",
+        code="expect_close(student.value('mean'), reference.value('mean'))",
+    ),
 ]
 
 TASKS = [
@@ -66,15 +96,28 @@ BROKEN = [
 ]
 
 
-def write_bundle(course_root: Path, sheet_id: str = SHEET, *, tests: list[TestCase] = TESTS,
-                 reference: list[str] = REFERENCE_CELLS, build_hash: str = "b" * 64) -> Path:
+def write_bundle(
+    course_root: Path,
+    sheet_id: str = SHEET,
+    *,
+    tests: list[TestCase] = TESTS,
+    reference: list[str] = REFERENCE_CELLS,
+    build_hash: str = "b" * 64,
+) -> Path:
     """Write build/<sheet>/autograder/ and build/<sheet>/student/ directly."""
     folder = course_root / "build" / sheet_id / "autograder"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "reference.ipynb").write_text(new_notebook(reference))
     (folder / "points.csv").write_text("1,2\n3,4\n")
-    bundle = AutograderBundle(sheet_id=sheet_id, build_hash=build_hash, format="native", tasks=TASKS,
-                              tests=tests, student_notebook="pca.ipynb", data=["points.csv"])
+    bundle = AutograderBundle(
+        sheet_id=sheet_id,
+        build_hash=build_hash,
+        format="native",
+        tasks=TASKS,
+        tests=tests,
+        student_notebook="pca.ipynb",
+        data=["points.csv"],
+    )
     (folder / "bundle.json").write_text(bundle.to_json())
     student = course_root / "build" / sheet_id / "student"
     student.mkdir(parents=True, exist_ok=True)
@@ -82,10 +125,16 @@ def write_bundle(course_root: Path, sheet_id: str = SHEET, *, tests: list[TestCa
     return folder
 
 
-def write_public_tests(folder: Path, recorded: dict, tests: list[TestCase] = TESTS,
-                       sheet_id: str = SHEET) -> Path:
-    public = PublicTests(sheet_id=sheet_id, build_hash="b" * 64, tasks=TASKS,
-                         tests=[t for t in tests if not t.hidden], recorded_reference=recorded)
+def write_public_tests(
+    folder: Path, recorded: dict, tests: list[TestCase] = TESTS, sheet_id: str = SHEET
+) -> Path:
+    public = PublicTests(
+        sheet_id=sheet_id,
+        build_hash="b" * 64,
+        tasks=TASKS,
+        tests=[t for t in tests if not t.hidden],
+        recorded_reference=recorded,
+    )
     path = folder / "public_tests.json"
     path.write_text(public.to_json())
     return path
@@ -107,8 +156,13 @@ def add_submission(graded_course: Path) -> AddSubmission:
     course = Course.open(graded_course)
     versions: dict[str, int] = {}
 
-    def add(owner: str, cells: list[str] | None = None, *, text: str | None = None,
-            sheet_id: str = SHEET) -> str:
+    def add(
+        owner: str,
+        cells: list[str] | None = None,
+        *,
+        text: str | None = None,
+        sheet_id: str = SHEET,
+    ) -> str:
         content = text if text is not None else new_notebook(cells or [])
         sha = hashlib.sha256(f"{owner}\n{content}".encode()).hexdigest()
         versions[owner] = versions.get(owner, 0) + 1
@@ -117,11 +171,23 @@ def add_submission(graded_course: Path) -> AddSubmission:
         (graded_course / rel / "pca.ipynb").write_text(content)
         now = datetime.now(UTC).isoformat()
         with store.transaction(course.engine) as conn:
-            conn.execute(insert(store.submissions).values(
-                sheet_id=sheet_id, owner=owner, owner_kind="student", submitted_by=owner,
-                version=versions[owner], sha256=sha, path=str(rel), notebook="pca.ipynb",
-                received_at=now, late_seconds=0.0, source="test", flags="[]", created_at=now,
-            ))
+            conn.execute(
+                insert(store.submissions).values(
+                    sheet_id=sheet_id,
+                    owner=owner,
+                    owner_kind="student",
+                    submitted_by=owner,
+                    version=versions[owner],
+                    sha256=sha,
+                    path=str(rel),
+                    notebook="pca.ipynb",
+                    received_at=now,
+                    late_seconds=0.0,
+                    source="test",
+                    flags="[]",
+                    created_at=now,
+                )
+            )
         return sha
 
     return add

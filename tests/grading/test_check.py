@@ -44,10 +44,25 @@ def test_validate_records_public_reference_answers(tmp_path: Path) -> None:
 def test_validate_names_failing_tests(tmp_path: Path) -> None:
     broken = [
         *TESTS,
-        Case(id="h-undefined", task="1a", points=1, hidden=True, kind="native",
-                 code="expect_close(student.center(Xc), 0)"),
-        Case(id="wrong", task="1a", points=1, hidden=True, kind="assert", code="assert double(2) == 5"),
-        Case(id="wrong-ok", task="1b", points=1, hidden=False, kind="ok", code=">>> double(1)\n3\n"),
+        Case(
+            id="h-undefined",
+            task="1a",
+            points=1,
+            hidden=True,
+            kind="native",
+            code="expect_close(student.center(Xc), 0)",
+        ),
+        Case(
+            id="wrong",
+            task="1a",
+            points=1,
+            hidden=True,
+            kind="assert",
+            code="assert double(2) == 5",
+        ),
+        Case(
+            id="wrong-ok", task="1b", points=1, hidden=False, kind="ok", code=">>> double(1)\n3\n"
+        ),
     ]
     report = validate_build(None, write_bundle(tmp_path, tests=broken))
     assert set(report.failures) == {"h-undefined", "wrong", "wrong-ok"}
@@ -93,7 +108,10 @@ def test_check_broken(run_cli, student_dir: Path) -> None:
     result = run_cli("check", str(_notebook(student_dir, BROKEN)))
     assert result.exit_code == 1
     out = result.stdout
-    assert "NameError: name 'center' is not defined (is it defined, and did its cell run without errors?)" in out
+    assert (
+        "NameError: name 'center' is not defined (is it defined, and did its cell run without errors?)"
+        in out
+    )
     assert "note: cell 2 raised RuntimeError: oops" in out
     assert "note: cell 4 raised SyntaxError" in out
 
@@ -101,7 +119,10 @@ def test_check_broken(run_cli, student_dir: Path) -> None:
 def test_check_selected_tasks(run_cli, student_dir: Path) -> None:
     result = run_cli("check", str(_notebook(student_dir, PARTIAL)), "1b")
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["1b     PASS  2/2 public points of 2  Double", "1/1 tasks pass their public tests"]
+    assert result.stdout.splitlines() == [
+        "1b     PASS  2/2 public points of 2  Double",
+        "1/1 tasks pass their public tests",
+    ]
     unknown = run_cli("check", str(_notebook(student_dir, PARTIAL)), "1d")
     assert unknown.exit_code == 1 and "no task '1d'" in unknown.stderr
 
@@ -122,8 +143,9 @@ def test_check_agrees_with_grading_on_public_tests(student_dir: Path) -> None:
     assert set(messages) == {t.id for t in TESTS if not t.hidden}
 
 
-def test_in_notebook_check(student_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_in_notebook_check(
+    student_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sheetgrade import check
 
     monkeypatch.chdir(student_dir)
@@ -132,15 +154,19 @@ def test_in_notebook_check(student_dir: Path, monkeypatch: pytest.MonkeyPatch,
         exec(cell.replace("%matplotlib inline\n", ""), namespace)
     capsys.readouterr()
     check("1a", namespace=namespace)
-    assert capsys.readouterr().out == "1a     PASS  1/1 public points of 2  Centre\n1/1 tasks pass their public tests\n"
+    assert (
+        capsys.readouterr().out
+        == "1a     PASS  1/1 public points of 2  Centre\n1/1 tasks pass their public tests\n"
+    )
     namespace["center"] = lambda X: X
     report = check(namespace=namespace, quiet=True)
     assert report is not None and not report.passed
     assert [t.task.id for t in report.tasks if not t.passed] == ["1a"]
 
 
-def test_in_notebook_check_uses_caller_globals(student_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_in_notebook_check_uses_caller_globals(
+    student_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(student_dir)
     code = "import numpy as np\nfrom sheetgrade import check\ndef double(x):\n    return 2 * x\ncheck('1b')\n"
     exec(code, {"__name__": "__main__"})
@@ -150,7 +176,9 @@ def test_in_notebook_check_uses_caller_globals(student_dir: Path, monkeypatch: p
 def test_recorded_reference_missing_is_explained(student_dir: Path) -> None:
     from sheetgrade import check
 
-    odd = dataclasses.replace(TESTS[0], code="X = np.ones((2, 2))\nexpect_close(student.center(X), reference.center(X))")
+    odd = dataclasses.replace(
+        TESTS[0], code="X = np.ones((2, 2))\nexpect_close(student.center(X), reference.center(X))"
+    )
     write_public_tests(student_dir, {}, tests=[odd])
     namespace: dict = {}
     exec(CORRECT[1], namespace)

@@ -30,16 +30,31 @@ def _submit(course_root: Path, sheet_id: str, owner: str, notebook: Path, name: 
     (course_root / rel / name).write_text(text)
     now = datetime.now(UTC).isoformat()
     with store.transaction(Course.open(course_root).engine) as conn:
-        conn.execute(insert(store.submissions).values(
-            sheet_id=sheet_id, owner=owner, owner_kind="student", submitted_by=owner, version=1,
-            sha256=sha, path=str(rel), notebook=name, received_at=now, late_seconds=0.0,
-            source="test", flags="[]", created_at=now))
+        conn.execute(
+            insert(store.submissions).values(
+                sheet_id=sheet_id,
+                owner=owner,
+                owner_kind="student",
+                submitted_by=owner,
+                version=1,
+                sha256=sha,
+                path=str(rel),
+                notebook=name,
+                received_at=now,
+                late_seconds=0.0,
+                source="test",
+                flags="[]",
+                created_at=now,
+            )
+        )
     return sha
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sheet_id", SHEETS)
-def test_example_sheet_grades_reference_full_and_stub_low(run_cli, example_course: Path, sheet_id: str) -> None:
+def test_example_sheet_grades_reference_full_and_stub_low(
+    run_cli, example_course: Path, sheet_id: str
+) -> None:
     built = run_cli("sheet", "build", sheet_id, course=example_course)
     assert built.exit_code == 0, built.output
     build = example_course / "build" / sheet_id

@@ -24,7 +24,9 @@ def results_of(course_root: Path) -> dict[str, dict]:
     return out
 
 
-def test_correct_partial_broken(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+def test_correct_partial_broken(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     good = add_submission("s001", CORRECT)
     part = add_submission("s002", PARTIAL)
     bad = add_submission("s003", BROKEN)

@@ -11,11 +11,24 @@ from sheetgrade.cli.grade import _Progress
 from sheetgrade.graders.batch import GradedSubmission
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--timeout", "soon", 'Invalid value for --timeout: "soon" is not a duration (expected seconds or 15m, 2h, 1d)'),
-    ("--memory", "lots", 'Invalid value for --memory: "lots" is not a size (expected bytes or 512MiB, 2GiB)'),
-])
-def test_bad_limits_are_usage_errors(run_cli, graded_course: Path, option: str, value: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--timeout",
+            "soon",
+            'Invalid value for --timeout: "soon" is not a duration (expected seconds or 15m, 2h, 1d)',
+        ),
+        (
+            "--memory",
+            "lots",
+            'Invalid value for --memory: "lots" is not a size (expected bytes or 512MiB, 2GiB)',
+        ),
+    ],
+)
+def test_bad_limits_are_usage_errors(
+    run_cli, graded_course: Path, option: str, value: str, message: str
+) -> None:
     result = run_cli("grade", "01", option, value, course=graded_course)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == f"Error: {message}"

@@ -18,10 +18,27 @@ def roundtrip(value):
     return protocol.loads(protocol.dumps(value))
 
 
-@pytest.mark.parametrize("value", [
-    None, True, False, 0, -7, 2**70, 1.5, "text ü", [1, [2, [3]]], {"a": 1, "b": [None]},
-    (1, "x", (2.0,)), 1 + 2j, {"$t": "not a tag"}, [], {}, (),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        False,
+        0,
+        -7,
+        2**70,
+        1.5,
+        "text ü",
+        [1, [2, [3]]],
+        {"a": 1, "b": [None]},
+        (1, "x", (2.0,)),
+        1 + 2j,
+        {"$t": "not a tag"},
+        [],
+        {},
+        (),
+    ],
+)
 def test_roundtrip_plain(value) -> None:
     out = roundtrip(value)
     assert out == value and type(out) is type(value)
@@ -32,11 +49,19 @@ def test_nan_and_inf() -> None:
     assert math.isnan(out[0]) and out[1:] == [math.inf, -math.inf]
 
 
-@pytest.mark.parametrize("array", [
-    np.arange(6.0).reshape(2, 3), np.array([True, False]), np.arange(4, dtype=np.int32),
-    np.array([1 + 1j, 2j]), np.zeros((0, 3)), np.array(3.5), np.arange(10)[::2],
-    np.array([1.0, 2.0], dtype=">f8"),
-])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(6.0).reshape(2, 3),
+        np.array([True, False]),
+        np.arange(4, dtype=np.int32),
+        np.array([1 + 1j, 2j]),
+        np.zeros((0, 3)),
+        np.array(3.5),
+        np.arange(10)[::2],
+        np.array([1.0, 2.0], dtype=">f8"),
+    ],
+)
 def test_roundtrip_arrays(array) -> None:
     out = roundtrip(array)
     assert type(out) is np.ndarray and out.dtype == array.dtype and out.shape == array.shape
@@ -69,16 +94,156 @@ def test_unsendable_values(value) -> None:
         protocol.dumps(value)
 
 
-@pytest.mark.parametrize("payload", [
-    b"[" * 100_000 + b"]" * 100_000,  # nesting bomb
-    b'{"$t": "nd", "dtype": "|O", "shape": [1], "b64": ""}',  # object dtype
-    b'{"$t": "nd", "dtype": "<f8", "shape": [1000000000], "b64": ""}',  # lies about its size
-    b'{"$t": "nd", "dtype": "<f8", "shape": [-1], "b64": ""}',
-    b'{"$t": "pickle", "v": "gASV"}',
-    b"not json",
-    json.dumps(2 * [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]).encode(),
-    b"1" * 5000,  # an int too long to convert
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nesting bomb
+        b'{"$t": "nd", "dtype": "|O", "shape": [1], "b64": ""}',  # object dtype
+        b'{"$t": "nd", "dtype": "<f8", "shape": [1000000000], "b64": ""}',  # lies about its size
+        b'{"$t": "nd", "dtype": "<f8", "shape": [-1], "b64": ""}',
+        b'{"$t": "pickle", "v": "gASV"}',
+        b"not json",
+        json.dumps(
+            2
+            * [
+                [
+                    [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                                        1
+                                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                ]
+            ]
+        ).encode(),
+        b"1" * 5000,  # an int too long to convert
+    ],
+)
 def test_bombs_are_protocol_errors(payload: bytes) -> None:
     with pytest.raises(ProtocolError):
         protocol.loads(payload)

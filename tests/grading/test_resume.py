@@ -21,13 +21,18 @@ from .test_grade_cli import results_of
 
 def _comparable(results: dict[str, dict]) -> dict[str, tuple]:
     return {
-        sha: (r["status"], r["points"], sorted((t["test_id"], t["passed"], t["points"]) for t in r["tests"].values()))
+        sha: (
+            r["status"],
+            r["points"],
+            sorted((t["test_id"], t["passed"], t["points"]) for t in r["tests"].values()),
+        )
         for sha, r in results.items()
     }
 
 
-def test_rerun_is_idempotent_and_force_regrades(run_cli, graded_course: Path,
-                                                add_submission: AddSubmission) -> None:
+def test_rerun_is_idempotent_and_force_regrades(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     add_submission("s001", CORRECT)
     add_submission("s002", PARTIAL)
     first = run_cli("grade", "01", course=graded_course)
@@ -49,8 +54,9 @@ def test_rerun_is_idempotent_and_force_regrades(run_cli, graded_course: Path,
         assert conn.execute(select(func.count()).select_from(store.marks)).scalar() == 0
 
 
-def test_new_submission_only_grades_the_new_one(run_cli, graded_course: Path,
-                                                add_submission: AddSubmission) -> None:
+def test_new_submission_only_grades_the_new_one(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     add_submission("s001", CORRECT)
     run_cli("grade", "01", course=graded_course)
     add_submission("s002", CORRECT + ["# a different version\n"])
@@ -58,8 +64,9 @@ def test_new_submission_only_grades_the_new_one(run_cli, graded_course: Path,
     assert "1 graded; 1 already graded" in result.stdout
 
 
-def test_only_unknown_student_is_a_clear_error(run_cli, graded_course: Path,
-                                               add_submission: AddSubmission) -> None:
+def test_only_unknown_student_is_a_clear_error(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     add_submission("s001", CORRECT)
     result = run_cli("grade", "01", "--only", "s00l", course=graded_course)
     assert result.exit_code == 1
@@ -80,8 +87,12 @@ def test_bad_options_are_usage_errors(run_cli, graded_course: Path) -> None:
 
 def _grade_process(course: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SHEETGRADE_COURSE": str(course)}
-    return subprocess.Popen([sys.executable, "-m", "sheetgrade.cli", "grade", "01", "--jobs", "1", "--quiet"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sheetgrade.cli", "grade", "01", "--jobs", "1", "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _count(course: Path) -> int:
@@ -89,8 +100,9 @@ def _count(course: Path) -> int:
         return int(conn.execute(select(func.count()).select_from(store.results)).scalar() or 0)
 
 
-def test_kill_midway_then_rerun_equals_one_clean_run(tmp_path: Path, graded_course: Path,
-                                                      add_submission: AddSubmission) -> None:
+def test_kill_midway_then_rerun_equals_one_clean_run(
+    tmp_path: Path, graded_course: Path, add_submission: AddSubmission
+) -> None:
     slow = "import time\ntime.sleep(0.4)\n"
     for i in range(6):
         add_submission(f"s{i:03}", [slow, *(CORRECT if i % 2 else PARTIAL)])

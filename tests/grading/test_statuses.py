@@ -9,13 +9,16 @@ from .conftest import CORRECT, AddSubmission
 from .test_grade_cli import results_of
 
 
-def test_timeout_memory_invalid_crash_in_one_batch(run_cli, graded_course: Path,
-                                                   add_submission: AddSubmission) -> None:
+def test_timeout_memory_invalid_crash_in_one_batch(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     good = add_submission("s001", CORRECT)
     loop = add_submission("s002", [*CORRECT, "while True:\n    pass\n"])
     memory = add_submission("s003", ["import numpy as np\nbig = np.ones(10**10)\n", *CORRECT])
     invalid = add_submission("s004", text="{ this is not json")
-    exits = add_submission("s005", ["print('all tests passed')\nimport os\nos._exit(0)\n", *CORRECT])
+    exits = add_submission(
+        "s005", ["print('all tests passed')\nimport os\nos._exit(0)\n", *CORRECT]
+    )
     sysexit = add_submission("s006", ["import sys\nsys.exit(0)\n", *CORRECT])
     result = run_cli("grade", "01", "--timeout", "3s", "--memory", "1GiB", course=graded_course)
     assert result.exit_code == 1, result.output
@@ -36,12 +39,15 @@ def test_timeout_memory_invalid_crash_in_one_batch(run_cli, graded_course: Path,
 
 
 def test_magics_and_pip(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
-    sha = add_submission("s001", [
-        "%matplotlib inline\n!pip install scikit-learn\nfiles = !ls\n%load_ext autoreload\n",
-        "%%time\nx = 1\n",
-        *CORRECT,
-        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n",
-    ])
+    sha = add_submission(
+        "s001",
+        [
+            "%matplotlib inline\n!pip install scikit-learn\nfiles = !ls\n%load_ext autoreload\n",
+            "%%time\nx = 1\n",
+            *CORRECT,
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n",
+        ],
+    )
     result = run_cli("grade", "01", course=graded_course)
     assert result.exit_code == 0, result.output
     res = results_of(graded_course)[sha]
@@ -62,22 +68,28 @@ def test_output_is_capped(run_cli, graded_course: Path, add_submission: AddSubmi
     assert "output cut" in res["stdout"]
 
 
-def test_confinement_layers_recorded(run_cli, graded_course: Path, add_submission: AddSubmission) -> None:
+def test_confinement_layers_recorded(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
     sha = add_submission("s001", CORRECT)
     run_cli("grade", "01", course=graded_course)
     layers = json.loads(results_of(graded_course)[sha]["layers"])
     assert layers  # e.g. {"rlimits": "on", ...} or {"confinement": "unavailable: ..."}
 
 
-def test_tampering_is_flagged_but_native_checks_hold(run_cli, graded_course: Path,
-                                                     add_submission: AddSubmission) -> None:
-    sha = add_submission("s001", [
-        "import numpy as np\nnp.allclose = lambda *a, **k: True\n",
-        "class Yes(float):\n    def __eq__(self, other):\n        return True\n",
-        "def center(X):\n    return Yes(0)\n",
-        "def double(x):\n    return Yes(0)\n",
-        "mean = Yes(0)\n",
-    ])
+def test_tampering_is_flagged_but_native_checks_hold(
+    run_cli, graded_course: Path, add_submission: AddSubmission
+) -> None:
+    sha = add_submission(
+        "s001",
+        [
+            "import numpy as np\nnp.allclose = lambda *a, **k: True\n",
+            "class Yes(float):\n    def __eq__(self, other):\n        return True\n",
+            "def center(X):\n    return Yes(0)\n",
+            "def double(x):\n    return Yes(0)\n",
+            "mean = Yes(0)\n",
+        ],
+    )
     run_cli("grade", "01", course=graded_course)
     res = results_of(graded_course)[sha]
     tests = res["tests"]

@@ -40,9 +40,17 @@ def snapshot(course_dir: Path) -> tuple[object, ...]:
     with engine.connect() as conn:
         tables = tuple(
             sorted(tuple(map(str, row)) for row in conn.execute(select(table)))
-            for table in (store.students, store.groups, store.tutors, store.teams, store.team_members)
+            for table in (
+                store.students,
+                store.groups,
+                store.tutors,
+                store.teams,
+                store.team_members,
+            )
         )
     files = tuple(
-        (p.name, p.read_bytes()) for p in sorted((course_dir / "roster").iterdir()) if p.suffix == ".csv"
+        (p.name, p.read_bytes())
+        for p in sorted((course_dir / "roster").iterdir())
+        if p.suffix == ".csv"
     )
     return tables + files

@@ -120,10 +120,14 @@ def test_error(case: str, run_cli, example_course: Path, write_csv: WriteCsv) ->
     assert snapshot(example_course) == before
 
 
-def test_all_problems_are_reported_at_once(run_cli, example_course: Path, write_csv: WriteCsv) -> None:
+def test_all_problems_are_reported_at_once(
+    run_cli, example_course: Path, write_csv: WriteCsv
+) -> None:
     text = "team,student\nA,s001\nA,s002\nB,s001\nA,s999\nA,s003\nA,s004\n"
     before = snapshot(example_course)
-    result = run_cli("roster", "teams", "import", write_csv("teams.csv", text), course=example_course)
+    result = run_cli(
+        "roster", "teams", "import", write_csv("teams.csv", text), course=example_course
+    )
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: teams.csv: 3 problems; nothing was imported",
@@ -154,7 +158,9 @@ def test_missing_file(run_cli, example_course: Path, tmp_path: Path) -> None:
 def test_broken_canonical_file_is_reported_by_sync(run_cli, example_course: Path) -> None:
     path = example_course / "roster" / "students.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines.append(lines[3].replace(lines[3].split(",")[0], "s121", 1))  # copies s003's matriculation number
+    lines.append(
+        lines[3].replace(lines[3].split(",")[0], "s121", 1)
+    )  # copies s003's matriculation number
     path.write_text("".join(lines), encoding="utf-8")
     before = snapshot(example_course)
     result = run_cli("roster", "sync", course=example_course)
@@ -167,7 +173,9 @@ def test_broken_canonical_file_is_reported_by_sync(run_cli, example_course: Path
     assert snapshot(example_course) == before
 
 
-def test_replace_that_would_orphan_team_members(run_cli, example_course: Path, write_csv: WriteCsv) -> None:
+def test_replace_that_would_orphan_team_members(
+    run_cli, example_course: Path, write_csv: WriteCsv
+) -> None:
     roster = roster_of(example_course)
     members = roster.teams["T01"].members
     keep = [s for s in roster.sorted_students() if s.id not in members]
@@ -175,11 +183,17 @@ def test_replace_that_would_orphan_team_members(run_cli, example_course: Path, w
         f"{s.id},{s.first_name},{s.last_name},{s.matrikel},{s.group}\n" for s in keep
     )
     before = snapshot(example_course)
-    result = run_cli("roster", "import", write_csv("all.csv", text), "--replace", course=example_course)
+    result = run_cli(
+        "roster", "import", write_csv("all.csv", text), "--replace", course=example_course
+    )
     assert result.exit_code == 1
-    assert result.stderr == f"Error: all.csv: {len(members)} problems; nothing was imported\n" + "".join(
-        f"  roster/teams.csv line {i + 2}: student {m} is in team T01 but is not in all.csv and --replace "
-        "removes them; take them out of the team first\n"
-        for i, m in enumerate(members)
+    assert (
+        result.stderr
+        == f"Error: all.csv: {len(members)} problems; nothing was imported\n"
+        + "".join(
+            f"  roster/teams.csv line {i + 2}: student {m} is in team T01 but is not in all.csv and --replace "
+            "removes them; take them out of the team first\n"
+            for i, m in enumerate(members)
+        )
     )
     assert snapshot(example_course) == before

@@ -23,7 +23,9 @@ def test_init_example_loads_the_roster(run_cli, tmp_path: Path) -> None:
 def test_example_files_are_the_synthetic_roster() -> None:
     texts = render_files(synthetic_roster(), with_groups=True)
     for name, text in texts.items():
-        assert (REPO / "examples" / "mlphys" / "roster" / name).read_text(encoding="utf-8") == text, name
+        assert (REPO / "examples" / "mlphys" / "roster" / name).read_text(
+            encoding="utf-8"
+        ) == text, name
 
 
 def test_synthetic_roster_is_deterministic_and_sensible() -> None:
@@ -32,7 +34,9 @@ def test_synthetic_roster_is_deterministic_and_sensible() -> None:
     assert roster != synthetic_roster(seed=1)
     assert len(roster.students) == 120 and list(roster.students)[:2] == ["s001", "s002"]
     assert all(len(s.matrikel or "") == 7 for s in roster.students.values())
-    assert all((s.email or "").endswith("@stud.uni-heidelberg.de") for s in roster.students.values())
+    assert all(
+        (s.email or "").endswith("@stud.uni-heidelberg.de") for s in roster.students.values()
+    )
     assert {len(roster.by_group(g)) for g in roster.groups} == {20}
     assert all(2 <= len(t.members) <= 3 for t in roster.teams.values())
     alone = [s for s in roster.students.values() if roster.team_of(s.id) is None]

@@ -38,7 +38,9 @@ def test_student_suggests_near_miss(roster: Roster) -> None:
 def test_by_group_accepts_id_or_name_and_sorts_by_last_name(roster: Roster) -> None:
     assert [s.id for s in roster.by_group("G1")] == ["s2", "s1"]
     assert [s.id for s in roster.by_group("mo 14-16")] == ["s2", "s1"]
-    with pytest.raises(RosterError, match=r"no group 'G11'; did you mean 'G1'\? \(groups: G1, G2\)"):
+    with pytest.raises(
+        RosterError, match=r"no group 'G11'; did you mean 'G1'\? \(groups: G1, G2\)"
+    ):
         roster.by_group("G11")
 
 

@@ -13,7 +13,9 @@ from .conftest import roster_of, snapshot
 
 
 def test_show_group_by_name_as_csv(run_cli, example_course: Path) -> None:
-    result = run_cli("roster", "show", "--group", "Mo 14-16", "--format", "csv", course=example_course)
+    result = run_cli(
+        "roster", "show", "--group", "Mo 14-16", "--format", "csv", course=example_course
+    )
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 20 and {r["group"] for r in rows} == {"G1"}
@@ -23,7 +25,10 @@ def test_show_group_by_name_as_csv(run_cli, example_course: Path) -> None:
 def test_show_unknown_group(run_cli, example_course: Path) -> None:
     result = run_cli("roster", "show", "--group", "G11", course=example_course)
     assert result.exit_code == 1
-    assert result.stderr == "Error: no group 'G11'; did you mean 'G1'? (groups: G1, G2, G3, G4, G5, G6)\n"
+    assert (
+        result.stderr
+        == "Error: no group 'G11'; did you mean 'G1'? (groups: G1, G2, G3, G4, G5, G6)\n"
+    )
 
 
 def test_sync_after_hand_edit(run_cli, example_course: Path) -> None:
@@ -31,16 +36,21 @@ def test_sync_after_hand_edit(run_cli, example_course: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(",G1\n", ",G2\n", 1), encoding="utf-8")
     result = run_cli("roster", "sync", course=example_course)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["students: 0 added, 1 updated, 0 removed",
-                                          "roster: 120 students, 6 groups, 6 tutors, 44 teams"]
+    assert result.stdout.splitlines() == [
+        "students: 0 added, 1 updated, 0 removed",
+        "roster: 120 students, 6 groups, 6 tutors, 44 teams",
+    ]
     again = run_cli("roster", "sync", course=example_course)
     assert again.stdout.splitlines()[0] == "no changes"
 
 
 def _remove_line(course: Path, student_id: str) -> None:
     path = course / "roster" / "students.csv"
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
-            if not line.startswith(f"{student_id},")]
+    kept = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith(f"{student_id},")
+    ]
     path.write_text("".join(kept), encoding="utf-8")
 
 
@@ -50,12 +60,28 @@ def test_sync_refuses_to_remove_a_student_with_work(run_cli, example_course: Pat
     with_submission, with_mark, without = alone[:3]
     engine = Course.open(example_course).engine
     with store.transaction(engine) as conn:
-        conn.execute(store.submissions.insert().values(
-            sheet_id="01-pca", owner=with_submission, owner_kind="student", version=1, sha256="ab",
-            path="submissions/x", received_at="2026-10-27T10:00:00+00:00", created_at="2026-10-27T10:00:00+00:00"))
-        conn.execute(store.marks.insert().values(
-            sheet_id="01-pca", task_id="1", subject_kind="student", subject_id=with_mark, points=2.0,
-            updated_at="2026-10-29T10:00:00+00:00"))
+        conn.execute(
+            store.submissions.insert().values(
+                sheet_id="01-pca",
+                owner=with_submission,
+                owner_kind="student",
+                version=1,
+                sha256="ab",
+                path="submissions/x",
+                received_at="2026-10-27T10:00:00+00:00",
+                created_at="2026-10-27T10:00:00+00:00",
+            )
+        )
+        conn.execute(
+            store.marks.insert().values(
+                sheet_id="01-pca",
+                task_id="1",
+                subject_kind="student",
+                subject_id=with_mark,
+                points=2.0,
+                updated_at="2026-10-29T10:00:00+00:00",
+            )
+        )
     for sid in (with_submission, with_mark, without):
         _remove_line(example_course, sid)
     before = snapshot(example_course)

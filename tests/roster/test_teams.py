@@ -19,8 +19,10 @@ def test_team_spanning_groups_is_a_warning(run_cli, example_course: Path) -> Non
     assert result.stderr == (
         f"warning: roster teams add: team Z1 spans tutorial groups G1 and G2 ({a} in G1, {b} in G2)\n"
     )
-    assert result.stdout.splitlines()[:2] == ["teams: 1 added, 0 updated, 0 removed",
-                                              "files updated: roster/teams.csv"]
+    assert result.stdout.splitlines()[:2] == [
+        "teams: 1 added, 0 updated, 0 removed",
+        "files updated: roster/teams.csv",
+    ]
     assert roster_of(example_course).team_of(a).members == tuple(sorted([a, b]))  # type: ignore[union-attr]
     assert f"Z1,{a}\n" in (example_course / "roster" / "teams.csv").read_text(encoding="utf-8")
 
@@ -39,13 +41,17 @@ def test_sheet_team_overrides_term_team(run_cli, example_course: Path) -> None:
     roster = roster_of(example_course)
     t01 = roster.teams["T01"].members
     other = _alone(example_course, roster.students[t01[0]].group or "G1")[0]
-    result = run_cli("roster", "teams", "add", "P", t01[0], other, "--sheet", "03", course=example_course)
+    result = run_cli(
+        "roster", "teams", "add", "P", t01[0], other, "--sheet", "03", course=example_course
+    )
     assert result.exit_code == 0, result.output
     roster = roster_of(example_course)
     assert roster.team_of(t01[0]).id == "T01"  # type: ignore[union-attr]
     assert roster.team_of(t01[0], "03-regression").id == "03-regression:P"  # type: ignore[union-attr]
     assert roster.team_of(t01[1], "03-regression").id == "T01"  # type: ignore[union-attr]
-    shown = run_cli("roster", "teams", "show", "--sheet", "03", "--format", "csv", course=example_course)
+    shown = run_cli(
+        "roster", "teams", "show", "--sheet", "03", "--format", "csv", course=example_course
+    )
     assert shown.exit_code == 0
     rows = shown.stdout.splitlines()
     assert rows[0] == "team,sheet,group,members"
@@ -57,14 +63,24 @@ def test_sheet_team_overrides_term_team(run_cli, example_course: Path) -> None:
     assert f"P,{t01[0]},03-regression\n" in csv_text
 
 
-def test_teams_import_replaces_only_the_same_scope(run_cli, example_course: Path, write_csv: WriteCsv) -> None:
+def test_teams_import_replaces_only_the_same_scope(
+    run_cli, example_course: Path, write_csv: WriteCsv
+) -> None:
     a, b = _alone(example_course, "G6", 2)
-    sheet_file = write_csv("sheet02.csv", f"Team;Matrikelnummer;Blatt\nQ;{roster_of(example_course).students[a].matrikel};02\nQ;{b};02\n")
+    sheet_file = write_csv(
+        "sheet02.csv",
+        f"Team;Matrikelnummer;Blatt\nQ;{roster_of(example_course).students[a].matrikel};02\nQ;{b};02\n",
+    )
     result = run_cli("roster", "teams", "import", sheet_file, course=example_course)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "imported teams from sheet02.csv (2 rows): 1 added, 0 updated, 0 removed"
+    assert (
+        result.stdout.splitlines()[0]
+        == "imported teams from sheet02.csv (2 rows): 1 added, 0 updated, 0 removed"
+    )
     roster = roster_of(example_course)
-    assert len(roster.teams_for(None)) == 44 and [t.id for t in roster.teams_for("02-kde")] == ["02-kde:Q"]
+    assert len(roster.teams_for(None)) == 44 and [t.id for t in roster.teams_for("02-kde")] == [
+        "02-kde:Q"
+    ]
     term_file = write_csv("term.csv", "team,student\nNEW,s001\n")
     result = run_cli("roster", "teams", "import", term_file, course=example_course)
     assert result.exit_code == 0, result.output

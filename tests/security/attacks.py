@@ -116,8 +116,10 @@ class Attack:
 
 def notebook_cells(attack: Attack, secret_prefix: int, port: int = 9) -> list[str]:
     """The code cells of the attack notebook, placeholders filled in."""
-    cells = [c.replace("SECRET_GUESS_PREFIX", str(secret_prefix)).replace("LISTENER_PORT", str(port))
-             for c in attack.cells]
+    cells = [
+        c.replace("SECRET_GUESS_PREFIX", str(secret_prefix)).replace("LISTENER_PORT", str(port))
+        for c in attack.cells
+    ]
     return [*cells, STUBS] if attack.before_stubs else [STUBS, *cells]
 
 
@@ -273,7 +275,7 @@ ATTACKS: tuple[Attack, ...] = (
             "            path = os.path.join(dirpath, name)\n"
             "            try:\n"
             "                with open(path, 'ab') as f:\n"
-            "                    f.write(b'\\n{\"score\": 100, \"points\": 100}\\n')\n"
+            '                    f.write(b\'\\n{"score": 100, "points": 100}\\n\')\n'
             "                hit.append(path)\n"
             "            except OSError:\n"
             "                pass\n"
@@ -349,7 +351,9 @@ ATTACKS: tuple[Attack, ...] = (
     ),
     Attack(
         "stdout_flood",
-        ("import sys\nline = 'spam ' * 2000 + '\\n'\nfor _ in range(20000):\n    sys.stdout.write(line)\n",),
+        (
+            "import sys\nline = 'spam ' * 2000 + '\\n'\nfor _ in range(20000):\n    sys.stdout.write(line)\n",
+        ),
         expect="error",
     ),
     Attack(
@@ -474,8 +478,15 @@ ATTACKS: tuple[Attack, ...] = (
         },
         cell_metadata=(
             {"sheetgrade": {"check": {"task": "2", "points": 100}}},
-            {"nbgrader": {"grade": True, "grade_id": "hidden", "points": 100, "locked": True,
-                          "solution": False}},
+            {
+                "nbgrader": {
+                    "grade": True,
+                    "grade_id": "hidden",
+                    "points": 100,
+                    "locked": True,
+                    "solution": False,
+                }
+            },
             {"tags": ["otter_assign_solution_cell"], "deletable": False},
         ),
     ),
@@ -512,6 +523,12 @@ CHANNEL_TAKEOVER = Attack(
 CHANNEL_TAKEOVER_EXEC = Attack("channel_takeover_exec", (f"exec({CHANNEL_TAKEOVER.cells[0]!r})\n",))
 CHANNEL_TAKEOVER_MODULE = Attack(
     "channel_takeover_module",
-    (f"with open('helpers.py', 'w') as _f:\n    _f.write({CHANNEL_TAKEOVER.cells[0]!r})\nimport helpers\n",),
+    (
+        f"with open('helpers.py', 'w') as _f:\n    _f.write({CHANNEL_TAKEOVER.cells[0]!r})\nimport helpers\n",
+    ),
 )
-COMPAT_ATTACKS: tuple[Attack, ...] = (CHANNEL_TAKEOVER, CHANNEL_TAKEOVER_EXEC, CHANNEL_TAKEOVER_MODULE)
+COMPAT_ATTACKS: tuple[Attack, ...] = (
+    CHANNEL_TAKEOVER,
+    CHANNEL_TAKEOVER_EXEC,
+    CHANNEL_TAKEOVER_MODULE,
+)

@@ -30,8 +30,13 @@ def secret_course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     bundle = {
         "sheet_id": "00-security",
         "tests": [
-            {"id": "2-hidden", "task": "2", "kind": "native", "hidden": True,
-             "code": f"expect_equal(student.value('answer'), {attacks.SECRET})"}
+            {
+                "id": "2-hidden",
+                "task": "2",
+                "kind": "native",
+                "hidden": True,
+                "code": f"expect_equal(student.value('answer'), {attacks.SECRET})",
+            }
         ],
     }
     (autograder / "bundle.json").write_text(json.dumps(bundle))

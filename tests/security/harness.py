@@ -42,7 +42,7 @@ def snapshot(root: Path, skip: tuple[str, ...] = ("scratch", "output.txt")) -> d
             path = Path(base, name)
             st = path.lstat()
             digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-            state[str(path.relative_to(root))] = f"{st.st_size}:{st.st_mode:o}:{st.st_mtime_ns}:{digest}"
+            state[str(path.relative_to(root))] = (
+                f"{st.st_size}:{st.st_mode:o}:{st.st_mtime_ns}:{digest}"
+            )
     return state
-
-

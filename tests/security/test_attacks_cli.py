@@ -47,10 +47,21 @@ BASELINES = {  # name -> (cells, points per task)
     "blank": ((), {"1a": 0.0, "1b": 0.0, "2": 0.0}),
 }
 #: attacks that tamper with what compat tests rely on: these must be flagged
-TAMPERING = {"monkeypatch_numpy", "monkeypatch_builtins", "monkeypatch_test_machinery",
-             "always_equal_object", "int_and_ndarray_subclass", "channel_takeover", "channel_takeover_exec",
-             "channel_takeover_module", "channel_garbage",
-             "read_grader_memory", "signal_and_ptrace_grader", "sys_exit_after_claim", "os_exit_after_claim"}
+TAMPERING = {
+    "monkeypatch_numpy",
+    "monkeypatch_builtins",
+    "monkeypatch_test_machinery",
+    "always_equal_object",
+    "int_and_ndarray_subclass",
+    "channel_takeover",
+    "channel_takeover_exec",
+    "channel_takeover_module",
+    "channel_garbage",
+    "read_grader_memory",
+    "signal_and_ptrace_grader",
+    "sys_exit_after_claim",
+    "os_exit_after_claim",
+}
 
 TASKS_YML = """\
 tasks:
@@ -72,19 +83,29 @@ NATIVE_CELLS = [
 # (source, nbgrader metadata). 1a and 2 have the liftable shape ``assert <expr> == <literal>``;
 # 1b has not, so it is judged in the student process (compat level).
 COMPAT_CELLS = [
-    ("import numpy as np\n\n"
-     "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n\n"
-     "def mean_rows(X):\n    ### BEGIN SOLUTION\n    return np.asarray(X).mean(axis=1)\n    ### END SOLUTION\n",
-     {"solution": True, "grade": False, "grade_id": "functions"}),
-    (f"answer = None\n### BEGIN SOLUTION\nanswer = {SECRET}\n### END SOLUTION\n",
-     {"solution": True, "grade": False, "grade_id": "answer"}),
-    ("assert add(2, 3) == 5\n### BEGIN HIDDEN TESTS\nassert add(10, -4) == 6\n### END HIDDEN TESTS\n",
-     {"grade": True, "solution": False, "grade_id": "1a", "points": 2, "locked": True}),
-    ("X = np.arange(12.0).reshape(3, 4)\nr = mean_rows(X)\nassert len(r) == 3\n"
-     "assert np.allclose(r, X.mean(axis=1))\n",
-     {"grade": True, "solution": False, "grade_id": "1b", "points": 1, "locked": True}),
-    (f"### BEGIN HIDDEN TESTS\nassert answer == {SECRET}\n### END HIDDEN TESTS\n",
-     {"grade": True, "solution": False, "grade_id": "q2", "points": 1, "locked": True}),
+    (
+        "import numpy as np\n\n"
+        "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n\n"
+        "def mean_rows(X):\n    ### BEGIN SOLUTION\n    return np.asarray(X).mean(axis=1)\n    ### END SOLUTION\n",
+        {"solution": True, "grade": False, "grade_id": "functions"},
+    ),
+    (
+        f"answer = None\n### BEGIN SOLUTION\nanswer = {SECRET}\n### END SOLUTION\n",
+        {"solution": True, "grade": False, "grade_id": "answer"},
+    ),
+    (
+        "assert add(2, 3) == 5\n### BEGIN HIDDEN TESTS\nassert add(10, -4) == 6\n### END HIDDEN TESTS\n",
+        {"grade": True, "solution": False, "grade_id": "1a", "points": 2, "locked": True},
+    ),
+    (
+        "X = np.arange(12.0).reshape(3, 4)\nr = mean_rows(X)\nassert len(r) == 3\n"
+        "assert np.allclose(r, X.mean(axis=1))\n",
+        {"grade": True, "solution": False, "grade_id": "1b", "points": 1, "locked": True},
+    ),
+    (
+        f"### BEGIN HIDDEN TESTS\nassert answer == {SECRET}\n### END HIDDEN TESTS\n",
+        {"grade": True, "solution": False, "grade_id": "q2", "points": 1, "locked": True},
+    ),
 ]
 DB_FILES = ("gradebook.db", "gradebook.db-wal", "gradebook.db-shm")
 
@@ -118,7 +139,10 @@ class Graded:
 def sheetgrade(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sheetgrade.cli", "--course", str(course), *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -129,13 +153,17 @@ def _tail(result: subprocess.CompletedProcess[str]) -> str:
 def _make_sheets(course: Path) -> None:
     native = course / "sheets" / NATIVE
     native.mkdir(parents=True)
-    (native / "sheet.yml").write_text("title: Security (native)\nnotebook: security.ipynb\n" + TASKS_YML)
+    (native / "sheet.yml").write_text(
+        "title: Security (native)\nnotebook: security.ipynb\n" + TASKS_YML
+    )
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in NATIVE_CELLS]
     nbformat.write(nb, str(native / "security.ipynb"))
     compat = course / "sheets" / COMPAT
     compat.mkdir(parents=True)
-    (compat / "sheet.yml").write_text("title: Security (compat)\nnotebook: security.ipynb\n" + TASKS_YML)
+    (compat / "sheet.yml").write_text(
+        "title: Security (compat)\nnotebook: security.ipynb\n" + TASKS_YML
+    )
     nb = nbformat.v4.new_notebook()
     for source, meta in COMPAT_CELLS:
         cell = nbformat.v4.new_code_cell(source)
@@ -143,8 +171,10 @@ def _make_sheets(course: Path) -> None:
         nb.cells.append(cell)
     nbformat.write(nb, str(compat / "security.ipynb"))
     config = yaml.safe_load((course / "course.yml").read_text())
-    config["sheets"] += [{"id": NATIVE, "due": "2030-01-01T00:00+01:00"},
-                         {"id": COMPAT, "due": "2030-01-01T00:00+01:00"}]
+    config["sheets"] += [
+        {"id": NATIVE, "due": "2030-01-01T00:00+01:00"},
+        {"id": COMPAT, "due": "2030-01-01T00:00+01:00"},
+    ]
     (course / "course.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
@@ -154,7 +184,10 @@ def _subjects(course: Path) -> list[tuple[str, str]]:
     for line in (course / "roster" / "teams.csv").read_text().splitlines()[1:]:
         team, student = line.split(",")[:2]
         team_of[student] = team
-    students = [line.split(",")[0] for line in (course / "roster" / "students.csv").read_text().splitlines()[1:]]
+    students = [
+        line.split(",")[0]
+        for line in (course / "roster" / "students.csv").read_text().splitlines()[1:]
+    ]
     subjects: dict[str, str] = {}
     for student in students:
         subjects.setdefault(team_of.get(student, student), student)
@@ -166,8 +199,11 @@ def _db_state(course: Path) -> tuple[dict[str, list[str]], int]:
     conn = sqlite3.connect(f"file:{course / 'gradebook.db'}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        state = {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables
-                 if t not in ("results", "test_results")}
+        state = {
+            t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"')))
+            for t in tables
+            if t not in ("results", "test_results")
+        }
         results = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
     finally:
         conn.close()
@@ -207,29 +243,44 @@ def _parse_table(stdout: str) -> dict[str, Row]:
         parts = line.split(None, 5)
         if len(parts) < 5 or parts[0].startswith("sheet"):
             continue
-        rows[parts[0]] = Row(status=parts[1], points=float(parts[2]), note=parts[5] if len(parts) > 5 else "")
+        rows[parts[0]] = Row(
+            status=parts[1], points=float(parts[2]), note=parts[5] if len(parts) > 5 else ""
+        )
     return rows
 
 
-def _grade_sheet(root: Path, course: Path, sheet: str, subjects: list[tuple[str, str]], port: int,
-                 listener: socket.socket) -> Graded:
+def _grade_sheet(
+    root: Path,
+    course: Path,
+    sheet: str,
+    subjects: list[tuple[str, str]],
+    port: int,
+    listener: socket.socket,
+) -> Graded:
     notebook = "security.ipynb"
     uploads = root / "uploads" / sheet
     who: dict[str, str] = {}
     uploader_of: dict[str, str] = {}
-    everyone = [*(attacks.Attack(name, cells) for name, (cells, _) in BASELINES.items()), *SUBMITTED]
+    everyone = [
+        *(attacks.Attack(name, cells) for name, (cells, _) in BASELINES.items()),
+        *SUBMITTED,
+    ]
     for (uploader, owner), attack in zip(subjects, everyone, strict=False):
         write_notebook(uploads / uploader / notebook, attack, port)
         who[owner] = attack.name
         uploader_of[uploader] = owner
     assert len(who) == len(everyone), "not enough students and teams in the roster"
-    collect = sheetgrade(course, "collect", sheet, str(uploads), "--received-at", "2029-12-01T10:00", "--quiet")
+    collect = sheetgrade(
+        course, "collect", sheet, str(uploads), "--received-at", "2029-12-01T10:00", "--quiet"
+    )
     assert collect.returncode == 0, _tail(collect)
 
     skip = ("scratch", *DB_FILES)
     files_before = snapshot(root, skip=skip)
     tables_before, results_before = _db_state(course)
-    run = sheetgrade(course, "grade", sheet, "--jobs", "2", "--timeout", "4", "--memory", "1GiB", "--quiet")
+    run = sheetgrade(
+        course, "grade", sheet, "--jobs", "2", "--timeout", "4", "--memory", "1GiB", "--quiet"
+    )
     leftover = _wait_for_no_processes(sheet)
     files_after = snapshot(root, skip=skip)
     tables_after, results_after = _db_state(course)
@@ -241,17 +292,32 @@ def _grade_sheet(root: Path, course: Path, sheet: str, subjects: list[tuple[str,
         except BlockingIOError:
             break
 
-    graded = Graded(sheet=sheet, run=run, who=who, leftover=leftover, connections=connections,
-                    rows=_parse_table(run.stdout), results_rows=results_after - results_before)
-    graded.changed_files = sorted(k for k in files_before.keys() | files_after.keys()
-                                  if files_before.get(k) != files_after.get(k))
-    graded.changed_tables = sorted(t for t in tables_before.keys() | tables_after.keys()
-                                   if tables_before.get(t) != tables_after.get(t))
+    graded = Graded(
+        sheet=sheet,
+        run=run,
+        who=who,
+        leftover=leftover,
+        connections=connections,
+        rows=_parse_table(run.stdout),
+        results_rows=results_after - results_before,
+    )
+    graded.changed_files = sorted(
+        k
+        for k in files_before.keys() | files_after.keys()
+        if files_before.get(k) != files_after.get(k)
+    )
+    graded.changed_tables = sorted(
+        t
+        for t in tables_before.keys() | tables_after.keys()
+        if tables_before.get(t) != tables_after.get(t)
+    )
 
     feedback = sheetgrade(course, "feedback", sheet, "--format", "gradescope")
     assert feedback.returncode == 0, _tail(feedback)
     for owner in who:
-        results = json.loads((course / "feedback" / sheet / "gradescope" / owner / "results.json").read_text())
+        results = json.loads(
+            (course / "feedback" / sheet / "gradescope" / owner / "results.json").read_text()
+        )
         per_task: dict[str, float] = {}
         for test in results["tests"]:
             task = test["name"].split(":", 1)[0]
@@ -285,8 +351,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded]:
     listener.setblocking(False)
     port = listener.getsockname()[1]
     try:
-        return {kind: _grade_sheet(root, course, sheet, subjects, port, listener)
-                for kind, sheet in (("native", NATIVE), ("compat", COMPAT))}
+        return {
+            kind: _grade_sheet(root, course, sheet, subjects, port, listener)
+            for kind, sheet in (("native", NATIVE), ("compat", COMPAT))
+        }
     finally:
         listener.close()
 

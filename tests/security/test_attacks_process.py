@@ -80,8 +80,7 @@ def grade(worker: Any, workdir: Path, nb_path: Path) -> dict[str, Any]:
 
 
 def call(proc: Any, name: str, *args: Any) -> Any:
-    return proc.request({"op": "call", "name": name,
-                                         "args": list(args)})
+    return proc.request({"op": "call", "name": name, "args": list(args)})
 
 
 def value(proc: Any, name: str) -> Any:
@@ -109,7 +108,9 @@ def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.
     listener.listen(5)
     listener.settimeout(0.01)
     workdir = secret_course / "work" / attack.name
-    nb = write_notebook(workdir / "submitted" / "submission.ipynb", attack, listener.getsockname()[1])
+    nb = write_notebook(
+        workdir / "submitted" / "submission.ipynb", attack, listener.getsockname()[1]
+    )
     before = snapshot(secret_course)
     processes_before = _processes()
 
@@ -128,7 +129,9 @@ def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.
     assert _lingering(processes_before) == set(), "a process outlived its submission"
 
 
-def test_worker_still_grades_after_all_attacks(worker: Any, secret_course: Path, tmp_path: Path) -> None:
+def test_worker_still_grades_after_all_attacks(
+    worker: Any, secret_course: Path, tmp_path: Path
+) -> None:
     test_honest_submission_scores(worker, secret_course, tmp_path)
 
 
@@ -180,15 +183,20 @@ def _is_thread_helper(pid: int) -> bool:
 
 
 def _assert_test(test_id: str, code: str) -> Any:
-    return model.TestCase(id=test_id, task=test_id, points=1.0, hidden=True, kind="assert", code=code)
+    return model.TestCase(
+        id=test_id, task=test_id, points=1.0, hidden=True, kind="assert", code=code
+    )
 
 
 # 1a and 2 have the liftable shape ``assert <expr> == <literal>`` (judged in the
 # grader); 1b has not, so it is judged in the student process (compat level).
 COMPAT_TESTS = [
     _assert_test("1a", "assert add(2, 3) == 5"),
-    _assert_test("1b", "X = np.arange(12.0).reshape(3, 4)\nr = mean_rows(X)\nassert len(r) == 3\n"
-                       "assert np.allclose(r, X.mean(axis=1))"),
+    _assert_test(
+        "1b",
+        "X = np.arange(12.0).reshape(3, 4)\nr = mean_rows(X)\nassert len(r) == 3\n"
+        "assert np.allclose(r, X.mean(axis=1))",
+    ),
     _assert_test("2", f"assert answer == {attacks.SECRET}"),
 ]
 
@@ -205,13 +213,21 @@ class _NoReference:
 def judge_compat(worker: Any, workdir: Path, nb_path: Path) -> Any:
     """Grade assert-style tests with the engine's own ``grade_notebook``."""
     limits = session.ProcessLimits(timeout=TIMEOUT, memory=1536 * 1024**2, output=64 * 1024)
-    return submission.grade_notebook(nb_path, COMPAT_TESTS, worker=worker, reference=_NoReference(),
-                                     limits=limits, workdir=workdir)
+    return submission.grade_notebook(
+        nb_path,
+        COMPAT_TESTS,
+        worker=worker,
+        reference=_NoReference(),
+        limits=limits,
+        workdir=workdir,
+    )
 
 
 def test_compat_honest_submission_is_not_flagged(worker: Any, secret_course: Path) -> None:
     workdir = secret_course / "work" / "compat-honest"
-    nb = write_notebook(workdir / "submitted" / "submission.ipynb", attacks.Attack("honest", (attacks.HONEST,)))
+    nb = write_notebook(
+        workdir / "submitted" / "submission.ipynb", attacks.Attack("honest", (attacks.HONEST,))
+    )
     result = judge_compat(worker, workdir / "run", nb)
     assert result.status == "graded", result
     assert result.points == 2, result  # 1a and 1b; the secret is nobody's to know
@@ -224,8 +240,9 @@ def test_compat_honest_submission_is_not_flagged(worker: Any, secret_course: Pat
     [a for a in attacks.ATTACKS if a.expect == "zero"] + list(attacks.COMPAT_ATTACKS),
     ids=lambda a: a.name,
 )
-def test_compat_tampering_is_flagged_or_earns_nothing(worker: Any, secret_course: Path,
-                                                      attack: attacks.Attack) -> None:
+def test_compat_tampering_is_flagged_or_earns_nothing(
+    worker: Any, secret_course: Path, attack: attacks.Attack
+) -> None:
     workdir = secret_course / "work" / f"compat-{attack.name}"
     nb = write_notebook(workdir / "submitted" / "submission.ipynb", attack)
     result = judge_compat(worker, workdir / "run", nb)

@@ -27,6 +27,7 @@ def _load(name: str, file: str) -> types.ModuleType:
 helpers = _load("sheets_helpers", "helpers.py")
 fake_validate = _load("sheets_fake_validate", "fake_validate.py")
 
+
 @pytest.fixture
 def fake_validator(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
     """``sheetgrade.graders.validate`` replaced by the in-process stand-in."""
@@ -43,14 +44,18 @@ MakeCourse = Callable[..., Path]
 def make_course(tmp_path: Path) -> MakeCourse:
     """Write a course whose sheet 01-demo has the given cells (default: native format)."""
 
-    def make(cells: list[nbformat.NotebookNode] | None = None, sheet_yml: str | None = None) -> Path:
+    def make(
+        cells: list[nbformat.NotebookNode] | None = None, sheet_yml: str | None = None
+    ) -> Path:
         root = tmp_path / "course"
         sheet = root / "sheets" / "01-demo"
         sheet.mkdir(parents=True, exist_ok=True)
         (root / "course.yml").write_text(helpers.COURSE_YML, encoding="utf-8")
         (sheet / "sheet.yml").write_text(sheet_yml or helpers.SHEET_YML, encoding="utf-8")
         (sheet / "numbers.csv").write_text("1.5,2.5,4.0\n", encoding="utf-8")
-        helpers.write_notebook(sheet / "demo.ipynb", list(cells if cells is not None else helpers.NATIVE))
+        helpers.write_notebook(
+            sheet / "demo.ipynb", list(cells if cells is not None else helpers.NATIVE)
+        )
         return root
 
     return make

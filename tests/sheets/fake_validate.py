@@ -40,8 +40,16 @@ def _helpers() -> dict[str, Any]:
         if not np.array_equal(np.asarray(actual), np.asarray(expected)):
             raise AssertionError(message or f"{actual!r} != {expected!r}")
 
-    def expect_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8,
-                     up_to_sign: bool = False, permutation: bool = False, message: str = "") -> None:
+    def expect_close(
+        actual: Any,
+        expected: Any,
+        *,
+        rtol: float = 1e-5,
+        atol: float = 1e-8,
+        up_to_sign: bool = False,
+        permutation: bool = False,
+        message: str = "",
+    ) -> None:
         import numpy as np
 
         a, e = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)

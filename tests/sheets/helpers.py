@@ -38,8 +38,11 @@ def raw(text: str) -> nbformat.NotebookNode:
 
 
 def write_notebook(path: Path, cells: list[nbformat.NotebookNode]) -> None:
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
     for i, cell in enumerate(cells):
         cell["id"] = f"cell{i}"
     nb.cells = cells
@@ -49,9 +52,15 @@ def write_notebook(path: Path, cells: list[nbformat.NotebookNode]) -> None:
 NATIVE = [
     md("# Demo"),
     code("import numpy as np\nvalues = np.loadtxt('numbers.csv', delimiter=',')"),
-    code("def double(x):\n    # BEGIN SOLUTION\n    return 2 * np.asarray(x, dtype=float)\n    # END SOLUTION"),
+    code(
+        "def double(x):\n    # BEGIN SOLUTION\n    return 2 * np.asarray(x, dtype=float)\n    # END SOLUTION"
+    ),
     code("# CHECK 1a points=1\nexpect_close(student.double(3.0), reference.double(3.0))"),
-    code("# CHECK 1a points=1 hidden\nexpect_close(student.double(reference.value('values')), 2 * reference.value('values'))"),
-    code("def square(x):\n    # BEGIN SOLUTION\n    return np.asarray(x, dtype=float) ** 2\n    # END SOLUTION"),
+    code(
+        "# CHECK 1a points=1 hidden\nexpect_close(student.double(reference.value('values')), 2 * reference.value('values'))"
+    ),
+    code(
+        "def square(x):\n    # BEGIN SOLUTION\n    return np.asarray(x, dtype=float) ** 2\n    # END SOLUTION"
+    ),
     code("# CHECK 1b points=2\nexpect_close(student.square([1.0, 2.0]), [1.0, 4.0])"),
 ]

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.usefixtures("fake_validator")
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_writes_student_and_autograder(run_cli, make_course):
@@ -24,8 +27,13 @@ def test_build_writes_student_and_autograder(run_cli, make_course):
     assert "built 01-demo (native): 2 public and 1 hidden tests" in result.stdout
     build = course / "build" / "01-demo"
     assert sorted(snapshot(build)) == [
-        "autograder/bundle.json", "autograder/numbers.csv", "autograder/reference.ipynb",
-        "student/demo.ipynb", "student/numbers.csv", "student/public_tests.json"]
+        "autograder/bundle.json",
+        "autograder/numbers.csv",
+        "autograder/reference.ipynb",
+        "student/demo.ipynb",
+        "student/numbers.csv",
+        "student/public_tests.json",
+    ]
     bundle = json.loads((build / "autograder" / "bundle.json").read_text())
     assert [t["id"] for t in bundle["tests"]] == ["1a.1", "1a.2", "1b.1"]
     public = json.loads((build / "student" / "public_tests.json").read_text())
@@ -61,7 +69,10 @@ def test_build_is_deterministic(run_cli, make_course):
     # a changed source does
     (course / "sheets" / "01-demo" / "numbers.csv").write_text("1,2,3\n")
     assert run_cli("sheet", "build", "01", course=course).exit_code == 0
-    assert snapshot(course / "build" / "01-demo")["autograder/bundle.json"] != first["autograder/bundle.json"]
+    assert (
+        snapshot(course / "build" / "01-demo")["autograder/bundle.json"]
+        != first["autograder/bundle.json"]
+    )
 
 
 def refused(run_cli, course) -> str:
@@ -80,7 +91,12 @@ def test_leak_of_a_solution_line_is_refused(run_cli, make_course):
 
 
 def test_leak_of_a_hidden_test_is_refused(run_cli, make_course):
-    cells = [*NATIVE, code("# expect_close(student.double(reference.value('values')), 2 * reference.value('values'))")]
+    cells = [
+        *NATIVE,
+        code(
+            "# expect_close(student.double(reference.value('values')), 2 * reference.value('values'))"
+        ),
+    ]
     stderr = refused(run_cli, make_course(cells))
     assert "hidden test from hidden test 1a.2 (demo.ipynb cell 5)" in stderr
 
@@ -91,8 +107,15 @@ def test_leak_of_a_reference_value_is_refused(run_cli, make_course):
     cells = [
         raw("# BEGIN QUESTION\nname: 1a\npoints: 2"),
         code("def f(x):\n    return x / 7  # SOLUTION"),
-        raw("# BEGIN TESTS"), code("f(1)"), code("# HIDDEN\nf(3)"), raw("# END TESTS"), raw("# END QUESTION"),
-        raw("# BEGIN QUESTION\nname: 1b\npoints: 2"), raw("# BEGIN TESTS"), code("f(14)"), raw("# END TESTS"),
+        raw("# BEGIN TESTS"),
+        code("f(1)"),
+        code("# HIDDEN\nf(3)"),
+        raw("# END TESTS"),
+        raw("# END QUESTION"),
+        raw("# BEGIN QUESTION\nname: 1b\npoints: 2"),
+        raw("# BEGIN TESTS"),
+        code("f(14)"),
+        raw("# END TESTS"),
         raw("# END QUESTION"),
         md("For comparison: f(3) should be about 0.42857."),
     ]

@@ -27,11 +27,26 @@ def test_invalid_json(run_cli, make_course):
 
 
 @pytest.mark.usefixtures("fake_validator")
-@pytest.mark.parametrize(("source", "where", "what"), [
-    ("def double(x):\n    # BEGIN SOLUTION\n    return 2 * x", "cell 3 line 2", "BEGIN SOLUTION is never closed"),
-    ("def double(x):\n    return 2 * x\n    # END SOLUTION", "cell 3 line 3", "END SOLUTION without a BEGIN"),
-    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION", "cell 3 line 2", "BEGIN SOLUTION inside"),
-])
+@pytest.mark.parametrize(
+    ("source", "where", "what"),
+    [
+        (
+            "def double(x):\n    # BEGIN SOLUTION\n    return 2 * x",
+            "cell 3 line 2",
+            "BEGIN SOLUTION is never closed",
+        ),
+        (
+            "def double(x):\n    return 2 * x\n    # END SOLUTION",
+            "cell 3 line 3",
+            "END SOLUTION without a BEGIN",
+        ),
+        (
+            "# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION",
+            "cell 3 line 2",
+            "BEGIN SOLUTION inside",
+        ),
+    ],
+)
 def test_unbalanced_solution_markers(run_cli, make_course, source, where, what):
     cells = list(NATIVE)
     cells[2] = code(source)
@@ -42,13 +57,23 @@ def test_unbalanced_solution_markers(run_cli, make_course, source, where, what):
 
 @pytest.mark.usefixtures("fake_validator")
 def test_unbalanced_otter_blocks_and_hidden_tests(run_cli, make_course):
-    cells = [raw("# BEGIN QUESTION\nname: 1a\npoints: 2"), raw("# BEGIN TESTS"), code("1 + 1"),
-             raw("# END QUESTION")]
+    cells = [
+        raw("# BEGIN QUESTION\nname: 1a\npoints: 2"),
+        raw("# BEGIN TESTS"),
+        code("1 + 1"),
+        raw("# END QUESTION"),
+    ]
     result = build(run_cli, make_course(cells))
     assert result.exit_code == 1
-    assert "demo.ipynb cell 4 line 1: END QUESTION without a matching BEGIN QUESTION" in result.stderr
-    cells = [code("assert True\n### BEGIN HIDDEN TESTS\nassert 1",
-                  nbgrader={"grade": True, "solution": False, "grade_id": "1a", "points": 2})]
+    assert (
+        "demo.ipynb cell 4 line 1: END QUESTION without a matching BEGIN QUESTION" in result.stderr
+    )
+    cells = [
+        code(
+            "assert True\n### BEGIN HIDDEN TESTS\nassert 1",
+            nbgrader={"grade": True, "solution": False, "grade_id": "1a", "points": 2},
+        )
+    ]
     result = build(run_cli, make_course(cells))
     assert result.exit_code == 1
     assert "demo.ipynb cell 1 line 2: BEGIN HIDDEN TESTS is never closed" in result.stderr
@@ -61,7 +86,9 @@ def test_test_without_points(run_cli, make_course):
     result = build(run_cli, make_course(cells))
     assert result.exit_code == 1
     assert "demo.ipynb cell 7: test for task '1b' has no points" in result.stderr
-    nbgrader = [code("assert True", nbgrader={"grade": True, "solution": False, "grade_id": "1a_x"})]
+    nbgrader = [
+        code("assert True", nbgrader={"grade": True, "solution": False, "grade_id": "1a_x"})
+    ]
     result = build(run_cli, make_course(nbgrader))
     assert "demo.ipynb cell 1: test for task '1a' has no points" in result.stderr
 
@@ -70,7 +97,9 @@ def test_test_without_points(run_cli, make_course):
 def test_task_in_sheet_yml_missing_from_notebook(run_cli, make_course):
     result = build(run_cli, make_course(NATIVE[:5]))
     assert result.exit_code == 1
-    assert "task '1b' is `kind: auto` in sheet.yml but has no tests in the notebook" in result.stderr
+    assert (
+        "task '1b' is `kind: auto` in sheet.yml but has no tests in the notebook" in result.stderr
+    )
 
 
 @pytest.mark.usefixtures("fake_validator")
@@ -78,7 +107,10 @@ def test_task_in_notebook_missing_from_sheet_yml(run_cli, make_course):
     cells = [*NATIVE, code("# CHECK 1ab points=1\nexpect(True)")]
     result = build(run_cli, make_course(cells))
     assert result.exit_code == 1
-    assert "demo.ipynb cell 8: test for task '1ab', which sheet.yml does not have; did you mean '1b'? (add it to sheet.yml or fix the name)" in result.stderr
+    assert (
+        "demo.ipynb cell 8: test for task '1ab', which sheet.yml does not have; did you mean '1b'? (add it to sheet.yml or fix the name)"
+        in result.stderr
+    )
 
 
 @pytest.mark.usefixtures("fake_validator")
@@ -101,7 +133,9 @@ def test_no_tests_and_mixed_formats(run_cli, make_course):
 @pytest.mark.usefixtures("fake_validator")
 def test_failing_reference_stops_the_build(run_cli, make_course):
     cells = list(NATIVE)
-    cells[4] = code("# CHECK 1a points=1 hidden\nexpect_close(student.double(values), undefined_name)")
+    cells[4] = code(
+        "# CHECK 1a points=1 hidden\nexpect_close(student.double(values), undefined_name)"
+    )
     course = make_course(cells)
     result = build(run_cli, course)
     assert result.exit_code == 1
@@ -120,11 +154,16 @@ def test_missing_validator_is_a_clear_error(run_cli, make_course, monkeypatch):
     assert "cannot validate the build" in result.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("sheetgrade.graders.validate") is None,
-                    reason="sheetgrade.graders.validate is not there yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("sheetgrade.graders.validate") is None,
+    reason="sheetgrade.graders.validate is not there yet",
+)
 def test_hidden_test_with_an_undefined_name_fails_real_validation(run_cli, make_course):
     cells = list(NATIVE)
     cells[4] = code("# CHECK 1a points=1 hidden\nexpect_close(student.double(2.0), undefined_name)")
     result = build(run_cli, make_course(cells))
     assert result.exit_code == 1
-    assert "test 1a.2 (hidden native, demo.ipynb cell 5)" in result.stderr and "undefined_name" in result.stderr
+    assert (
+        "test 1a.2 (hidden native, demo.ipynb cell 5)" in result.stderr
+        and "undefined_name" in result.stderr
+    )

@@ -63,7 +63,9 @@ def test_native_check_from_metadata(config: SheetConfig) -> None:
     ]
     parsed = parse_notebook(notebook(cells), config, "n.ipynb")
     assert [(t.task, t.points, t.hidden, t.name) for t in parsed.tests] == [
-        ("1a", 2.0, False, ""), ("1b", 2.0, True, "square")]
+        ("1a", 2.0, False, ""),
+        ("1b", 2.0, True, "square"),
+    ]
     assert cell_text(parsed.student_cells[0]) == "def f():\n    ..."
     assert cell_text(parsed.reference_cells[0]) == "def f():\n    return 1"
 
@@ -73,8 +75,10 @@ OTTER = [
     raw("# BEGIN QUESTION\nname: q1a\npoints: 2"),
     md("Write `f`."),
     raw("# BEGIN SOLUTION"),
-    code('def f(x):\n    """ # BEGIN PROMPT\n    # your code here\n    """ # END PROMPT\n'
-         "    # BEGIN SOLUTION NO PROMPT\n    return x + 1\n    # END SOLUTION"),
+    code(
+        'def f(x):\n    """ # BEGIN PROMPT\n    # your code here\n    """ # END PROMPT\n'
+        "    # BEGIN SOLUTION NO PROMPT\n    return x + 1\n    # END SOLUTION"
+    ),
     raw("# END SOLUTION"),
     raw("# BEGIN TESTS"),
     code("f(1)"),
@@ -94,7 +98,9 @@ OTTER = [
 def test_otter_assign(config: SheetConfig) -> None:
     cells = list(OTTER)
     cells[7] = code("f(1)")
-    cells[7]["outputs"] = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    cells[7]["outputs"] = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)
+    ]
     parsed = parse_notebook(notebook(cells), config, "n.ipynb")
     assert parsed.format == "otter"
     tests = [(t.id, t.kind, t.points, t.hidden, t.code) for t in parsed.tests]
@@ -109,16 +115,31 @@ def test_otter_assign(config: SheetConfig) -> None:
     assert "# your code here" in student and "return x + 1" not in student and "y = ..." in student
     assert 'check("1a")' in student and 'check("1b")' in student
     reference = texts(parsed.reference_cells)
-    assert "return x + 1" in reference and "y = 3" in reference and "your code here" not in reference
+    assert (
+        "return x + 1" in reference and "y = 3" in reference and "your code here" not in reference
+    )
     assert "f(41)" not in reference and "BEGIN QUESTION" not in reference
 
 
 NBGRADER = [
-    code("def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION",
-         nbgrader={"solution": True, "grade": False, "grade_id": "f_sol", "locked": False}),
-    code("assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(41) == 42\n### END HIDDEN TESTS",
-         nbgrader={"solution": False, "grade": True, "grade_id": "1a_f", "points": 2, "locked": True}),
-    code("assert f(0) == 1", nbgrader={"solution": False, "grade": True, "grade_id": "1b", "points": 2}),
+    code(
+        "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION",
+        nbgrader={"solution": True, "grade": False, "grade_id": "f_sol", "locked": False},
+    ),
+    code(
+        "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(41) == 42\n### END HIDDEN TESTS",
+        nbgrader={
+            "solution": False,
+            "grade": True,
+            "grade_id": "1a_f",
+            "points": 2,
+            "locked": True,
+        },
+    ),
+    code(
+        "assert f(0) == 1",
+        nbgrader={"solution": False, "grade": True, "grade_id": "1b", "points": 2},
+    ),
     md("An answer", nbgrader={"solution": True, "grade": False, "grade_id": "text"}),
 ]
 
@@ -136,7 +157,10 @@ def test_nbgrader(config: SheetConfig) -> None:
     assert student[1] == "assert f(1) == 2"
     assert student[3] == "YOUR ANSWER HERE"
     assert parsed.student_cells[1].metadata["editable"] is False
-    assert [cell_text(c) for c in parsed.reference_cells] == ["def f(x):\n    return x + 1", "An answer"]
+    assert [cell_text(c) for c in parsed.reference_cells] == [
+        "def f(x):\n    return x + 1",
+        "An answer",
+    ]
 
 
 def test_detects_mixed_formats(config: SheetConfig) -> None:

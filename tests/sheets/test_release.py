@@ -23,7 +23,9 @@ def test_release_refuses_a_stale_build(run_cli, make_course):
     notebook.write_text(notebook.read_text().replace("# Demo", "# Demo, revised"))
     result = run_cli("sheet", "release", "01", course=course)
     assert result.exit_code == 1
-    assert "the build of sheet 01-demo is stale: its source changed since the build" in result.stderr
+    assert (
+        "the build of sheet 01-demo is stale: its source changed since the build" in result.stderr
+    )
     assert "stale" in run_cli("sheet", "list", course=course).stdout
     assert not (course / "release").exists()
 
@@ -35,7 +37,11 @@ def test_release_writes_zip_and_index(run_cli, make_course):
     assert result.exit_code == 0, result.output
     archive = course / "release" / "01-demo.zip"
     with zipfile.ZipFile(archive) as z:
-        assert z.namelist() == ["01-demo/demo.ipynb", "01-demo/numbers.csv", "01-demo/public_tests.json"]
+        assert z.namelist() == [
+            "01-demo/demo.ipynb",
+            "01-demo/numbers.csv",
+            "01-demo/public_tests.json",
+        ]
         assert "NotImplementedError" in z.read("01-demo/demo.ipynb").decode()
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in z.infolist())
     first = archive.read_bytes()
@@ -47,7 +53,7 @@ def test_release_writes_zip_and_index(run_cli, make_course):
     assert "01-demo: Demo sheet" in html
     assert "Wed 28 Oct 2026, 10:00" in html and 'datetime="2026-10-28T10:00:00+01:00"' in html
     assert "7 points" in html and "4 computational, 3 pen-and-paper" in html
-    assert "<td>A proof</td><td><span class=\"kind pen\">pen and paper</span>" in html
+    assert '<td>A proof</td><td><span class="kind pen">pen and paper</span>' in html
     assert 'href="01-demo.zip"' in html
     assert "http" not in html.replace('lang="en"', "")  # no external resources
     assert "yes" in run_cli("sheet", "list", course=course).stdout.splitlines()[-1]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: make the helpers importable
+sys.path.insert(
+    0, str(Path(__file__).parent)
+)  # --import-mode=importlib: make the helpers importable
 
 
 @pytest.fixture

@@ -11,15 +11,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-SHEET = "01-pca"  # due 2026-10-28T10:00+01:00, grace 15m, notebook pca.ipynb, has pen-and-paper tasks
+SHEET = (
+    "01-pca"  # due 2026-10-28T10:00+01:00, grace 15m, notebook pca.ipynb, has pen-and-paper tasks
+)
 
 
 def notebook(text: str = "x = 1") -> bytes:
     """A small valid nbformat-4 notebook whose code cell holds ``text``."""
     node = {
-        "cells": [{"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": None,
-                   "outputs": [], "source": text}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "c1",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": text,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     return json.dumps(node).encode()
 
@@ -57,8 +69,9 @@ class Person:
 def students(course: Path) -> list[Person]:
     """The course's students, from the database."""
     with sqlite3.connect(course / "gradebook.db") as conn:
-        rows = conn.execute("select id, first_name, last_name, email, matrikel, group_id from students "
-                            "order by id").fetchall()
+        rows = conn.execute(
+            "select id, first_name, last_name, email, matrikel, group_id from students order by id"
+        ).fetchall()
     return [Person(*r) for r in rows]
 
 
@@ -66,7 +79,9 @@ def teams(course: Path) -> dict[str, list[str]]:
     """Team id -> member ids (term teams)."""
     out: dict[str, list[str]] = {}
     with sqlite3.connect(course / "gradebook.db") as conn:
-        for team, student in conn.execute("select team_id, student_id from team_members order by 1, 2"):
+        for team, student in conn.execute(
+            "select team_id, student_id from team_members order by 1, 2"
+        ):
             out.setdefault(team, []).append(student)
     return out
 
@@ -81,7 +96,9 @@ def rows(course: Path, sheet: str = SHEET) -> list[dict[str, Any]]:
     """The submissions rows of a sheet."""
     with sqlite3.connect(course / "gradebook.db") as conn:
         conn.row_factory = sqlite3.Row
-        found = conn.execute("select * from submissions where sheet_id = ? order by owner, version", (sheet,))
+        found = conn.execute(
+            "select * from submissions where sheet_id = ? order by owner, version", (sheet,)
+        )
         return [dict(r) for r in found]
 
 
@@ -89,8 +106,11 @@ def snapshot(course: Path) -> dict[str, bytes]:
     """Every file of the course (the database checkpointed first), by relative path."""
     with sqlite3.connect(course / "gradebook.db") as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return {p.relative_to(course).as_posix(): p.read_bytes() for p in sorted(course.rglob("*"))
-            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    return {
+        p.relative_to(course).as_posix(): p.read_bytes()
+        for p in sorted(course.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
 
 
 def set_course_yml(course: Path, extra: str) -> None:

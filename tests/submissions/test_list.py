@@ -15,12 +15,23 @@ def test_list_table_csv_and_group(course: Path, tmp_path: Path, run_cli) -> None
     table = run_cli("submissions", "list", "01", course=course)
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["student", "name", "group", "team", "status", "version", "received_at",
-                                "late_by", "flags"]
+    assert lines[0].split() == [
+        "student",
+        "name",
+        "group",
+        "team",
+        "status",
+        "version",
+        "received_at",
+        "late_by",
+        "flags",
+    ]
     assert lines[-1] == "1 of 120 submitted"
     row = next(ln for ln in lines if ln.startswith(a.id))
     assert "submitted" in row and "1/1" in row and "2026-10-28 10:45" in row and "30m" in row
-    csv_out = run_cli("submissions", "list", SHEET, "--format", "csv", "--group", a.group, course=course)
+    csv_out = run_cli(
+        "submissions", "list", SHEET, "--format", "csv", "--group", a.group, course=course
+    )
     body = csv_out.stdout.splitlines()
     assert body[0] == "student,name,group,team,status,version,received_at,late_by,flags"
     in_group = [p for p in students(course) if p.group == a.group]

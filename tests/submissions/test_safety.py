@@ -29,7 +29,9 @@ def _collect_with_good_one(course: Path, tmp_path: Path, run_cli, bad: Path, *ex
     good = tmp_path / f"{good_student.id}.ipynb"
     good.write_bytes(notebook("good"))
     before = _tree(tmp_path)
-    result = run_cli("collect", SHEET, bad, good, "--received-at", "2026-10-28T09:00", *extra, course=course)
+    result = run_cli(
+        "collect", SHEET, bad, good, "--received-at", "2026-10-28T09:00", *extra, course=course
+    )
     assert result.exit_code == 1, result.output
     assert good_student.id in {r["owner"] for r in rows(course)}, "the good item still collects"
     store = course.relative_to(tmp_path).as_posix()
@@ -41,9 +43,14 @@ def _collect_with_good_one(course: Path, tmp_path: Path, run_cli, bad: Path, *ex
 
 def test_zip_path_traversal_is_refused(course: Path, tmp_path: Path, run_cli) -> None:
     victim = solo_students(course)[1]
-    bad = write_zip(tmp_path / f"{victim.id}.zip", [("../../../escaped.txt", b"owned"),
-                                                    ("sub/../../escaped2.ipynb", notebook()),
-                                                    ("pca.ipynb", notebook("victim"))])
+    bad = write_zip(
+        tmp_path / f"{victim.id}.zip",
+        [
+            ("../../../escaped.txt", b"owned"),
+            ("sub/../../escaped2.ipynb", notebook()),
+            ("pca.ipynb", notebook("victim")),
+        ],
+    )
     result = _collect_with_good_one(course, tmp_path, run_cli, bad)
     assert "path traversal ('..') in the archive" in result.stdout
     assert not list(tmp_path.parent.rglob("escaped*"))
@@ -53,8 +60,10 @@ def test_zip_path_traversal_is_refused(course: Path, tmp_path: Path, run_cli) ->
 
 def test_zip_absolute_path_is_refused(course: Path, tmp_path: Path, run_cli) -> None:
     victim = solo_students(course)[1]
-    bad = write_zip(tmp_path / f"{victim.id}.zip", [("/tmp/sheetgrade-absolute.ipynb", notebook()),
-                                                    ("C:/evil.ipynb", notebook("c"))])
+    bad = write_zip(
+        tmp_path / f"{victim.id}.zip",
+        [("/tmp/sheetgrade-absolute.ipynb", notebook()), ("C:/evil.ipynb", notebook("c"))],
+    )
     result = _collect_with_good_one(course, tmp_path, run_cli, bad)
     assert result.stdout.count("absolute path in the archive") == 2
     assert not Path("/tmp/sheetgrade-absolute.ipynb").exists()
@@ -88,17 +97,27 @@ def test_zip_bomb_by_ratio_is_refused(course: Path, tmp_path: Path, run_cli) -> 
 
 
 def test_zip_bomb_by_total_size_is_refused_whole(course: Path, tmp_path: Path, run_cli) -> None:
-    set_course_yml(course, "limits:\n  max_zip_total: 1MiB\n  max_file: 10MiB\n  max_zip_ratio: 100000\n")
+    set_course_yml(
+        course, "limits:\n  max_zip_total: 1MiB\n  max_file: 10MiB\n  max_zip_ratio: 100000\n"
+    )
     people = solo_students(course)[1:3]
-    bad = write_moodle_zip(tmp_path / "moodle.zip", [
-        {"full_name": p.name, "participant_id": i, "files": {"pca.ipynb": b"0" * 700 * 1024}}
-        for i, p in enumerate(people)])
+    bad = write_moodle_zip(
+        tmp_path / "moodle.zip",
+        [
+            {"full_name": p.name, "participant_id": i, "files": {"pca.ipynb": b"0" * 700 * 1024}}
+            for i, p in enumerate(people)
+        ],
+    )
     result = _collect_with_good_one(course, tmp_path, run_cli, bad)
-    assert "more than limits.max_zip_total (1048576); refused as a possible zip bomb" in result.stdout
+    assert (
+        "more than limits.max_zip_total (1048576); refused as a possible zip bomb" in result.stdout
+    )
     assert {r["owner"] for r in rows(course)} == {solo_students(course)[0].id}
 
 
-def test_zip_whose_header_lies_about_its_size_is_refused(course: Path, tmp_path: Path, run_cli) -> None:
+def test_zip_whose_header_lies_about_its_size_is_refused(
+    course: Path, tmp_path: Path, run_cli
+) -> None:
     victim = solo_students(course)[1]
     bad = tmp_path / f"{victim.id}.zip"
     write_zip(bad, [("pca.ipynb", b"A" * 5000)])
@@ -119,7 +138,9 @@ def test_oversized_file_is_refused(course: Path, tmp_path: Path, run_cli) -> Non
     assert "larger than limits.max_file (1024)" in result.stdout
 
 
-def test_non_notebook_files_are_refused_but_pdf_is_kept_for_pen_and_paper(course: Path, tmp_path: Path, run_cli) -> None:
+def test_non_notebook_files_are_refused_but_pdf_is_kept_for_pen_and_paper(
+    course: Path, tmp_path: Path, run_cli
+) -> None:
     a = solo_students(course)[1]
     src = tmp_path / "uploads"
     (src / a.id).mkdir(parents=True)
@@ -128,9 +149,16 @@ def test_non_notebook_files_are_refused_but_pdf_is_kept_for_pen_and_paper(course
     (src / a.id / "run.exe").write_bytes(b"MZ")
     (src / a.id / ".DS_Store").write_bytes(b"junk")
     result = _collect_with_good_one(course, tmp_path, run_cli, src)
-    assert "run.exe: not accepted for this sheet (it takes notebooks (.ipynb) and pen-and-paper" in result.stdout
+    assert (
+        "run.exe: not accepted for this sheet (it takes notebooks (.ipynb) and pen-and-paper"
+        in result.stdout
+    )
     row = next(r for r in rows(course) if r["owner"] == a.id)
-    assert sorted(p.name for p in (course / row["path"]).iterdir()) == ["manifest.json", "pca.ipynb", "proof.pdf"]
+    assert sorted(p.name for p in (course / row["path"]).iterdir()) == [
+        "manifest.json",
+        "pca.ipynb",
+        "proof.pdf",
+    ]
 
 
 def test_duplicate_uploads_are_refused(course: Path, tmp_path: Path, run_cli) -> None:
@@ -157,8 +185,12 @@ def test_corrupt_notebook_is_kept_and_flagged(course: Path, tmp_path: Path, run_
     bad_json = tmp_path / f"{a.id}.ipynb"
     bad_json.write_bytes(b'{"cells": [')
     not_nb = tmp_path / f"{b.id}.ipynb"
-    not_nb.write_bytes(json.dumps({"cells": "nope", "nbformat": 4, "nbformat_minor": 5, "metadata": {}}).encode())
-    result = run_cli("collect", SHEET, bad_json, not_nb, "--received-at", "2026-10-28T09:00", course=course)
+    not_nb.write_bytes(
+        json.dumps({"cells": "nope", "nbformat": 4, "nbformat_minor": 5, "metadata": {}}).encode()
+    )
+    result = run_cli(
+        "collect", SHEET, bad_json, not_nb, "--received-at", "2026-10-28T09:00", course=course
+    )
     assert result.exit_code == 0, result.output
     assert "corrupt notebook, kept and flagged (not valid JSON" in result.stdout
     assert "corrupt notebook, kept and flagged (not valid nbformat" in result.stdout

@@ -29,12 +29,22 @@ def _verify(course: Path) -> None:
         manifest = json.loads((course / r["path"] / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["sha256"] == r["sha256"] and manifest["version"] == r["version"]
         for name, meta in manifest["files"].items():
-            assert hashlib.sha256((course / r["path"] / name).read_bytes()).hexdigest() == meta["sha256"]
+            assert (
+                hashlib.sha256((course / r["path"] / name).read_bytes()).hexdigest()
+                == meta["sha256"]
+            )
 
 
 def _moodle(course: Path, tmp_path: Path, n: int = 120, text: str = "") -> Path:
-    entries = [{"full_name": p.name, "participant_id": i, "files": {"pca.ipynb": notebook(p.id + text)},
-                "mtime": moodle_time(2026, 10, 28, 8, i % 60)} for i, p in enumerate(students(course)[:n])]
+    entries = [
+        {
+            "full_name": p.name,
+            "participant_id": i,
+            "files": {"pca.ipynb": notebook(p.id + text)},
+            "mtime": moodle_time(2026, 10, 28, 8, i % 60),
+        }
+        for i, p in enumerate(students(course)[:n])
+    ]
     return write_moodle_zip(tmp_path / f"moodle{text}.zip", entries)
 
 
@@ -46,8 +56,9 @@ def test_identical_bytes_again_are_a_no_op(course: Path, tmp_path: Path, run_cli
     assert again.exit_code == 0
     assert again.stdout.splitlines()[-1] == f"{SHEET}: 10 unchanged"
     after = snapshot(course)
-    assert {k: v for k, v in after.items() if "gradebook.db" not in k} == \
-        {k: v for k, v in before.items() if "gradebook.db" not in k}
+    assert {k: v for k, v in after.items() if "gradebook.db" not in k} == {
+        k: v for k, v in before.items() if "gradebook.db" not in k
+    }
     assert len(rows(course)) == 10
     _verify(course)
 
@@ -109,8 +120,9 @@ else:
 from sheetgrade.cli.main import cli
 cli(["--course", {str(course)!r}, "collect", {SHEET!r}, {str(zip_path)!r}, "-q"])
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line == "STALLED\n", proc.stderr.read() if proc.stderr else line
@@ -144,7 +156,9 @@ def test_sigkill_while_writing_a_version_then_rerun(course: Path, tmp_path: Path
     _verify(course)
 
 
-def test_a_folder_without_a_valid_manifest_is_removed_not_adopted(course: Path, tmp_path: Path, run_cli) -> None:
+def test_a_folder_without_a_valid_manifest_is_removed_not_adopted(
+    course: Path, tmp_path: Path, run_cli
+) -> None:
     zip_path = _moodle(course, tmp_path, 3)
     _killed_run(course, zip_path, "write_version", after=2)
     orphan = next((course / "submissions" / SHEET).glob("*/1"))
@@ -158,7 +172,9 @@ def test_a_folder_without_a_valid_manifest_is_removed_not_adopted(course: Path, 
     _verify(course)
 
 
-def test_a_second_collect_of_the_same_sheet_waits_its_turn(course: Path, tmp_path: Path, run_cli) -> None:
+def test_a_second_collect_of_the_same_sheet_waits_its_turn(
+    course: Path, tmp_path: Path, run_cli
+) -> None:
     import fcntl
 
     a = solo_students(course)[0]
