@@ -8,6 +8,7 @@ message, no traceback.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 from typing import Any
@@ -34,6 +35,12 @@ COMMANDS: dict[str, str] = {
     "demo": "sheetgrade.cli.demo:demo",
 }
 
+#: import names of the ``staff`` extra (pyproject.toml); a student install lacks them
+STAFF_MODULES = frozenset({"sqlalchemy", "jinja2", "scipy", "pandas", "matplotlib", "openpyxl"})
+STAFF_HINT = 'pip install "sheetgrade[staff]"'
+#: commands a student install runs; every other command needs the staff extra
+STUDENT_COMMANDS = frozenset({"check"})
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -47,9 +54,14 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None or not _module_exists(target):
             return None
+        ctx.meta["sheetgrade.command"] = cmd_name
         module_name, attr = target.split(":")
         command = getattr(importlib.import_module(module_name), attr)
         assert isinstance(command, click.Command)
+        if cmd_name not in STUDENT_COMMANDS:
+            missing = missing_staff_modules()
+            if missing:
+                return _needs_staff(command, cmd_name, missing[0])
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -59,6 +71,47 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except SheetgradeError as exc:
             raise click.ClickException(exc.render()) from None
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").partition(".")[0]
+            if missing not in STAFF_MODULES:
+                raise
+            raise StaffExtraMissing(
+                ctx.meta.get("sheetgrade.command", "this command"), missing
+            ) from None
+
+
+class StaffExtraMissing(click.ClickException):
+    """A staff command in an install without the ``staff`` extra (exit 1, one line)."""
+
+    def __init__(self, command: str, module: str) -> None:
+        super().__init__(
+            f"'sheetgrade {command}' is a staff command, and this is a student install "
+            f"({module} is missing); install the staff extra: {STAFF_HINT}"
+        )
+
+
+def _needs_staff(command: click.Command, name: str, module: str) -> click.Command:
+    """``command`` with its help intact, but stopping at once with the staff-extra line."""
+
+    def stop(*_args: Any, **_kwargs: Any) -> None:
+        raise StaffExtraMissing(name, module)
+
+    stub = copy.copy(command)
+    stub.callback = stop
+    return stub
+
+
+def missing_staff_modules() -> list[str]:
+    """The staff libraries that cannot be found (without importing any of them)."""
+    missing = []
+    for name in sorted(STAFF_MODULES):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
 
 
 def _module_exists(target: str) -> bool:
