@@ -16,6 +16,7 @@ def sheet() -> None:
       sheetgrade sheet build 01
       sheetgrade sheet release 01-pca
       sheetgrade sheet list
+      sheetgrade sheet seeds 12
     """
 
 
@@ -149,3 +150,48 @@ def show(state: State, sheet_id: str) -> None:
         )
     click.echo("")
     click.echo(table(rows))
+
+
+@sheet.command()
+@click.argument("sheet_id", metavar="SHEET")
+@click.option(
+    "--runs", type=click.IntRange(1, 10000), default=50, show_default=True, help="Seeds per check."
+)
+@pass_state
+def seeds(state: State, sheet_id: str, runs: int) -> None:
+    """Measure the false-failure rate of SHEET's stochastic checks.
+
+    Reruns every native check with a `SEED = <number>` line against the
+    reference solution with RUNS other seeds and counts how often it fails.
+    Exits 1 when any check failed for some seed.
+
+    \b
+    Examples:
+      sheetgrade sheet seeds 12
+      sheetgrade sheet seeds 12-sampling --runs 200
+    """
+    from sheetgrade.graders.seeds import sweep_seeds
+
+    course = state.course()
+    sweeps = sweep_seeds(course, sheet_id, runs=runs)
+    if not sweeps:
+        click.echo(f"{course.resolve_sheet_id(sheet_id)}: no check has a `SEED = <number>` line")
+        return
+    rows = [
+        {
+            "test": s.test_id,
+            "task": s.task,
+            "seeds": f"{s.seeds[0]}-{s.seeds[-1]}",
+            "failed": f"{s.failures}/{s.runs}",
+            "first failure": s.first_failure[:100],
+        }
+        for s in sweeps
+    ]
+    click.echo(table(rows))
+    failed = sum(1 for s in sweeps if s.failures)
+    click.echo(
+        f"{len(sweeps)} stochastic checks, {runs} seeds each: "
+        + (f"{failed} failed for some seed" if failed else "no failure")
+    )
+    if failed:
+        raise click.exceptions.Exit(1)

@@ -29,6 +29,7 @@ from sheetgrade.graders import execution, protocol
 from sheetgrade.graders.assert_lift import judge, lift
 from sheetgrade.graders.compare import HELPERS, CheckFailed
 from sheetgrade.graders.errors import GradingError
+from sheetgrade.graders.ml_checks import ML_HELPERS
 from sheetgrade.graders.session import RunReport, StudentError, StudentProcess
 from sheetgrade.sheets.model import TestCase
 
@@ -295,6 +296,7 @@ def _run_native(test: TestCase, student: Target, reference: Reference) -> str | 
         "student": Proxy(student, "student"),
         "reference": Proxy(reference, "reference"),
         **HELPERS,
+        **ML_HELPERS,
     }
     try:
         exec(compile(test.code, f"<test {test.id}>", "exec"), namespace)
