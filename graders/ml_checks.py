@@ -472,6 +472,17 @@ def _thin(samples: np.ndarray) -> tuple[np.ndarray, float]:
     return samples[::step], tau
 
 
+def _scipy_stats() -> Any:
+    try:
+        from scipy import stats
+    except ImportError:
+        raise CheckFailed(
+            "this check needs scipy for its statistical test; install it (pip install scipy) "
+            "to run it on your machine"
+        ) from None
+    return stats
+
+
 def expect_distribution(
     samples: Any,
     reference: Any,
@@ -500,8 +511,7 @@ def expect_distribution(
     twice their integrated autocorrelation time, so the test's rate holds for
     the nearly independent samples that remain.
     """
-    from scipy import stats
-
+    stats = _scipy_stats()
     data = _as_numeric(samples, "your samples")
     if data.dtype.kind == "c":
         raise CheckFailed("your samples are complex")
@@ -571,8 +581,7 @@ def _chi_square(
     note: str,
     message: str,
 ) -> None:
-    from scipy import stats
-
+    stats = _scipy_stats()
     values = [float(v) for v in probabilities]
     probs = np.array([float(p) for p in probabilities.values()])
     if np.any(probs < 0) or not np.isclose(probs.sum(), 1.0, atol=1e-6):
