@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from sheetgrade.cli._common import State, pass_state, table
@@ -59,20 +61,31 @@ def build(state: State, sheet_id: str) -> None:
 
 @sheet.command()
 @click.argument("sheet_id", metavar="SHEET")
+@click.option(
+    "--wheel",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Publish this sheetgrade wheel beside the sheets; the index page then tells "
+    "students to install it, so they check with the version that grades them.",
+)
 @pass_state
-def release(state: State, sheet_id: str) -> None:
+def release(state: State, sheet_id: str, wheel: Path | None) -> None:
     """Zip the built student version of SHEET into release/ and update release/index.html.
 
     Refuses when SHEET has no build or its source changed since the build.
+    The index page tells students how to install sheetgrade and check their work.
 
     \b
     Examples:
       sheetgrade sheet release 01-pca
+      sheetgrade sheet release 01-pca --wheel dist/sheetgrade-0.1.0-py3-none-any.whl
     """
     from sheetgrade.sheets.release import release_sheet
 
-    result = release_sheet(state.course(), sheet_id)
+    result = release_sheet(state.course(), sheet_id, wheel=wheel)
     click.echo(f"released {result.sheet_id}: {result.zip_path}")
+    if result.wheel_path is not None:
+        click.echo(f"  wheel: {result.wheel_path}")
     click.echo(f"  index: {result.index_path}")
 
 

@@ -16,6 +16,7 @@ from sheetgrade.sheets.build import built_hash, require_current_build, sheet_bui
 from sheetgrade.sheets.errors import SheetError
 
 INDEX_FILE = "index.html"
+WHEEL_GLOB = "sheetgrade-*.whl"
 INDEX_TEMPLATE = "release_index.html.j2"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -28,6 +29,7 @@ class ReleaseResult:
     zip_path: Path
     index_path: Path
     zip_sha256: str
+    wheel_path: Path | None = None
 
 
 @dataclass
@@ -93,7 +95,69 @@ def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
             {"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "manual"
         ],
         "zip": f"{sheet.id}.zip",
+        "notebook": Path(sheet.config.notebook).name if sheet.config.notebook else None,
     }
+
+
+def _install_context(course: Course) -> dict[str, Any]:
+    """How students install the sheetgrade that grades them: the wheel in the
+    release folder if there is one, else the same version from the package index."""
+    from sheetgrade import __version__
+
+    wheels = sorted(course.release_dir.glob(WHEEL_GLOB)) if course.release_dir.is_dir() else []
+    if wheels:
+        return {
+            "wheel": wheels[-1].name,
+            "command": f"python -m pip install {wheels[-1].name}",
+            "version": __version__,
+        }
+    return {
+        "wheel": None,
+        "command": f'python -m pip install "sheetgrade=={__version__}"',
+        "version": __version__,
+    }
+
+
+def add_wheel(course: Course, wheel: Path) -> Path:
+    """Copy the pinned sheetgrade ``wheel`` into the release folder (replacing an older one).
+
+    Raises:
+        SheetError: not a sheetgrade wheel, unreadable, or of another version
+            than the sheetgrade that grades this course.
+    """
+    from sheetgrade import __version__
+
+    parts = wheel.name.split("-")
+    if wheel.suffix != ".whl" or len(parts) < 5 or parts[0] != "sheetgrade":
+        raise SheetError(
+            f"{wheel}: not a sheetgrade wheel (expected sheetgrade-<version>-py3-none-any.whl); "
+            f"build one with `python -m pip wheel --no-deps -w dist <sheetgrade source>`"
+        )
+    if not wheel.is_file():
+        raise SheetError(f"{wheel}: no such file")
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            bad = archive.testzip()
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise SheetError(f"{wheel}: not a readable wheel ({exc})") from None
+    if bad is not None or not any(n.endswith(".dist-info/METADATA") for n in names):
+        raise SheetError(f"{wheel}: a damaged wheel ({bad or 'no METADATA'}); build it again")
+    if parts[1] != __version__:
+        raise SheetError(
+            f"{wheel.name} is sheetgrade {parts[1]}, but this course is graded with sheetgrade "
+            f"{__version__}; release the wheel of the version that grades, so that students "
+            f"check with it"
+        )
+    course.release_dir.mkdir(parents=True, exist_ok=True)
+    target = course.release_dir / wheel.name
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(wheel.read_bytes())
+    tmp.replace(target)
+    for old in course.release_dir.glob(WHEEL_GLOB):
+        if old != target:
+            old.unlink()
+    return target
 
 
 def write_index(course: Course) -> Path:
@@ -116,6 +180,7 @@ def write_index(course: Course) -> Path:
             term=course.config.term,
             timezone=course.config.timezone,
             sheets=[_sheet_context(course, s) for s in released],
+            install=_install_context(course),
         )
     )
     path = course.release_dir / INDEX_FILE
@@ -124,17 +189,25 @@ def write_index(course: Course) -> Path:
     return path
 
 
-def release_sheet(course: Course, sheet_id: str) -> ReleaseResult:
+def release_sheet(course: Course, sheet_id: str, *, wheel: Path | None = None) -> ReleaseResult:
     """Zip the sheet's current student build into ``release/<sheet>.zip`` and update the index.
+
+    Args:
+        course: the course.
+        sheet_id: the sheet (or an unambiguous prefix).
+        wheel: a sheetgrade wheel to publish beside the sheets, so that students
+            install exactly the version that grades them (see :func:`add_wheel`).
 
     Raises:
         BuildMissing: there is no build, or the source changed since it.
+        SheetError: ``wheel`` is not a sheetgrade wheel of this version.
     """
     from sheetgrade.course import store
     from sheetgrade.course.sync import sync_sheets
 
     sheet = course.sheet(course.resolve_sheet_id(sheet_id))
     build_hash = require_current_build(course, sheet.id)
+    wheel_path = add_wheel(course, wheel) if wheel is not None else None
     digest = _zip(
         sheet_build_dir(course, sheet.id) / "student",
         course.release_dir / f"{sheet.id}.zip",
@@ -154,6 +227,7 @@ def release_sheet(course: Course, sheet_id: str) -> ReleaseResult:
         zip_path=course.release_dir / f"{sheet.id}.zip",
         index_path=index,
         zip_sha256=digest,
+        wheel_path=wheel_path,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from html import unescape
 
 import pytest
 
@@ -57,3 +58,59 @@ def test_release_writes_zip_and_index(run_cli, make_course):
     assert 'href="01-demo.zip"' in html
     assert "http" not in html.replace('lang="en"', "")  # no external resources
     assert "yes" in run_cli("sheet", "list", course=course).stdout.splitlines()[-1]
+
+
+def _wheel(folder, version="0.1.0", name=None):
+    path = folder / (name or f"sheetgrade-{version}-py3-none-any.whl")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            f"sheetgrade-{version}.dist-info/METADATA", f"Name: sheetgrade\nVersion: {version}\n"
+        )
+    return path
+
+
+def test_index_tells_students_how_to_install_and_check(run_cli, make_course):
+    course = make_course()
+    assert run_cli("sheet", "build", "01", course=course).exit_code == 0
+    assert run_cli("sheet", "release", "01", course=course).exit_code == 0
+    html = unescape((course / "release" / "index.html").read_text())
+    assert '<pre><code>python -m pip install "sheetgrade==0.1.0"</code></pre>' in html
+    assert "<pre><code>sheetgrade check demo.ipynb</code></pre>" in html
+    assert "python -m sheetgrade check" in html and 'check("1a")' in html
+
+
+def test_release_with_wheel_publishes_it_and_the_page_installs_it(run_cli, make_course, tmp_path):
+    course = make_course()
+    assert run_cli("sheet", "build", "01", course=course).exit_code == 0
+    old = _wheel(tmp_path, name="sheetgrade-0.1.0-py3-none-any.whl")
+    result = run_cli("sheet", "release", "01", "--wheel", str(old), course=course)
+    assert result.exit_code == 0, result.output
+    assert "  wheel: " in result.stdout
+    assert (course / "release" / old.name).read_bytes() == old.read_bytes()
+    html = (course / "release" / "index.html").read_text()
+    assert f"<pre><code>python -m pip install {old.name}</code></pre>" in html
+    assert f'<a href="{old.name}" download>' in html
+    # a later release without --wheel keeps offering the published wheel
+    assert run_cli("sheet", "release", "01", course=course).exit_code == 0
+    assert old.name in (course / "release" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda d: _wheel(d, version="9.9"),
+            "is sheetgrade 9.9, but this course is graded with sheetgrade 0.1.0",
+        ),
+        (lambda d: d / "notes.txt", "not a sheetgrade wheel"),
+        (lambda d: d / "sheetgrade-0.1.0-py3-none-any.whl", "no such file"),
+    ],
+)
+def test_release_refuses_a_wrong_wheel(run_cli, make_course, tmp_path, make, message):
+    course = make_course()
+    assert run_cli("sheet", "build", "01", course=course).exit_code == 0
+    result = run_cli("sheet", "release", "01", "--wheel", str(make(tmp_path)), course=course)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (course / "release" / "01-demo.zip").exists()
