@@ -116,7 +116,15 @@ def collect(
             )
     counts = [
         f"{report.count(s)} {s}"
-        for s in ("stored", "unchanged", "duplicate", "unmatched", "ambiguous", "refused")
+        for s in (
+            "stored",
+            "unchanged",
+            "duplicate",
+            "unmatched",
+            "ambiguous",
+            "unresolved",
+            "refused",
+        )
         if report.count(s)
     ]
     if report.refusals:
@@ -127,7 +135,7 @@ def collect(
     click.echo(summary)
     for path in report.report_files:
         if path.name == "unmatched.csv" and (
-            report.count("unmatched") or report.count("ambiguous")
+            report.count("unmatched") or report.count("ambiguous") or report.count("unresolved")
         ):
             click.echo(f"unmatched uploads are listed in {path}")
         if path.name == "refused.csv" and (

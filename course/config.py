@@ -128,9 +128,21 @@ class GradingLimits:
 class Limits:
     """Limits for collecting uploads."""
 
-    max_file: int = setting(20 * 1024**2, "Largest single uploaded file.", kind="size")
+    max_file: int = setting(
+        100 * 1024**2,
+        "Largest single uploaded file (a scanned write-up can be large).",
+        kind="size",
+    )
+    max_zip_per_submission: int = setting(
+        256 * 1024**2,
+        "Largest uncompressed size per submission in a zip: a zip holding N submissions "
+        "(top-level folders, Moodle participants) may unpack to N times this.",
+        kind="size",
+    )
     max_zip_total: int = setting(
-        200 * 1024**2, "Largest total uncompressed size of one zip.", kind="size"
+        8 * 1024**3,
+        "Largest total uncompressed size of one zip, however many submissions it holds.",
+        kind="size",
     )
     max_zip_ratio: float = setting(
         100.0, "Largest compression ratio of a zip entry.", kind="positive"

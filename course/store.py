@@ -222,10 +222,42 @@ excused = Table(
     Column("reason", Text, nullable=False, default=""),
 )
 
+# --- Moodle: where each submission sat in a download, and the worksheet's participants
+
+moodle_uploads = Table(
+    "moodle_uploads",
+    metadata,
+    Column(
+        "submission_id",
+        Integer,
+        ForeignKey("submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("sheet_id", String, nullable=False),
+    Column("owner", String, nullable=False),
+    # participant id; the group id in team mode; "" for team mode's default group
+    Column("participant_id", String, nullable=False, default=""),
+    Column("folder", String, nullable=False),  # e.g. "Anna Berg_4711_assignsubmission_file"
+    Column("kind", String, nullable=False),  # participant | group | default-group | blind
+)
+
+moodle_participants = Table(
+    "moodle_participants",
+    metadata,
+    Column("sheet_id", String, primary_key=True),
+    Column("participant_id", String, primary_key=True),  # from the worksheet's "Identifier"
+    Column("student_id", String, nullable=True),  # NULL: not on the roster
+    Column("full_name", String, nullable=False, default=""),
+    Column("email", String, nullable=False, default=""),
+    Column("moodle_group", String, nullable=False, default=""),  # team mode's "Group" column
+    Column("submitted_at", String, nullable=True),  # ISO 8601 UTC, "Last modified (submission)"
+)
+
 UPGRADES: list[list[Table]] = [
     [groups, tutors, students, teams, team_members, sheets, tasks],  # 1
     [submissions, results, test_results],  # 2
     [marks, mark_audit, presentations, excused],  # 3
+    [moodle_uploads, moodle_participants],  # 4
 ]
 SCHEMA_VERSION = len(UPGRADES)
 

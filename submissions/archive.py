@@ -4,12 +4,19 @@ Every check that keeps the store safe happens here, before a byte is written:
 
 - zip entries with absolute paths or ``..`` components (path traversal);
 - symlinks, in zips (Unix mode in ``external_attr``) and in folders;
-- zip bombs: the declared total uncompressed size of one zip
-  (``limits.max_zip_total``) and the compression ratio of each entry
-  (``limits.max_zip_ratio``, judged for entries above 1 MiB, since a small
-  file of blanks compresses well for honest reasons), and the bytes actually
-  inflated, in case the headers lie;
+- zip bombs: the compression ratio of each entry (``limits.max_zip_ratio``,
+  judged for entries above 1 MiB, since a small file of blanks compresses well
+  for honest reasons); the declared total uncompressed size of one zip, which
+  may be ``limits.max_zip_per_submission`` for each submission it holds (each
+  top-level folder; each participant of a Moodle download) and never more than
+  ``limits.max_zip_total``; and the bytes actually inflated, in case the
+  headers lie;
 - files larger than ``limits.max_file``.
+
+A real download of scanned write-ups (500 MB for a hundred students) stays
+well inside these limits; a zip whose total is out of proportion to the
+submissions it holds is refused whole. Members of a zip on disk are inflated
+only when read, one at a time, so refused or unmatched uploads cost nothing.
 
 An unsafe entry is refused with a reason; the other entries still count.
 """
@@ -121,13 +128,37 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Bu
     return data
 
 
+def submissions_in(names: list[str]) -> int:
+    """How many submissions a zip's member names hold: its top-level folders, with
+    Moodle's flat names (``Name_id_assignsubmission_file_f.pdf``) counted per participant."""
+    from sheetgrade.submissions.moodle import parse_component
+
+    tops: set[str] = set()
+    for name in names:
+        top, sep, _ = name.replace("\\", "/").lstrip("/").partition("/")
+        if top == "__MACOSX":
+            continue
+        if not sep:
+            parsed = parse_component(top)
+            top = f"{parsed.full_name}_{parsed.participant_id}" if parsed else ""
+        tops.add(top)
+    return max(1, len(tops))
+
+
+def zip_allowance(limits: Limits, submissions: int) -> int:
+    """The largest total uncompressed size allowed for a zip of ``submissions`` submissions."""
+    return min(limits.max_zip_total, max(1, submissions) * limits.max_zip_per_submission)
+
+
 def scan_zip(
     data: bytes | Path, label: str, limits: Limits, tz: tzinfo
 ) -> tuple[list[Entry], list[Refusal]]:
-    """Open a zip and return its safe entries (contents read) and refusals.
+    """Open a zip and return its safe entries and refusals.
 
     ``label`` names the zip in messages. A zip that cannot be read, or whose
-    declared total size exceeds ``limits.max_zip_total``, is refused whole.
+    declared total size exceeds its allowance (:func:`zip_allowance`), is
+    refused whole. Entries of a zip given as bytes are read at once; entries of
+    a zip on disk are inflated when read, within the same limits.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
@@ -138,16 +169,25 @@ def scan_zip(
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         total = sum(i.file_size for i in infos)
-        if total > limits.max_zip_total:
+        count = submissions_in([_member_name(i) for i in infos]) if isinstance(data, Path) else 1
+        allowance = zip_allowance(limits, count)
+        if total > allowance:
+            if allowance == limits.max_zip_total:
+                why = f"limits.max_zip_total ({limits.max_zip_total})"
+            else:
+                why = (
+                    f"{count} submission(s) × limits.max_zip_per_submission "
+                    f"({limits.max_zip_per_submission}) = {allowance}"
+                )
             return [], [
                 Refusal(
                     label,
                     "",
-                    f"declares {total} bytes uncompressed, more than limits.max_zip_total "
-                    f"({limits.max_zip_total}); refused as a possible zip bomb",
+                    f"declares {total} bytes uncompressed, more than {why}; "
+                    f"refused as a possible zip bomb",
                 )
             ]
-        budget = _Budget(limits.max_zip_total)
+        budget = _Budget(allowance)
         for info in infos:
             name = _member_name(info)
             rel = safe_relpath(name)
@@ -183,20 +223,48 @@ def scan_zip(
                     )
                 )
                 continue
+            if isinstance(data, Path):
+                entries.append(
+                    Entry(
+                        rel,
+                        info.file_size,
+                        _member_mtime(info, tz),
+                        _zip_reader(data, info, limits.max_file, budget),
+                    )
+                )
+                continue
             try:
                 content = _inflate(zf, info, limits.max_file, budget)
-            except (
-                ValueError,
-                zipfile.BadZipFile,
-                OSError,
-                NotImplementedError,
-                RuntimeError,
-                EOFError,
-            ) as exc:
+            except _EXTRACT_ERRORS as exc:
                 refusals.append(Refusal(label, rel, f"cannot be extracted: {exc}"))
                 continue
             entries.append(Entry(rel, len(content), _member_mtime(info, tz), _const(content)))
     return entries, refusals
+
+
+_EXTRACT_ERRORS = (
+    ValueError,
+    zipfile.BadZipFile,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+)
+
+
+def _zip_reader(
+    path: Path, info: zipfile.ZipInfo, limit: int, budget: _Budget
+) -> Callable[[], bytes]:
+    """Inflate one member of the zip at ``path`` when called (errors become ValueError)."""
+
+    def read() -> bytes:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return _inflate(zf, info, limit, budget)
+        except _EXTRACT_ERRORS as exc:
+            raise ValueError(f"cannot be extracted: {exc}") from None
+
+    return read
 
 
 def scan_folder(root: Path, label: str, limits: Limits) -> tuple[list[Entry], list[Refusal]]:

@@ -5,7 +5,8 @@ Rules (documented for tutors in ``sheetgrade collect --help``):
 - notebooks (``.ipynb``) are always accepted; a sheet with pen-and-paper tasks
   (``kind: manual``) also accepts scans and write-ups: ``.pdf``, ``.png``,
   ``.jpg``, ``.jpeg``, ``.txt``, ``.md``; the data files a sheet ships
-  (``data:`` in sheet.yml) are accepted by name. Anything else is refused;
+  (``data:`` in sheet.yml) are accepted by name, and so is the text typed into
+  Moodle's online-text field (``onlinetext.html``). Anything else is refused;
 - a zip inside an upload (a student zipping their folder) is opened once, with
   the same safety checks; a zip inside that is refused;
 - OS clutter (``__MACOSX/``, ``.DS_Store``, ``Thumbs.db``, ``.ipynb_checkpoints/``)
@@ -34,6 +35,7 @@ MANIFEST = "manifest.json"
 JUNK_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
 JUNK_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 PAPER_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".txt", ".md"}
+ONLINE_TEXT = "onlinetext.html"  # what Moodle's online-text plugin puts in a download
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class SheetRules:
             suffix == ".ipynb"
             or (self.paper and suffix in PAPER_SUFFIXES)
             or p.name in self.data_files
+            or path == ONLINE_TEXT
         )
 
     def describe(self) -> str:
@@ -65,6 +68,7 @@ class Contents:
     """The files kept from one upload."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # path -> sha256 of the file
     notebook: str | None = None
     flags: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
@@ -72,13 +76,24 @@ class Contents:
 
     @property
     def sha256(self) -> str:
-        return content_hash(self.files)
+        return content_hash(self.files, self.digests)
+
+    def digest(self, path: str) -> str:
+        """sha256 of one file (computed once)."""
+        if path not in self.digests:
+            self.digests[path] = hashlib.sha256(self.files[path]).hexdigest()
+        return self.digests[path]
 
 
-def content_hash(files: dict[str, bytes]) -> str:
-    """sha256 of the canonical file list: one ``<sha256>  <path>`` line per file, sorted by path."""
+def content_hash(files: dict[str, bytes], digests: dict[str, str] | None = None) -> str:
+    """sha256 of the canonical file list: one ``<sha256>  <path>`` line per file, sorted by path.
+
+    ``digests`` holds file hashes already known (path -> sha256), so large scans are hashed once.
+    """
+    known = digests or {}
     lines = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
+        f"{known.get(path) or hashlib.sha256(data).hexdigest()}  {path}\n"
+        for path, data in sorted(files.items())
     )
     return hashlib.sha256(lines.encode()).hexdigest()
 
@@ -123,7 +138,8 @@ def read_contents(
         try:
             data = e.read()
         except (OSError, ValueError) as exc:
-            out.refusals.append(Refusal(source, e.path, f"cannot be read: {exc}"))
+            reason = str(exc) if str(exc).startswith("cannot be") else f"cannot be read: {exc}"
+            out.refusals.append(Refusal(source, e.path, reason))
             continue
         if e.path.lower().endswith(".zip"):
             inner, refused = scan_zip(data, f"{source}/{e.path}", limits, tz)
@@ -165,6 +181,7 @@ def read_contents(
             continue
         seen[digest] = path
         out.files[path] = data
+        out.digests[path] = digest
     out.notebook = _main_notebook(out, rules)
     if named_by_owner and "notebook-renamed" in out.flags:
         out.flags.remove("notebook-renamed")

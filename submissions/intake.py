@@ -27,6 +27,7 @@ from sheetgrade.submissions.archive import Refusal
 from sheetgrade.submissions.contents import Contents, SheetRules, read_contents
 from sheetgrade.submissions.errors import SubmissionError
 from sheetgrade.submissions.layouts import Context, Upload, scan_source
+from sheetgrade.submissions.moodle_intake import default_group_match, origin_kind, store_origins
 from sheetgrade.submissions.people import Match, People
 from sheetgrade.submissions.storage import Recovery, SheetStore
 from sheetgrade.submissions.timing import course_sheet, course_tz, load_deadlines, parse_time
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 UNMATCHED_CSV = "unmatched.csv"
 REFUSED_CSV = "refused.csv"
-FAILED = ("duplicate", "unmatched", "ambiguous", "refused")
+FAILED = ("duplicate", "unmatched", "ambiguous", "unresolved", "refused")
 
 
 @dataclass
@@ -44,7 +45,7 @@ class Outcome:
     """What happened to one upload."""
 
     source: str
-    status: str  # stored | unchanged | duplicate | unmatched | ambiguous | refused
+    status: str  # stored | unchanged | duplicate | unmatched | ambiguous | unresolved | refused
     owner: str | None = None
     owner_kind: str | None = None
     submitted_by: str | None = None
@@ -96,6 +97,7 @@ class _Item:
     time_origin: str = ""
     late: float = 0.0
     flags: list[str] = field(default_factory=list)
+    unresolved: str = ""  # why a Moodle default group could not be credited
 
 
 def collect(
@@ -166,11 +168,14 @@ def collect(
         report.warnings += scan.warnings
         _check_uniform_times(scan.uploads, str(source), given_time, report)
         for upload in scan.uploads:
-            if upload.blind:
+            unresolved = ""
+            if upload.moodle is not None and upload.moodle.default_group:
+                match, unresolved = default_group_match(upload.label, people, sheet_id, None)
+            elif upload.blind:
                 match = Match("unknown")
             else:
                 match = people.match(upload.label, by_team=upload.by_team)
-            items.append(_Item(upload, len(items), match))
+            items.append(_Item(upload, len(items), match, unresolved=unresolved))
     items = _merge(items, report)
 
     # 2. contents, owner, time, lateness
@@ -308,6 +313,10 @@ def _merge(items: list[_Item], report: CollectReport) -> list[_Item]:
 
 def _unmatched(item: _Item) -> Outcome:
     up, match = item.upload, item.match
+    if item.unresolved:
+        return Outcome(
+            up.source, "unresolved", message=item.unresolved, candidates=match.candidates
+        )
     if up.blind:
         msg = (
             f"Moodle blind marking hides the name ({up.label!r}); reveal identities in Moodle and "
@@ -449,6 +458,7 @@ def _run(
 
     if dry_run:
         return
+    origins: list[dict[str, Any]] = []
     for item, outcome in planned:
         assert (
             item.contents is not None and outcome.owner is not None and outcome.version is not None
@@ -457,6 +467,19 @@ def _run(
         rel = sheet_store.write_version(
             outcome.owner, outcome.version, item.contents.files, manifest
         )
+        origin = item.upload.moodle
+        if origin is not None:
+            origins.append(
+                {
+                    "owner": outcome.owner,
+                    "version": outcome.version,
+                    "participant_id": origin.participant_id,
+                    "folder": origin.folder,
+                    "kind": origin_kind(
+                        origin, outcome.owner_kind or "", item.match.kind, item.upload.blind
+                    ),
+                }
+            )
         new_rows.append(
             {
                 "sheet_id": sheet_id,
@@ -477,11 +500,10 @@ def _run(
     if new_rows:
         with store.transaction(course.engine) as conn:
             conn.execute(store.submissions.insert(), new_rows)
+            store_origins(conn, sheet_id, origins)
 
 
 def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dict[str, Any]:
-    import hashlib
-
     assert item.contents is not None and outcome.received_at is not None
     return {
         "sheet": sheet_id,
@@ -497,8 +519,18 @@ def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dic
         "notebook": outcome.notebook,
         "flags": outcome.flags,
         "created_at": created,
+        **(
+            {
+                "moodle": {
+                    "participant_id": item.upload.moodle.participant_id,
+                    "folder": item.upload.moodle.folder,
+                }
+            }
+            if item.upload.moodle is not None
+            else {}
+        ),
         "files": {
-            p: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+            p: {"sha256": item.contents.digest(p), "size": len(d)}
             for p, d in sorted(item.contents.files.items())
         },
     }
@@ -542,7 +574,7 @@ def _team_report(
 
 def _write_reports(folder: Path, report: CollectReport) -> list[Path]:
     """unmatched.csv and refused.csv in the sheet's submissions folder (replaced each run)."""
-    unmatched = [o for o in report.outcomes if o.status in ("unmatched", "ambiguous")]
+    unmatched = [o for o in report.outcomes if o.status in ("unmatched", "ambiguous", "unresolved")]
     refused = [
         (o.source, "", o.message) for o in report.outcomes if o.status in ("refused", "duplicate")
     ]

@@ -21,7 +21,12 @@ from pathlib import Path, PurePosixPath
 
 from sheetgrade.course.config import Limits
 from sheetgrade.submissions.archive import Entry, Refusal, scan_folder, scan_zip
-from sheetgrade.submissions.moodle import looks_like_moodle, parse_component
+from sheetgrade.submissions.moodle import (
+    SUBMISSION_PLUGINS,
+    MoodleFolder,
+    looks_like_moodle,
+    parse_component,
+)
 from sheetgrade.submissions.timing import parse_time
 
 TIMESTAMP = "timestamp.txt"
@@ -40,6 +45,16 @@ class Upload:
     group: int = 0  # index of the SOURCE argument
     by_team: bool = False  # the label may be a team name (Moodle team mode)
     blind: bool = False  # Moodle blind marking: the label hides the name
+    moodle: MoodleOrigin | None = None  # where it sat in a Moodle download
+
+
+@dataclass(frozen=True)
+class MoodleOrigin:
+    """What a Moodle download says about one submission, kept with it for the way back."""
+
+    participant_id: str  # participant id, group id (team mode), "" for the default group
+    folder: str  # the folder the download held it in, e.g. "Anna Berg_4711_assignsubmission_file"
+    default_group: bool = False
 
 
 @dataclass
@@ -180,8 +195,10 @@ def _split_nbgrader(entries: list[Entry], label: str, ctx: Context, scan: Scan, 
 
 
 def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
-    folders: dict[tuple[str, str, str], list[Entry]] = {}
-    names: dict[tuple[str, str, str], str] = {}
+    """One upload per Moodle prefix: the ``file`` and ``onlinetext`` folders of one
+    participant (or team) go together."""
+    files: dict[str, list[Entry]] = {}
+    parsed_of: dict[str, list[MoodleFolder]] = {}
     for e in entries:
         top, _, rest = e.path.partition("/")
         if top == "__MACOSX":
@@ -199,28 +216,29 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
             continue
         if parsed.area != "submission":
             continue
-        if parsed.plugin != "file":
+        if parsed.plugin not in SUBMISSION_PLUGINS:
             scan.notes.append(f"{label}: {e.path}: Moodle {parsed.plugin} is not collected")
             continue
         inner = rest if rest else parsed.rest
         if not inner:
             continue
-        folders.setdefault(parsed.key, []).append(Entry(inner, e.size, e.mtime, e.read))
-        names[parsed.key] = f"{parsed.full_name}_{parsed.participant_id}_assignsubmission_file"
-    for key, files in sorted(folders.items()):
-        full_name = key[0]
-        times = [e.mtime for e in files if e.mtime is not None]
+        files.setdefault(parsed.prefix, []).append(Entry(inner, e.size, e.mtime, e.read))
+        parsed_of.setdefault(parsed.prefix, []).append(parsed)
+    for prefix, upload_files in sorted(files.items()):
+        folders = parsed_of[prefix]
+        main = next((f for f in folders if f.plugin == "file"), folders[0])
+        times = [e.mtime for e in upload_files if e.mtime is not None]
         scan.uploads.append(
             Upload(
-                f"{label}: {names[key]}",
-                full_name,
+                f"{label}: {main.folder}",
+                main.full_name,
                 "moodle",
-                files,
+                upload_files,
                 max(times) if times else None,
                 "zip entry time" if times else "",
                 by_team=True,
-                blind=full_name.strip().casefold()
-                in ("participant", "teilnehmer/in", "teilnehmerin", "teilnehmer"),
+                blind=main.blind and not main.default_group,
+                moodle=MoodleOrigin(main.participant_id, main.folder, main.default_group),
             )
         )
 

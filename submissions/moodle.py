@@ -1,20 +1,32 @@
 """Moodle's "Download all submissions" zip: reading its layout, and writing one.
 
-What Moodle writes (``mod/assign``, the submission downloader): one folder per
-participant, named ``<full name>_<participant id>_assignsubmission_<plugin>``
-with the files below it, ``file`` for uploads and ``onlinetext`` for the online
-text (``onlinetext.html``). Moodle 3.x adds a trailing ``_`` to the folder
-name; with "download as folders" off, the files sit in the zip root as
-``<full name>_<id>_assignsubmission_file_<file name>``. Underscores in the name
-become spaces. The participant id is Moodle's own number, neither the student
-id nor the matriculation number, so a folder is matched by the full name. In
-team mode the folder is ``<team name>_<group id>_assignsubmission_file``; with
-blind marking the name is ``Participant``, which cannot be matched.
+What Moodle writes (``mod/assign/classes/downloader.php`` since Moodle 4.1,
+``assign::download_submissions`` in ``mod/assign/locallib.php`` before): one
+folder per submission, named ``<prefix>_assignsubmission_<plugin>`` with the
+plugin's files below it (``file`` for uploads, keeping their subfolders;
+``onlinetext`` for the online text, ``onlinetext.html`` and its images). The
+prefix is
+
+- individual submissions: ``<full name>_<participant id>``, the full name with
+  ``_`` turned into spaces and cleaned like a file name;
+- blind marking ("anonymous submissions"): ``Participant_<participant id>``;
+- team submissions: ``<group name>_<group id>``; the students in no group share
+  one submission whose prefix is just ``Default group`` (the localised
+  ``defaultteam`` string), without any id.
+
+Moodle 3.x adds a trailing ``_`` to the folder name; with "download as
+folders" off, the files sit in the zip root as ``<prefix>_assignsubmission_file_<file name>``.
+The participant id is Moodle's per-assignment number (``assign_user_mapping``),
+neither the student id nor the matriculation number; it is what Moodle's
+feedback-zip import matches folders back with, so it is kept with each
+submission. A folder is matched to the roster by the full name or group name.
 
 The folder names carry no time. The zip entries carry a date-time without a
 timezone (read in the course timezone); Moodle writes either the file's time
 or, in some versions, the time of the download. The intake uses the entry
-times and says so, and warns when all entries carry the same time.
+times and says so, and warns when all entries carry the same time; the
+grading worksheet (:mod:`sheetgrade.submissions.worksheet`) has the true
+submission times.
 """
 
 from __future__ import annotations
@@ -31,15 +43,21 @@ from zoneinfo import ZoneInfo
 _COMPONENT = re.compile(
     r"^(?P<name>[^_]+)_(?P<pid>\d+)_assign(?P<area>submission|feedback)_(?P<plugin>[a-z0-9]+)(?:_(?P<rest>.*))?$"
 )
+# the default group of team mode: no id after the name
+_NO_ID = re.compile(
+    r"^(?P<name>[^_]+)_assign(?P<area>submission|feedback)_(?P<plugin>[a-z0-9]+)(?:_(?P<rest>.*))?$"
+)
 BLIND_NAMES = {"participant", "teilnehmer/in", "teilnehmerin", "teilnehmer", "teilnehmer in"}
+DEFAULT_GROUP = "Default group"  # mod_assign's 'defaultteam' string (English)
+SUBMISSION_PLUGINS = ("file", "onlinetext")
 
 
 @dataclass(frozen=True)
 class MoodleFolder:
-    """The parsed top-level name of one participant's files in a Moodle zip."""
+    """The parsed top-level name of one submission's files in a Moodle zip."""
 
-    full_name: str
-    participant_id: str
+    full_name: str  # a person's full name, a group name, "Participant", or "Default group"
+    participant_id: str  # participant id, or group id in team mode; "" for the default group
     area: str  # submission | feedback
     plugin: str  # file | onlinetext | ...
     rest: str  # for the flat layout: the file name; else ""
@@ -49,16 +67,35 @@ class MoodleFolder:
         return (self.full_name, self.participant_id, self.plugin)
 
     @property
+    def prefix(self) -> str:
+        """``Anna Berg_4711`` (or ``Default group``): what the plugin folders share."""
+        return f"{self.full_name}_{self.participant_id}" if self.participant_id else self.full_name
+
+    @property
+    def folder(self) -> str:
+        """The folder name as Moodle 4 writes it, ``Anna Berg_4711_assignsubmission_file``."""
+        return f"{self.prefix}_assign{self.area}_{self.plugin}"
+
+    @property
     def blind(self) -> bool:
         return self.full_name.strip().casefold() in BLIND_NAMES
 
+    @property
+    def default_group(self) -> bool:
+        """Team mode's shared submission of every student in no group."""
+        return not self.participant_id
+
 
 def parse_component(component: str) -> MoodleFolder | None:
-    """Parse ``Anna Berg_1234_assignsubmission_file_`` (or a flat file name); None if not Moodle's."""
+    """Parse ``Anna Berg_1234_assignsubmission_file_`` (or a flat file name, or
+    ``Default group_assignsubmission_file``); None if not Moodle's."""
     m = _COMPONENT.match(component)
-    if not m:
-        return None
-    return MoodleFolder(m["name"], m["pid"], m["area"], m["plugin"], m["rest"] or "")
+    if m:
+        return MoodleFolder(m["name"], m["pid"], m["area"], m["plugin"], m["rest"] or "")
+    m = _NO_ID.match(component)
+    if m:
+        return MoodleFolder(m["name"], "", m["area"], m["plugin"], m["rest"] or "")
+    return None
 
 
 def looks_like_moodle(paths: Iterable[str]) -> bool:
@@ -72,10 +109,15 @@ def looks_like_moodle(paths: Iterable[str]) -> bool:
 
 @dataclass
 class MoodleSubmission:
-    """One participant's files for :func:`write_moodle_zip`."""
+    """One participant's (or team's) files for :func:`write_moodle_zip`.
+
+    ``full_name`` and ``participant_id``: a student's name and participant id; in
+    team mode the group name and group id; ``Participant`` for blind marking; the
+    default group has no id (``None`` or ``""``).
+    """
 
     full_name: str
-    participant_id: int | str
+    participant_id: int | str | None
     files: dict[str, bytes] = field(default_factory=dict)
     mtime: datetime | None = None
     onlinetext: str | None = None
@@ -89,12 +131,20 @@ def _clean(name: str) -> str:
     return _UNSAFE.sub("", name)
 
 
+def moodle_prefix(name: str, participant_id: int | str | None) -> str:
+    """The prefix Moodle's downloader gives a submission: ``Anna Berg_4711``, or for
+    the default group of team mode just ``Default group``."""
+    cleaned = _clean(name.replace("_", " "))
+    return f"{cleaned}_{participant_id}" if participant_id not in (None, "") else cleaned
+
+
 def write_moodle_zip(
     path: str | Path,
     entries: Iterable[MoodleSubmission | Mapping[str, Any]],
     *,
     style: str = "folders",
     timezone: str = "Europe/Berlin",
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> Path:
     """Write a zip laid out like Moodle's "Download all submissions".
 
@@ -108,6 +158,8 @@ def write_moodle_zip(
             ``folders-legacy`` (Moodle 3: ``…_file_/f``) or ``flat``
             (``Name_id_assignsubmission_file_f`` in the zip root).
         timezone: Zone of the server that "wrote" the zip.
+        compression: ``zipfile.ZIP_DEFLATED`` or ``zipfile.ZIP_STORED`` (scans
+            hardly compress; stored members keep a large test zip fast).
 
     Returns:
         The path written.
@@ -120,10 +172,10 @@ def write_moodle_zip(
         raise ValueError(f"style must be folders, folders-legacy or flat, not {style!r}")
     tz = ZoneInfo(timezone)
     path = Path(path)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", compression) as zf:
         for raw in entries:
             sub = raw if isinstance(raw, MoodleSubmission) else MoodleSubmission(**dict(raw))
-            prefix = _clean(sub.full_name.replace("_", " ")) + f"_{sub.participant_id}"
+            prefix = moodle_prefix(sub.full_name, sub.participant_id)
             stamp = sub.mtime or datetime.now(tz)
             if stamp.tzinfo is not None:
                 stamp = stamp.astimezone(tz)
@@ -140,7 +192,7 @@ def write_moodle_zip(
                 else:
                     member = f"{folder}/{name}"
                 info = zipfile.ZipInfo(member, date_time=date_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = compression
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, data)
     return path

@@ -92,8 +92,9 @@ def test_moodle_zip_every_layout(course: Path, tmp_path: Path, run_cli, style: s
     assert result.exit_code == 0, result.output
     assert f"{SHEET}: 3 stored" in result.stdout
     assert "times are the zip entries' times" in result.stdout
-    assert "onlinetext is not collected" in result.stdout
     got = {r["owner"]: r for r in rows(course)}
+    stored = course / got[people[0].id]["path"]
+    assert (stored / "onlinetext.html").read_text() == "<p>see the notebook</p>"
     assert set(got) == {p.id for p in people}
     # DOS times are local (Europe/Berlin, CET in late October): 09:10 CET is 08:10 UTC
     assert got[people[0].id]["received_at"] == "2026-10-28T08:10:00+00:00"
