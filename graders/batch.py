@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +176,7 @@ def grade_sheet(
     limits = process_limits(course, timeout=timeout, memory=memory)
     jobs = max(1, jobs or default_jobs(course))
     assert bundle.path is not None
-    data_files = [bundle.path / d for d in bundle.data]
+    data_files = bundle.data_sources()
     workroot = Path(tempfile.mkdtemp(prefix=f"sheetgrade-{sheet_id}-"))
     lock = threading.Lock()
     stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
@@ -249,7 +249,7 @@ def _grade_record(
     reference: Reference,
     limits: ProcessLimits,
     workdir: Path,
-    data_files: list[Path],
+    data_files: Mapping[str, Path],
 ) -> SubmissionResult:
     notebook = record.notebook
     if notebook is None and bundle.student_notebook:
@@ -289,7 +289,7 @@ def start_reference(
     reference_notebook: Path,
     limits: ProcessLimits,
     workdir: Path,
-    data_files: list[Path],
+    data_files: Mapping[str, Path],
 ) -> ProcessReference:
     """Start a child running the reference notebook; raise GradingError if it cannot run."""
     from sheetgrade.graders.notebook import InvalidNotebook, read_code_cells
@@ -321,7 +321,7 @@ class LazyReference:
         notebook: Path,
         limits: ProcessLimits,
         workdir: Path,
-        data_files: list[Path],
+        data_files: Mapping[str, Path],
     ) -> None:
         self._args = (worker, notebook, limits, workdir, data_files)
         self._lock = threading.Lock()

@@ -172,7 +172,7 @@ def check_notebook(
     )
 
 
-def _data_files(notebook: Path, tests_path: Path) -> list[Path]:
+def _data_files(notebook: Path, tests_path: Path) -> dict[str, Path]:
     """Files beside the notebook (and beside public_tests.json), for the scratch copy."""
     files: dict[str, Path] = {}
     total = 0
@@ -187,7 +187,7 @@ def _data_files(notebook: Path, tests_path: Path) -> list[Path]:
                 continue
             total += size
             files[entry.name] = entry
-    return list(files.values())
+    return files
 
 
 def _size(path: Path) -> int:

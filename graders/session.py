@@ -14,8 +14,9 @@ import os
 import select
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sheetgrade.graders import protocol
@@ -74,6 +75,25 @@ class RunReport:
     tampered: list[str] = field(default_factory=list)
 
 
+def copy_data(scratch: Path, data_files: Mapping[str, Path]) -> None:
+    """Copy data files into ``scratch`` at their relative paths (``data/iris.csv``
+    stays ``data/iris.csv``), as the student has them beside the notebook.
+
+    Raises:
+        GradingError: a relative path leaves the scratch dir.
+    """
+    for rel, source in data_files.items():
+        pure = PurePosixPath(rel)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise GradingError(f"data file '{rel}' must be a path inside the sheet folder")
+        target = scratch.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copyfile(source, target)
+
+
 class StudentProcess:
     """A confined child running one notebook. Use as a context manager."""
 
@@ -84,7 +104,7 @@ class StudentProcess:
         limits: ProcessLimits,
         *,
         notebook: Path | None = None,
-        data_files: list[Path] = (),  # type: ignore[assignment]
+        data_files: Mapping[str, Path] | None = None,
     ) -> None:
         self.worker = worker
         self.limits = limits
@@ -94,12 +114,7 @@ class StudentProcess:
         self.scratch.mkdir(parents=True, exist_ok=True)
         if notebook is not None:
             shutil.copyfile(notebook, self.scratch / notebook.name)
-        for data in data_files:
-            target = self.scratch / data.name
-            if data.is_dir():
-                shutil.copytree(data, target, dirs_exist_ok=True)
-            elif data.exists():
-                shutil.copyfile(data, target)
+        copy_data(self.scratch, data_files or {})
         self._disk_base = _disk_used(self.workdir)  # the copies made above do not count
         self.started = time.monotonic()
         self.deadline = self.started + limits.timeout

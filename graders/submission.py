@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def grade_notebook(
     reference: Reference,
     limits: ProcessLimits,
     workdir: Path,
-    data_files: list[Path] = (),  # type: ignore[assignment]
+    data_files: Mapping[str, Path] | None = None,
     keep_workdir: bool = False,
 ) -> SubmissionResult:
     """Run ``notebook`` in a confined child and run ``tests`` against it.
@@ -70,7 +71,8 @@ def grade_notebook(
         limits: wall time, memory and output limits.
         workdir: an empty directory for the scratch dir and the output file;
             removed afterwards unless ``keep_workdir``.
-        data_files: public data files copied into the scratch dir.
+        data_files: public data files copied into the scratch dir, by their
+            path relative to the notebook (``{"data/iris.csv": source}``).
         keep_workdir: keep ``workdir`` (for debugging and attack tests).
 
     Returns:
@@ -91,9 +93,7 @@ def grade_notebook(
         )
     flags = [f"review: {finding}" for finding in scan_cells(cells)] if _has_compat(tests) else []
     try:
-        process = StudentProcess(
-            worker, workdir, limits, notebook=notebook, data_files=list(data_files)
-        )
+        process = StudentProcess(worker, workdir, limits, notebook=notebook, data_files=data_files)
     except OSError as exc:
         return SubmissionResult(
             status="crashed",

@@ -67,7 +67,7 @@ def validate_build(
         limits = process_limits(course) if course is not None else ProcessLimits()
     pending = set(getattr(bundle, "pending_outputs", []) or [])
     report = ValidationReport()
-    data_files = [bundle_dir / d for d in bundle.data]
+    data_files = bundle.data_sources()
     workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-validate-"))
     try:
         with WarmWorker() as worker:

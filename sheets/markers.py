@@ -15,16 +15,49 @@ from dataclasses import dataclass, field
 
 from sheetgrade.sheets.errors import Problems
 
-BEGIN_SOLUTION = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION(\s+NO PROMPT)?\s*$", re.IGNORECASE)
-END_SOLUTION = re.compile(r"^\s*#+\s*END SOLUTION\s*$", re.IGNORECASE)
-BEGIN_PROMPT = re.compile(r"^\s*(?:[rRuU]?(?:\"\"\"|'''))?\s*#\s*BEGIN PROMPT\s*$", re.IGNORECASE)
-END_PROMPT = re.compile(r"^\s*(?:\"\"\"|''')?\s*#\s*END PROMPT\s*$", re.IGNORECASE)
-SOLUTION_NO_PROMPT = re.compile(r"#\s*SOLUTION NO PROMPT\s*$")
-SOLUTION_ASSIGNMENT = re.compile(
-    r"^(\s*(?:[\w.]+(?:\[[^\]]*\])*(?:,\s*)?)+\s*=)(?!=).*?#\s*SOLUTION\s*$"
+# Every pattern here runs in time linear in the line's length: possessive
+# quantifiers and atomic groups leave the engine nothing to backtrack into, and
+# the trailing ``# SOLUTION`` comment is found with string operations, not a
+# search that restarts at every position (tests/sheets/test_markers_linear.py).
+BEGIN_SOLUTION = re.compile(r"^(\s*+)#++\s*+BEGIN SOLUTION(\s++NO PROMPT)?+\s*+$", re.IGNORECASE)
+END_SOLUTION = re.compile(r"^\s*+#++\s*+END SOLUTION\s*+$", re.IGNORECASE)
+BEGIN_PROMPT = re.compile(
+    r"^\s*+(?:[rRuU]?+(?:\"\"\"|'''))?+\s*+#\s*+BEGIN PROMPT\s*+$", re.IGNORECASE
 )
-SOLUTION_LINE = re.compile(r"^(\s*)\S.*?#\s*SOLUTION\s*$")
-MARKER_COMMENT = re.compile(r"\s*#\s*SOLUTION(\s+NO PROMPT)?\s*$")
+END_PROMPT = re.compile(r"^\s*+(?:\"\"\"|''')?+\s*+#\s*+END PROMPT\s*+$", re.IGNORECASE)
+#: ``a =``, ``a.b[0], c[i] =`` ...: the assignment targets an otter line marker keeps
+ASSIGNMENT_TARGETS = re.compile(r"^(\s*+(?>[\w.]++(?:\[[^\]]*+\])*+(?:,\s*+)?+)++\s*+=)(?!=)")
+
+
+@dataclass(frozen=True)
+class LineMarker:
+    """A trailing ``# SOLUTION`` or ``# SOLUTION NO PROMPT`` comment, taken off its line."""
+
+    code: str  # the line without the marker comment (trailing blanks removed)
+    no_prompt: bool
+
+
+def line_marker(line: str) -> LineMarker | None:
+    """The otter line marker ending ``line``, or None.
+
+    ``x = f(a)  # SOLUTION`` (the code must be non-blank) and
+    ``... # SOLUTION NO PROMPT`` (also on a line of its own), as otter-assign
+    reads them; the words are case-sensitive, spacing is free.
+    """
+    text = line.rstrip()
+    if not text.endswith(("SOLUTION", "PROMPT")):
+        return None
+    hash_at = text.rfind("#")
+    if hash_at < 0:
+        return None
+    words = text[hash_at + 1 :].split()
+    code = text[:hash_at].rstrip()
+    if words == ["SOLUTION", "NO", "PROMPT"]:
+        return LineMarker(code, no_prompt=True)
+    if words == ["SOLUTION"] and code.strip():
+        return LineMarker(code, no_prompt=False)
+    return None
+
 
 #: ``stub(indent, cell_type)`` -> the lines that replace a solution region.
 Stub = Callable[[str, str], list[str]]
@@ -123,21 +156,23 @@ def split_solutions(
         if prompt_line is not None:
             out.student.append(line)
             continue
-        if line_markers and code and SOLUTION_NO_PROMPT.search(line):
+        marker = line_marker(line) if line_markers and code else None
+        if marker is not None and marker.no_prompt:
             out.marked = True
-            out.reference.append(MARKER_COMMENT.sub("", line))
+            out.reference.append(marker.code)
             out.secret.append((number, line))
             continue
-        if (
-            line_markers
-            and code
-            and (m := SOLUTION_ASSIGNMENT.match(line) or SOLUTION_LINE.match(line))
-        ):
+        if marker is not None:
             out.marked = True
-            out.reference.append(MARKER_COMMENT.sub("", line))
-            out.secret.append((number, MARKER_COMMENT.sub("", line)))
-            prefix = m.group(1)
-            out.student.append(prefix + " ..." if prefix.rstrip().endswith("=") else prefix + "...")
+            out.reference.append(marker.code)
+            out.secret.append((number, marker.code))
+            target = ASSIGNMENT_TARGETS.match(marker.code)
+            if target is not None:
+                out.student.append(target.group(1) + " ...")
+            else:
+                out.student.append(
+                    marker.code[: len(marker.code) - len(marker.code.lstrip())] + "..."
+                )
             continue
         out.student.append(line)
         out.reference.append(line)

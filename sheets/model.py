@@ -94,6 +94,11 @@ class AutograderBundle:
     pending_outputs: list[str] = field(default_factory=list)
     path: Path | None = None  # folder the bundle was loaded from (not serialised)
 
+    def data_sources(self) -> dict[str, Path]:
+        """Each data file's path relative to the notebook -> where the bundle holds it."""
+        folder = self.path if self.path is not None else Path(".")
+        return {rel: folder / rel for rel in self.data}
+
     def tests_for(self, task: str) -> list[TestCase]:
         return [t for t in self.tests if t.task == task]
 

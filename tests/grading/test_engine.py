@@ -20,7 +20,7 @@ from .conftest import CORRECT, PARTIAL, TESTS, write_bundle
 @pytest.mark.parametrize("use_fork", [True, False], ids=["fork", "spawn"])
 def test_grade_notebook(tmp_path: Path, use_fork: bool) -> None:
     bundle = write_bundle(tmp_path / "course")
-    data = [bundle / "points.csv"]
+    data = {"points.csv": bundle / "points.csv"}
     limits = ProcessLimits(timeout=30)
     with WarmWorker(preload=use_fork, use_fork=use_fork) as worker:
         reference = start_reference(
