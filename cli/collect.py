@@ -26,6 +26,14 @@ from sheetgrade.cli._common import State, pass_state, warn
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV of personal extensions: columns student, due and optionally sheet.",
 )
+@click.option(
+    "--worksheet",
+    "worksheet",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Moodle's grading worksheet (CSV) of the assignment: its submission times are used, "
+    "and it names the default group's members and blind marking's participants.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload."
@@ -38,14 +46,16 @@ def collect(
     dry_run: bool,
     received_at: str | None,
     extensions: Path | None,
+    worksheet: Path | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Collect submissions for SHEET from folders, Moodle zips, nbgrader trees or single files.
 
     Uploads are matched to students by id, matriculation number, e-mail or
-    name (never guessed), credited to the student's team, timed (Moodle zip
-    entry times, nbgrader timestamp.txt, else --received-at) and stored as
+    name (never guessed), credited to the student's team, timed (Moodle's
+    grading worksheet with --worksheet, Moodle zip entry times, nbgrader
+    timestamp.txt, else --received-at) and stored as
     immutable versions under submissions/SHEET/. Unsafe or unmatched items are
     refused with a reason and listed in submissions/SHEET/unmatched.csv and
     refused.csv; the rest still collect. Exit status 1 when anything was refused.
@@ -53,6 +63,7 @@ def collect(
     \b
     Examples:
       sheetgrade collect 03 moodle-download.zip
+      sheetgrade collect 03 moodle-download.zip --worksheet grading-worksheet.csv
       sheetgrade collect 03 uploads/ --received-at 2026-11-11T09:58
       sheetgrade collect 03 nbgrader/submitted --extensions extensions.csv
       sheetgrade collect 03 s017.ipynb 3141592.zip --dry-run
@@ -68,6 +79,7 @@ def collect(
         dry_run=dry_run,
         received_at=received_at,
         extensions_file=extensions,
+        worksheet=worksheet,
     )
     tz = course_tz(course)
     rec = report.recovery
@@ -138,6 +150,8 @@ def collect(
             report.count("unmatched") or report.count("ambiguous") or report.count("unresolved")
         ):
             click.echo(f"unmatched uploads are listed in {path}")
+        if path.name == "moodle-worksheet.csv":
+            click.echo(f"the grading worksheet is kept as {path}")
         if path.name == "refused.csv" and (
             report.refusals or report.count("refused") or report.count("duplicate")
         ):

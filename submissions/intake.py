@@ -27,10 +27,19 @@ from sheetgrade.submissions.archive import Refusal
 from sheetgrade.submissions.contents import Contents, SheetRules, read_contents
 from sheetgrade.submissions.errors import SubmissionError
 from sheetgrade.submissions.layouts import Context, Upload, scan_source
-from sheetgrade.submissions.moodle_intake import default_group_match, origin_kind, store_origins
+from sheetgrade.submissions.moodle_intake import (
+    WORKSHEET_ORIGIN,
+    WorksheetIndex,
+    default_group_match,
+    keep_worksheet_copy,
+    origin_kind,
+    store_origins,
+    store_worksheet,
+)
 from sheetgrade.submissions.people import Match, People
 from sheetgrade.submissions.storage import Recovery, SheetStore
 from sheetgrade.submissions.timing import course_sheet, course_tz, load_deadlines, parse_time
+from sheetgrade.submissions.worksheet import read_worksheet
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
@@ -108,6 +117,7 @@ def collect(
     dry_run: bool = False,
     received_at: str | datetime | None = None,
     extensions_file: str | Path | None = None,
+    worksheet: str | Path | None = None,
     now: datetime | None = None,
 ) -> CollectReport:
     """Collect uploads for one sheet into the store.
@@ -119,6 +129,10 @@ def collect(
         dry_run: Report what would happen; change nothing (no files, no rows).
         received_at: Time for uploads that carry none (ISO 8601; without zone: course timezone).
         extensions_file: CSV of personal extensions (``student,due[,sheet]``).
+        worksheet: Moodle's grading worksheet of the assignment: its "Last modified
+            (submission)" times replace the zip entries' times, its rows name the
+            members of team mode's default group and the students behind blind
+            marking's participant ids; it is kept for ``gradebook moodle-worksheet``.
         now: The current time (tests); the fallback when no other time is known.
 
     Returns:
@@ -137,6 +151,13 @@ def collect(
             "the roster is empty, so nothing can be matched; run `sheetgrade roster import FILE` first"
         )
     given_time = _parse_given(received_at, tz)
+    sheet_ws = WorksheetIndex(read_worksheet(Path(worksheet), tz), people) if worksheet else None
+    if sheet_ws is not None:
+        report.warnings += sheet_ws.warnings()
+        report.notes.append(
+            f"times are the grading worksheet's 'Last modified (submission)' "
+            f"({Path(worksheet or '').name}; read in the course timezone, {tz})"
+        )
     deadlines = load_deadlines(
         course,
         sheet_id,
@@ -166,13 +187,20 @@ def collect(
         report.refusals += scan.refusals
         report.notes += scan.notes
         report.warnings += scan.warnings
-        _check_uniform_times(scan.uploads, str(source), given_time, report)
+        if sheet_ws is None:
+            _check_uniform_times(scan.uploads, str(source), given_time, report)
         for upload in scan.uploads:
             unresolved = ""
             if upload.moodle is not None and upload.moodle.default_group:
-                match, unresolved = default_group_match(upload.label, people, sheet_id, None)
+                members = sheet_ws.default_group_members() if sheet_ws else None
+                match, unresolved = default_group_match(upload.label, people, sheet_id, members)
             elif upload.blind:
-                match = Match("unknown")
+                revealed = (
+                    sheet_ws.student_for(upload.moodle.participant_id)
+                    if sheet_ws is not None and upload.moodle is not None
+                    else None
+                )
+                match = Match("student", revealed, "worksheet") if revealed else Match("unknown")
             else:
                 match = people.match(upload.label, by_team=upload.by_team)
             items.append(_Item(upload, len(items), match, unresolved=unresolved))
@@ -209,6 +237,8 @@ def collect(
             continue
         _resolve_owner(item, people, sheet_id)
         _resolve_time(item, given_time, now, report)
+        if sheet_ws is not None:
+            _worksheet_time(item, sheet_ws, report)
         assert item.received_at is not None
         late, extended = deadlines.late_seconds(item.received_at, item.members)
         item.flags = [*item.contents.flags, *item.flags, *(["extension"] if extended else [])]
@@ -224,6 +254,10 @@ def collect(
         with sheet_store.lock():
             _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=False)
             report.report_files = _write_reports(sheet_store.dir, report)
+            if sheet_ws is not None:
+                with store.transaction(course.engine) as conn:
+                    store_worksheet(conn, sheet_id, sheet_ws)
+                report.report_files.append(keep_worksheet_copy(sheet_store.dir, sheet_ws.sheet))
     return report
 
 
@@ -371,6 +405,22 @@ def _resolve_time(
             f"{up.source}: no time known (no LMS time, no timestamp.txt, no --received-at); "
             f"using the current time"
         )
+
+
+def _worksheet_time(item: _Item, sheet_ws: WorksheetIndex, report: CollectReport) -> None:
+    """The worksheet's submission time replaces any other (it is Moodle's own record)."""
+    participant = item.upload.moodle.participant_id if item.upload.moodle is not None else ""
+    if item.upload.moodle is not None and not item.upload.blind and item.match.kind == "team":
+        participant = ""  # team mode: the folder holds the group id, not a participant id
+    when = sheet_ws.submitted_at(participant, item.members)
+    if when is None:
+        report.notes.append(
+            f"{item.upload.source}: the grading worksheet has no submission time for it; "
+            f"kept the {item.time_origin or 'current time'}"
+        )
+        return
+    item.received_at, item.time_origin = when, WORKSHEET_ORIGIN
+    item.flags = [f for f in item.flags if not f.startswith("time:")] + ["time:worksheet"]
 
 
 def _existing(course: Course, sheet_id: str) -> list[dict[str, Any]]:

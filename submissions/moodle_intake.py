@@ -15,13 +15,17 @@ and is otherwise reported as unresolved, with what to do.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from sheetgrade.course import store
 from sheetgrade.submissions.people import Match, People
+from sheetgrade.submissions.worksheet import Worksheet, WorksheetRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -106,3 +110,94 @@ def store_origins(conn: Connection, sheet_id: str, origins: list[dict[str, Any]]
             for o in origins
         ],
     )
+
+
+# ------------------------------------------------------------------ worksheet
+
+WORKSHEET_COPY = "moodle-worksheet.csv"  # the worksheet as downloaded, beside the submissions
+WORKSHEET_ORIGIN = "worksheet (Last modified (submission))"
+
+
+class WorksheetIndex:
+    """A grading worksheet matched to the roster: which student each row is."""
+
+    def __init__(self, sheet: Worksheet, people: People) -> None:
+        self.sheet = sheet
+        self.student_of: dict[str, str] = {}  # participant id -> student id
+        self.unknown: list[WorksheetRow] = []
+        for row in sheet.rows:
+            student = people.find_student(row.email) if row.email else None
+            if student is None and row.full_name:
+                match = people.match(row.full_name, by_key=False)
+                student = people.students.get(match.id or "") if match.kind == "student" else None
+            if student is None:
+                if row.email or row.full_name:
+                    self.unknown.append(row)
+                continue
+            self.student_of[row.participant_id] = student.id
+        self.rows_of: dict[str, list[WorksheetRow]] = {}
+        for row in sheet.rows:
+            if row.participant_id in self.student_of:
+                self.rows_of.setdefault(self.student_of[row.participant_id], []).append(row)
+
+    def default_group_members(self) -> list[str]:
+        """The students the worksheet puts in team mode's default group."""
+        return sorted(
+            self.student_of[r.participant_id]
+            for r in self.sheet.rows
+            if r.in_default_group and r.participant_id in self.student_of
+        )
+
+    def student_for(self, participant_id: str) -> str | None:
+        return self.student_of.get(participant_id)
+
+    def submitted_at(self, participant_id: str, members: Iterable[str]) -> datetime | None:
+        """The submission time of a participant's row, else the latest of the members' rows."""
+        row = self.sheet.by_participant().get(participant_id) if participant_id else None
+        if row is not None and row.submitted_at is not None:
+            return row.submitted_at
+        times = [r.submitted_at for m in members for r in self.rows_of.get(m, []) if r.submitted_at]
+        return max(times) if times else None
+
+    def warnings(self) -> list[str]:
+        out = []
+        for row in self.unknown[:10]:
+            who = row.full_name or row.email
+            out.append(
+                f"{self.sheet.path.name} line {row.line}: {who!r} ({row.identifier}) is not on "
+                f"the roster"
+            )
+        if len(self.unknown) > 10:
+            out.append(
+                f"{self.sheet.path.name}: {len(self.unknown) - 10} more rows not on the roster"
+            )
+        return out
+
+
+def store_worksheet(conn: Connection, sheet_id: str, index: WorksheetIndex) -> None:
+    """Replace the sheet's ``moodle_participants`` rows with the worksheet's."""
+    t = store.moodle_participants
+    conn.execute(t.delete().where(t.c.sheet_id == sheet_id))
+    rows = [
+        {
+            "sheet_id": sheet_id,
+            "participant_id": r.participant_id,
+            "student_id": index.student_of.get(r.participant_id),
+            "full_name": r.full_name,
+            "email": r.email,
+            "moodle_group": r.group,
+            "submitted_at": r.submitted_at.astimezone(UTC).isoformat() if r.submitted_at else None,
+        }
+        for r in index.sheet.rows
+    ]
+    if rows:
+        conn.execute(t.insert(), rows)
+
+
+def keep_worksheet_copy(folder: Path, sheet: Worksheet) -> Path:
+    """Copy the worksheet as downloaded into the sheet's submissions folder (for the way back)."""
+    target = folder / WORKSHEET_COPY
+    tmp = folder / f".{WORKSHEET_COPY}.tmp"
+    tmp.write_bytes(sheet.path.read_bytes())
+    os.replace(tmp, target)
+    return target
