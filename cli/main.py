@@ -36,7 +36,9 @@ COMMANDS: dict[str, str] = {
 }
 
 #: import names of the ``staff`` extra (pyproject.toml); a student install lacks them
-STAFF_MODULES = frozenset({"sqlalchemy", "jinja2", "scipy", "pandas", "matplotlib", "openpyxl"})
+STAFF_MODULES = frozenset(
+    {"nbformat", "sqlalchemy", "jinja2", "scipy", "pandas", "matplotlib", "openpyxl"}
+)
 STAFF_HINT = 'pip install "sheetgrade[staff]"'
 #: commands a student install runs; every other command needs the staff extra
 STUDENT_COMMANDS = frozenset({"check"})
