@@ -11,10 +11,16 @@ Entry points other packages call:
 - :func:`sheetgrade.graders.notebook_check.check` — ``check("2a")`` in Jupyter;
 - :mod:`sheetgrade.graders.results` — stored results by (build hash, submission hash).
 
-How a submission runs: :mod:`.worker` starts the warm worker (:mod:`.zygote`),
-which forks one child per submission (:mod:`.child`); the child confines itself
-(:mod:`.confine`) and runs the cells (:mod:`.execution`); the grader talks to it
-through :mod:`.session` over :mod:`.protocol` and judges in :mod:`.harness`.
+Two layers. :mod:`.sandbox` is the process machinery: the warm worker, the
+confined child, the wire protocol and the session the grader drives; it
+imports nothing else of ``graders``. Above it sits the judging:
+:mod:`.harness` runs a test against a target (:mod:`.compare`,
+:mod:`.assert_lift`), :mod:`.tamper` flags tampering, :mod:`.submission`
+grades one notebook, :mod:`.batch` a sheet, :mod:`.results` stores results.
 Jupyter kernels (nbclient) are deliberately not used: a kernel per notebook
 costs about a second; a fork of a warm worker costs milliseconds.
+
+May import: ``sheetgrade.course`` and ``sheetgrade.sheets`` (to read test
+definitions), and ``submissions`` records for a batch; never ``cli``, and
+``sheets`` never imports ``graders``.
 """

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from sheetgrade.graders.errors import BuildMissing, GradingError
 from sheetgrade.graders.harness import ProcessReference, Reference, ReferenceUnavailable
 from sheetgrade.graders.results import graded_shas, recorded_build_hash, save_result
-from sheetgrade.graders.session import ProcessLimits, StudentProcess
+from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.submission import ERROR_STATUSES, SubmissionResult, grade_notebook
-from sheetgrade.graders.worker import WarmWorker
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 if TYPE_CHECKING:

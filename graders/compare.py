@@ -2,7 +2,7 @@
 
 ``expect``, ``expect_equal`` and ``expect_close`` raise :class:`CheckFailed`
 with a message a student can read. Values reach them as fresh builtins and
-plain ``numpy.ndarray`` (see :mod:`sheetgrade.graders.protocol`), so no
+plain ``numpy.ndarray`` (see :mod:`sheetgrade.graders.sandbox.protocol`), so no
 student-defined ``__eq__`` can take part in a comparison.
 """
 

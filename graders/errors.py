@@ -1,24 +1,24 @@
-"""Domain errors of grading."""
+"""Domain errors of grading.
+
+The errors of the process machinery live in :mod:`sheetgrade.graders.sandbox.errors`
+and are re-exported here, so callers catch every grading error from one module.
+"""
 
 from __future__ import annotations
 
-from sheetgrade.course.errors import SheetgradeError
+from sheetgrade.graders.sandbox.errors import GradingError, ProtocolError, StudentProcessDied
 
-
-class GradingError(SheetgradeError):
-    """Grading cannot start or go on (missing build, broken bundle, ...)."""
+__all__ = [
+    "BuildMissing",
+    "GradingError",
+    "ProtocolError",
+    "PublicTestsMissing",
+    "StudentProcessDied",
+]
 
 
 class BuildMissing(GradingError):
     """The sheet has no autograder build yet."""
-
-
-class ProtocolError(GradingError):
-    """A message across the process boundary is malformed or too big."""
-
-
-class StudentProcessDied(GradingError):
-    """The student process ended while the grader was waiting for it."""
 
 
 class PublicTestsMissing(GradingError):

@@ -25,12 +25,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sheetgrade.graders import execution, protocol
 from sheetgrade.graders.assert_lift import judge, lift
 from sheetgrade.graders.compare import HELPERS, CheckFailed
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.ml_checks import ML_HELPERS
-from sheetgrade.graders.session import RunReport, StudentError, StudentProcess
+from sheetgrade.graders.sandbox import execution, protocol
+from sheetgrade.graders.sandbox.session import RunReport, StudentError, StudentProcess
 from sheetgrade.sheets.model import TestCase
 
 

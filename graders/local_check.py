@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sheetgrade.graders.errors import GradingError, PublicTestsMissing
 from sheetgrade.graders.harness import RecordedReference, TestOutcome
-from sheetgrade.graders.session import ProcessLimits
+from sheetgrade.graders.sandbox.session import ProcessLimits
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.submission import ERROR_STATUSES, grade_notebook
-from sheetgrade.graders.worker import WarmWorker
 from sheetgrade.sheets.model import PUBLIC_TESTS_FILE, PublicTests, TaskInfo
 
 MAX_DATA = 256 * 1024 * 1024  # bytes of files copied next to the notebook

@@ -5,7 +5,7 @@ against the full nbformat schema costs tens of milliseconds per notebook and
 grading needs only the code cells' sources. IPython syntax (``%magic``,
 ``!cmd``, ``%%cell_magic``) is rewritten by IPython's own
 ``TransformerManager`` into calls on ``get_ipython()``, which the student
-process answers with a small shim (:mod:`sheetgrade.graders.ipython_shim`):
+process answers with a small shim (:mod:`sheetgrade.graders.sandbox.ipython_shim`):
 no kernel, no IPython shell.
 """
 

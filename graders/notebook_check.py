@@ -24,15 +24,8 @@ from sheetgrade.graders.local_check import (
     load_public_tests,
     select_tasks,
 )
+from sheetgrade.graders.sandbox import mode
 from sheetgrade.sheets.model import PUBLIC_TESTS_FILE
-
-_grading = False  # set in the confined student process: check() cells do nothing there
-
-
-def disable_for_grading() -> None:
-    """Make ``check()`` a no-op (called in the student process before its first line)."""
-    global _grading
-    _grading = True
 
 
 def check(
@@ -57,7 +50,7 @@ def check(
         >>> check("2a")                                  # doctest: +SKIP
         2a     PASS  2/2 points
     """
-    if _grading:
+    if mode.is_grading():  # a check() cell of a notebook being graded does nothing
         print(f"check({', '.join(map(repr, tasks))}) skipped: the notebook is being graded")
         return None
     path = _public_tests_path(tests)

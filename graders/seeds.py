@@ -20,7 +20,7 @@ from sheetgrade.graders.batch import load_bundle, process_limits, start_referenc
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import run_test
 from sheetgrade.graders.validate import _RenewingTarget
-from sheetgrade.graders.worker import WarmWorker
+from sheetgrade.graders.sandbox.worker import WarmWorker
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course

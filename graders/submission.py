@@ -14,15 +14,15 @@ from typing import Any
 from sheetgrade.graders.errors import ProtocolError, StudentProcessDied
 from sheetgrade.graders.harness import ChildTarget, Reference, TestOutcome, run_test
 from sheetgrade.graders.notebook import Cell, InvalidNotebook, read_code_cells
-from sheetgrade.graders.session import (
+from sheetgrade.graders.sandbox.session import (
     DiskLimitExceeded,
     ProcessLimits,
     RunReport,
     StudentProcess,
     SubmissionTimeout,
 )
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.tamper import scan_cells
-from sheetgrade.graders.worker import WarmWorker
 from sheetgrade.sheets.model import TestCase
 
 STATUSES = ("graded", "timeout", "memory", "crashed", "invalid")

@@ -15,8 +15,8 @@ The report holds:
   author needs (``"the check raised NameError: name 'Xc' is not defined"``);
   a reference that cannot run at all is reported under the key ``"reference"``;
 - ``recorded_reference``: the answers of every ``reference.*`` request made by
-  PUBLIC native checks, keyed by :func:`sheetgrade.graders.protocol.call_key`
-  and encoded with :func:`sheetgrade.graders.protocol.encode`; students'
+  PUBLIC native checks, keyed by :func:`sheetgrade.graders.sandbox.protocol.call_key`
+  and encoded with :func:`sheetgrade.graders.sandbox.protocol.encode`; students'
   checks answer ``reference`` from these;
 - ``expected_outputs``: for every OK-format test, the text the reference
   printed for its inputs (all inputs' outputs concatenated). A test listed in
@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from sheetgrade.graders.batch import process_limits, start_reference
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import ChildTarget, run_test
-from sheetgrade.graders.session import ProcessLimits, StudentError
-from sheetgrade.graders.worker import WarmWorker
+from sheetgrade.graders.sandbox.session import ProcessLimits, StudentError
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetgrade.graders import protocol
 from sheetgrade.graders.notebook import new_notebook
+from sheetgrade.graders.sandbox import protocol
 from sheetgrade.graders.validate import validate_build
 from sheetgrade.sheets.model import TestCase as Case
 

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sheetgrade.graders import landlock, seccomp
-from sheetgrade.graders.confine import Limits, confine, default_read_paths
+from sheetgrade.graders.sandbox import landlock, seccomp
+from sheetgrade.graders.sandbox.confine import Limits, confine, default_read_paths
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not sys.platform.startswith("linux"),

@@ -9,10 +9,10 @@ import pytest
 from sheetgrade.graders.batch import start_reference
 from sheetgrade.graders.harness import normalise_output
 from sheetgrade.graders.notebook import new_notebook
-from sheetgrade.graders.session import ProcessLimits
+from sheetgrade.graders.sandbox.session import ProcessLimits
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.submission import grade_notebook
 from sheetgrade.graders.tamper import scan_source
-from sheetgrade.graders.worker import WarmWorker
 
 from .conftest import CORRECT, PARTIAL, TESTS, write_bundle
 

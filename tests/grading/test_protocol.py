@@ -10,8 +10,8 @@ import struct
 import numpy as np
 import pytest
 
-from sheetgrade.graders import protocol
 from sheetgrade.graders.errors import ProtocolError
+from sheetgrade.graders.sandbox import protocol
 
 
 def roundtrip(value):

@@ -1,6 +1,6 @@
 """Every attack run through the engine's student process, judged like native checks.
 
-This level drives :class:`sheetgrade.graders.session.StudentProcess` directly:
+This level drives :class:`sheetgrade.graders.sandbox.session.StudentProcess` directly:
 the warm worker forks a confined child, the attack notebook's cells run in
 it, and the "grader" (this test) asks for the student's values and compares
 them itself, as native checks do. ``test_attacks_cli.py`` runs the same
@@ -29,8 +29,9 @@ import numpy as np
 import pytest
 from harness import snapshot, write_notebook
 
-from sheetgrade.graders import compare, notebook, session, submission
-from sheetgrade.graders import worker as worker_mod
+from sheetgrade.graders import compare, notebook, submission
+from sheetgrade.graders.sandbox import session
+from sheetgrade.graders.sandbox import worker as worker_mod
 from sheetgrade.sheets import model
 
 TIMEOUT = 4.0

@@ -56,7 +56,7 @@ from builtins import (  # noqa: UP029
 )
 from typing import Any
 
-from sheetgrade.graders.errors import ProtocolError
+from sheetgrade.graders.sandbox.errors import ProtocolError
 
 MAX_MESSAGE = 256 * 1024 * 1024  # bytes in one frame
 MAX_DEPTH = 64  # nesting of lists/dicts/tuples

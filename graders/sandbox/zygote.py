@@ -50,13 +50,15 @@ PRELOAD = (
     "matplotlib.pyplot",
     "pandas",
 )
-#: our own modules the child needs; imported once here, not in every child
+#: our own modules the child needs; imported once here, not in every child.
+#: ``notebook_check`` is named (not imported by this package) so that a graded
+#: notebook's ``from sheetgrade import check`` finds it loaded.
 OWN_MODULES = (
-    "sheetgrade.graders.child",
-    "sheetgrade.graders.execution",
-    "sheetgrade.graders.confine",
-    "sheetgrade.graders.landlock",
-    "sheetgrade.graders.seccomp",
+    "sheetgrade.graders.sandbox.child",
+    "sheetgrade.graders.sandbox.execution",
+    "sheetgrade.graders.sandbox.confine",
+    "sheetgrade.graders.sandbox.landlock",
+    "sheetgrade.graders.sandbox.seccomp",
     "sheetgrade.graders.notebook_check",
 )
 MAX_PACKET = 1 << 16
@@ -132,7 +134,13 @@ def _start_child(
 ) -> int:
     if not use_fork:
         return subprocess.Popen(
-            [sys.executable, "-m", "sheetgrade.graders.child", str(fd), json.dumps(request)],
+            [
+                sys.executable,
+                "-m",
+                "sheetgrade.graders.sandbox.child",
+                str(fd),
+                json.dumps(request),
+            ],
             pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             close_fds=True,
@@ -144,7 +152,7 @@ def _start_child(
             control.close()
             for w in wake:
                 os.close(w)
-            from sheetgrade.graders.child import child_main
+            from sheetgrade.graders.sandbox.child import child_main
 
             child_main(socket.socket(fileno=fd), request)
         finally:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sheetgrade.graders import protocol
-from sheetgrade.graders.errors import GradingError, ProtocolError, StudentProcessDied
-from sheetgrade.graders.worker import WarmWorker
+from sheetgrade.graders.sandbox import protocol
+from sheetgrade.graders.sandbox.errors import GradingError, ProtocolError, StudentProcessDied
+from sheetgrade.graders.sandbox.worker import WarmWorker
 
 #: replies larger than this from a student process end its grading
 MAX_REPLY = 64 * 1024 * 1024
@@ -56,7 +56,7 @@ class ProcessLimits:
     disk: int = 256 * 1024**2  # bytes in the scratch dir (and the largest single file)
 
     def confine_limits(self) -> dict[str, Any]:
-        """Keyword arguments for ``sheetgrade.graders.confine.Limits``."""
+        """Keyword arguments for ``sheetgrade.graders.sandbox.confine.Limits``."""
         return {
             "address_space": self.memory,
             "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1,

@@ -4,7 +4,7 @@ The grading engine forks one child per submission from a warm worker. In the
 child, after ``fork()``, ``setsid()`` and ``chdir(scratch)`` and before any
 student code runs, it calls::
 
-    from sheetgrade.graders.confine import Limits, confine
+    from sheetgrade.graders.sandbox.confine import Limits, confine
 
     layers = confine(scratch, Limits(address_space=1 << 30, cpu_seconds=10))
 
@@ -43,8 +43,8 @@ Layers, each implemented in its own module:
   dumps, optionally the number of processes.
 * capabilities (here): if the child holds capabilities (grading as root), it
   drops them all, so uid 0 cannot override file permissions or kill others.
-* seccomp (:mod:`sheetgrade.graders.seccomp`): a classic BPF syscall filter.
-* landlock (:mod:`sheetgrade.graders.landlock`): file system, TCP and scope
+* seccomp (:mod:`sheetgrade.graders.sandbox.seccomp`): a classic BPF syscall filter.
+* landlock (:mod:`sheetgrade.graders.sandbox.landlock`): file system, TCP and scope
   restrictions.
 """
 
@@ -197,7 +197,7 @@ def confine(scratch: Path, limits: Limits) -> dict[str, str]:
     ]
 
     # Both seccomp and Landlock require no_new_privs when unprivileged.
-    from sheetgrade.graders import landlock, seccomp
+    from sheetgrade.graders.sandbox import landlock, seccomp
 
     seccomp.set_no_new_privs()
     layers["landlock"] = _guard(lambda: landlock.restrict(scratch, read_paths))

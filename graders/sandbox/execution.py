@@ -1,7 +1,7 @@
 """What runs inside the student's namespace: cells, calls, OK-format inputs,
 assert tests, and the identity checks that detect tampering.
 
-Used in the confined student process (:mod:`sheetgrade.graders.child`) and,
+Used in the confined student process (:mod:`sheetgrade.graders.sandbox.child`) and,
 on a student's own machine, in-process by ``check("2a")`` inside Jupyter.
 Nothing here decides a score: it only runs code and reports what happened.
 """
@@ -40,7 +40,7 @@ from builtins import (  # noqa: UP029
 from types import TracebackType
 from typing import Any
 
-from sheetgrade.graders.ipython_shim import IPythonShim
+from sheetgrade.graders.sandbox.ipython_shim import IPythonShim
 
 
 def new_namespace() -> dict[str, Any]:

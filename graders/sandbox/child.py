@@ -1,7 +1,7 @@
 """The student process: set itself up, confine itself, run the notebook, serve.
 
 Entered right after ``fork()`` in the warm worker (or as ``python -m
-sheetgrade.graders.child`` where fork is unavailable). It holds only the
+sheetgrade.graders.sandbox.child`` where fork is unavailable). It holds only the
 submission's cells (sent by the grader over ``channel``) and the public data
 files in its scratch directory.
 
@@ -9,7 +9,7 @@ Order matters: own session, fds 1/2 to the capped output file, every other
 inherited fd closed, cwd to the scratch directory, then :func:`confine`, and
 only then the first student line.
 
-Requests (one JSON frame each, see :mod:`sheetgrade.graders.protocol`):
+Requests (one JSON frame each, see :mod:`sheetgrade.graders.sandbox.protocol`):
 
 - ``{"op": "run", "cells": [[index, source], ...]}`` runs the cells; the reply
   holds ``errors``, ``memory_error``, ``skipped`` (magics and shell lines not
@@ -52,7 +52,7 @@ from builtins import (  # noqa: UP029
 from pathlib import Path
 from typing import Any
 
-from sheetgrade.graders import execution, protocol
+from sheetgrade.graders.sandbox import execution, mode, protocol
 
 
 def child_main(channel: socket.socket, request: dict[str, Any]) -> None:
@@ -82,9 +82,7 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     scratch = Path(request["scratch"])
-    from sheetgrade.graders.notebook_check import disable_for_grading
-
-    disable_for_grading()  # imported before confinement: check("1a") cells run harmlessly
+    mode.enter_grading()  # check("1a") cells of the notebook run harmlessly
     out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null_fd, 0)
@@ -146,7 +144,7 @@ def _close_fds_except(keep: set[int]) -> None:
 
 def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
     try:
-        from sheetgrade.graders.confine import Limits, confine
+        from sheetgrade.graders.sandbox.confine import Limits, confine
     except ImportError as exc:
         return {"confinement": f"unavailable: {exc}"}
     try:
@@ -223,7 +221,7 @@ def _reply(channel: socket.socket, reply: dict[str, Any]) -> None:
     channel.sendall(protocol._HEADER.pack(len(payload)) + payload)
 
 
-if __name__ == "__main__":  # spawn mode: python -m sheetgrade.graders.child FD JSON
+if __name__ == "__main__":  # spawn mode: python -m sheetgrade.graders.sandbox.child FD JSON
     import json
 
     _channel = socket.socket(fileno=int(sys.argv[1]))

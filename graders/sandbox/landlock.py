@@ -11,7 +11,7 @@ the course directory, the sheet bundle with hidden tests and the reference,
 Landlock restricts only the calling thread (before ABI 8), so it must be
 applied while the child is single-threaded; threads created afterwards inherit
 the restriction. It needs ``no_new_privs`` (set by
-:func:`sheetgrade.graders.seccomp.set_no_new_privs`) unless the caller has
+:func:`sheetgrade.graders.sandbox.seccomp.set_no_new_privs`) unless the caller has
 ``CAP_SYS_ADMIN``.
 
 Constants come from ``include/uapi/linux/landlock.h`` and the Landlock

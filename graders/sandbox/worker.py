@@ -1,4 +1,4 @@
-"""The grader's handle on the warm worker (:mod:`sheetgrade.graders.zygote`).
+"""The grader's handle on the warm worker (:mod:`sheetgrade.graders.sandbox.zygote`).
 
 One :class:`WarmWorker` serves a whole grading run; any number of grader
 threads may call :meth:`WarmWorker.fork` at once.
@@ -16,8 +16,8 @@ import threading
 import time
 from typing import Any
 
-from sheetgrade.graders.errors import GradingError
-from sheetgrade.graders.zygote import MAX_PACKET, worker_env
+from sheetgrade.graders.sandbox.errors import GradingError
+from sheetgrade.graders.sandbox.zygote import MAX_PACKET, worker_env
 
 
 class WarmWorker:
@@ -28,9 +28,7 @@ class WarmWorker:
             use_fork = hasattr(os, "fork") and os.environ.get("SHEETGRADE_NO_FORK", "") != "1"
         self.use_fork = use_fork
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = (
-            "import sys; from sheetgrade.graders.zygote import main; main(*map(int, sys.argv[1:]))"
-        )
+        code = "import sys; from sheetgrade.graders.sandbox.zygote import main; main(*map(int, sys.argv[1:]))"
         debug = os.environ.get("SHEETGRADE_DEBUG") == "1"
         self._process = subprocess.Popen(
             [
