@@ -131,7 +131,7 @@ class PublicTests:
     build_hash: str
     tasks: list[TaskInfo]
     tests: list[TestCase]  # public only
-    # reference answers of public native checks: key -> encoded value (see graders.protocol)
+    # reference answers of public native checks: key -> encoded value (see graders.sandbox.protocol)
     recorded_reference: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
