@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from sheetgrade.graders.batch import load_bundle, process_limits, start_reference
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import run_test
-from sheetgrade.graders.validate import _RenewingTarget
 from sheetgrade.graders.sandbox.worker import WarmWorker
+from sheetgrade.graders.validate import _RenewingTarget
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
