@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sheetgrade.cli._common import State, pass_state
+from sheetgrade.cli._common import State, pass_state, warn
 
 
 @click.command()
@@ -16,7 +16,8 @@ from sheetgrade.cli._common import State, pass_state
     "formats",
     default="html,md",
     show_default=True,
-    help="Comma-separated: html, md, gradescope (results.json per submission).",
+    help="Comma-separated: html, md, gradescope (results.json per submission), "
+    "moodle (a zip for Moodle's 'Upload multiple feedback files in a zip').",
 )
 @click.option(
     "--output-dir",
@@ -34,10 +35,27 @@ def feedback(state: State, sheet: str, formats: str, output_dir: Path | None) ->
     Examples:
       sheetgrade feedback 03
       sheetgrade feedback 03 --format html,md,gradescope
+      sheetgrade feedback 03 --format moodle
     """
     from sheetgrade.gradebook.feedback import write_feedback
+    from sheetgrade.gradebook.moodle_return import write_moodle_feedback
 
+    course = state.course()
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    paths = write_feedback(state.course(), sheet=sheet, formats=chosen, out_dir=output_dir)
-    folder = output_dir or state.course().feedback_dir / state.course().resolve_sheet_id(sheet)
-    click.echo(f"wrote {len(paths)} files to {folder}")
+    others = tuple(f for f in chosen if f != "moodle")
+    paths = (
+        write_feedback(course, sheet=sheet, formats=others, out_dir=output_dir) if others else []
+    )
+    folder = output_dir or course.feedback_dir / course.resolve_sheet_id(sheet)
+    if others:
+        click.echo(f"wrote {len(paths)} files to {folder}")
+    if "moodle" in chosen:
+        result = write_moodle_feedback(course, sheet=sheet, out_dir=output_dir)
+        for line in result.left:
+            warn(line)
+        click.echo(
+            f"wrote {result.path}: {len(result.folders)} participant folders for Moodle's "
+            f"'Upload multiple feedback files in a zip'"
+        )
+        if result.left:
+            raise click.exceptions.Exit(1)

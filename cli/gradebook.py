@@ -132,3 +132,47 @@ def export(state: State, fmt: str, output: Path | None, group: str | None) -> No
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {output}", err=True)
+
+
+@gradebook.command("moodle-worksheet")
+@click.argument("sheet")
+@click.option(
+    "--worksheet",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The grading worksheet downloaded from Moodle (default: the one kept by "
+    "`collect --worksheet`).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: exports/moodle-worksheet-SHEET.csv).",
+)
+@pass_state
+def moodle_worksheet(state: State, sheet: str, worksheet: Path | None, output: Path | None) -> None:
+    """Write Moodle's grading worksheet back with grades and a short feedback comment.
+
+    Every row, column and identifier stays as downloaded; Grade gets the sheet's
+    points scaled to the assignment's Maximum Grade, Feedback comments a one-line
+    summary. Upload it in Moodle: the assignment's grading page, "Upload grading
+    worksheet". Students without a submission keep their row unchanged.
+
+    \b
+    Examples:
+      sheetgrade collect 03 moodle.zip --worksheet grading-worksheet.csv
+      sheetgrade gradebook moodle-worksheet 03 -o grades-for-moodle.csv
+    """
+    from sheetgrade.gradebook.moodle_return import export_worksheet
+
+    course = state.course()
+    sheet_id = course.resolve_sheet_id(sheet)
+    target = output or course.exports_dir / f"moodle-worksheet-{sheet_id}.csv"
+    result = export_worksheet(course, sheet=sheet_id, worksheet=worksheet, output=target)
+    for line in result.left[:20]:
+        click.echo(f"left as downloaded: {line}", err=True)
+    if len(result.left) > 20:
+        click.echo(f"left as downloaded: {len(result.left) - 20} more rows", err=True)
+    click.echo(
+        f"wrote {target}: {len(result.graded)} grades, {len(result.left)} rows left as downloaded"
+    )

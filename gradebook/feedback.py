@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sheetgrade.gradebook.book import Gradebook
     from sheetgrade.sheets.model import AutograderBundle
 
-FORMATS = ("html", "md", "gradescope")
+FORMATS = ("html", "md", "gradescope", "moodle")
 
 
 @dataclass
@@ -345,7 +345,9 @@ def write_feedback(
     """Render the feedback files of one sheet; return the paths written.
 
     Files: ``feedback/<sheet>/<subject>.html`` and ``.md``; with ``gradescope``
-    also ``feedback/<sheet>/gradescope/<subject>/results.json``.
+    also ``feedback/<sheet>/gradescope/<subject>/results.json``; with ``moodle``
+    ``feedback/<sheet>/moodle-feedback.zip`` for Moodle's "Upload multiple
+    feedback files in a zip" (:mod:`sheetgrade.gradebook.moodle_return`).
     """
     from sheetgrade.gradebook.book import build_gradebook
     from sheetgrade.templates import environment
@@ -382,4 +384,8 @@ def write_feedback(
                 encoding="utf-8",
             )
             written.append(path)
+    if "moodle" in formats:
+        from sheetgrade.gradebook.moodle_return import write_moodle_feedback
+
+        written.append(write_moodle_feedback(course, sheet=sheet, out_dir=target, book=book).path)
     return written
