@@ -27,6 +27,17 @@ CHECK_ROWS = (
     ("check.otter", "otter check NOTEBOOK"),
     ("check.nbgrader_validate", "nbgrader validate NOTEBOOK"),
 )
+SINGLE_ROWS = (
+    ("one.nbgrader", "nbgrader autograde --student"),
+    ("one.otter", "otter.api.grade_submission, one call in a fresh process"),
+    ("one.sheetgrade_j1", "sheetgrade grade --only"),
+)
+PS1_ROWS = (
+    ("ps1.nbgrader", "nbgrader autograde ps1"),
+    ("ps1.sheetgrade_auto", "sheetgrade grade ps1 (jobs = cores)"),
+    ("ps1_one.nbgrader", "nbgrader autograde ps1 --student (one submission)"),
+    ("ps1_one.sheetgrade_j1", "sheetgrade grade ps1 --only (one submission)"),
+)
 OVERHEAD_TOOLS = (
     ("nbgrader", "nbgrader autograde"),
     ("otter", "otter grade_submission loop"),
@@ -62,6 +73,14 @@ def derive(res: Results, sizes: Sizes) -> dict[str, float]:
         out["overhead_real_batch"] = (real.median - one.median) / sizes.n - out[
             "compute_per_submission"
         ]
+    for slow, fast, key in (
+        ("one.nbgrader", "one.sheetgrade_j1", "ratio_one_nbgrader"),
+        ("one.otter", "one.sheetgrade_j1", "ratio_one_otter"),
+        ("ps1.nbgrader", "ps1.sheetgrade_auto", "ratio_ps1_nbgrader"),
+        ("ps1_one.nbgrader", "ps1_one.sheetgrade_j1", "ratio_ps1_one_nbgrader"),
+    ):
+        if (r := ratio(s.get(slow) or Sample("none"), s.get(fast) or Sample("none"))) is not None:
+            out[key] = r
     if s.get("startup.sheetgrade"):
         out["startup"] = s["startup.sheetgrade"].median
     if s.get("check.sheetgrade"):
@@ -100,6 +119,31 @@ def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
         out += _rows(res, STARTUP_ROWS, extra) + [""]
     if _has(res, "batch."):
         out += _batch_table(res, sizes, derived) + [""]
+    if _has(res, "one."):
+        out += ["### One submission on its own (a tutor regrading one student)", ""]
+        out += ["| grader | median [min-max] | |", "|---|---|---|"]
+        extra = {
+            f"one.{t}": f"{derived[f'ratio_one_{t}']:.1f}x slower than sheetgrade"
+            for t in ("nbgrader", "otter")
+            if f"ratio_one_{t}" in derived
+        }
+        out += _rows(res, SINGLE_ROWS, extra) + [""]
+    if _has(res, "ps1"):
+        out += [
+            f"### nbgrader's ps1 (problem1, read from the installed nbgrader), {sizes.n} "
+            "byte-distinct submissions and one alone",
+            "",
+            "| grader | median [min-max] | |",
+            "|---|---|---|",
+        ]
+        extra = {}
+        for key, ratio_key in (
+            ("ps1.nbgrader", "ratio_ps1_nbgrader"),
+            ("ps1_one.nbgrader", "ratio_ps1_one_nbgrader"),
+        ):
+            if ratio_key in derived:
+                extra[key] = f"{derived[ratio_key]:.1f}x slower than sheetgrade"
+        out += _rows(res, PS1_ROWS, extra) + [""]
     if _has(res, "trivial_"):
         out += _overhead_table(res, sizes, derived) + [""]
     if _has(res, "check."):

@@ -29,7 +29,7 @@ import report  # noqa: E402
 import suite  # noqa: E402
 import tools  # noqa: E402
 
-SECTIONS = ("startup", "batch", "overhead", "check", "gradebook")
+SECTIONS = ("startup", "batch", "single", "overhead", "check", "ps1", "gradebook")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "startup" in sections:
             suite.startup(res, competitors_, sizes.startup_reps, warm_up=sizes.warm_up)
-        if sections & {"batch", "check"}:
+        if sections & {"batch", "single", "check"}:
             suite.student_compute(res, sizes.n)
             real = suite.write_and_prepare(
                 work / "batch", sizes.n, forms, trivial=False, formats=sizes.formats
@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                 suite.grade_batch(
                     res, real, work / "grade", competitors_, sizes.reps, formats=sizes.formats
                 )
+            if "single" in sections:
+                suite.single(res, real, work / "grade", competitors_, sizes.reps)
             if "check" in sections:
                 suite.check_latency(res, real, work, competitors_, sizes.check_reps)
         if "overhead" in sections:
@@ -113,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 formats=False,
             )
             suite.overhead(res, trivial, work / "grade-trivial", measured, sizes.reps)
+        if "ps1" in sections:
+            suite.ps1_workload(res, work, competitors_, sizes.n, sizes.reps)
         if "gradebook" in sections:
             suite.gradebook(res, smoke=args.smoke)
     finally:

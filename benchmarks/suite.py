@@ -20,6 +20,7 @@ import batch
 import competitors
 import compute
 import prepare
+import ps1
 import tools
 from bench_sheet import NOTEBOOK, pattern_for, student_name
 from graders_under_test import NbgraderBatch, OtterBatch, SheetgradeBatch
@@ -275,3 +276,46 @@ def gradebook(res: Results, *, smoke: bool) -> None:
             res.gradebook[key] = {name: float(v) / 1000 for name, v in m.groupdict().items()}
     if "together" not in res.gradebook:
         res.notes.append("gradebook: could not read the 'together' line of gradebook_bench.py")
+
+
+def single(
+    res: Results, prep: Prepared, work: Path, competitors_: tuple[str, ...], reps: int
+) -> None:
+    """One real submission (a correct one) graded on its own: what a tutor
+    regrading one student waits for, start-up included."""
+    say(f"one submission of the own sheet ({reps} repetitions)")
+    one = grading_measures(
+        prep, work, competitors_, formats=False, prefix="one", students=[student_name(0)]
+    )
+    res.samples.update(interleave(dict(one), reps, progress=say))
+
+
+def ps1_workload(
+    res: Results, work: Path, competitors_: tuple[str, ...], n: int, reps: int
+) -> None:
+    """nbgrader's own ps1 (problem1), read from the installed nbgrader: a batch
+    of ``n`` byte-distinct submissions and one submission alone, graded by
+    nbgrader and by sheetgrade; then the scores of the batch compared."""
+    if "nbgrader" not in competitors_:
+        res.notes.append("ps1: needs nbgrader in the competitors' venv; not measured")
+        return
+    say(f"ps1 (nbgrader user guide): writing {n} submissions")
+    batch_ = ps1.write(work / "ps1", n)
+    base = work / "ps1-grade"
+    first = ps1.student_name(0)
+    measures: dict[str, ps1.NbgraderPs1 | ps1.SheetgradePs1] = {
+        "ps1.nbgrader": ps1.NbgraderPs1(batch_, base / "nbgrader"),
+        "ps1.sheetgrade_auto": ps1.SheetgradePs1(batch_, base / "sg-auto", None),
+        "ps1_one.nbgrader": ps1.NbgraderPs1(batch_, base / "nbgrader-one", first),
+        "ps1_one.sheetgrade_j1": ps1.SheetgradePs1(batch_, base / "sg-one", 1, first),
+    }
+    say(f"ps1: grading {n} and 1 ({reps} repetitions)")
+    res.samples.update(interleave(dict(measures), reps, progress=say))
+    expected = ps1.expected(n)
+    for key in ("ps1.nbgrader", "ps1.sheetgrade_auto"):
+        res.agreement.append(
+            agreement.compare(key.replace(".", " "), expected, measures[key].scores())
+        )
+    res.disagreements += agreement.pairwise(
+        {k: measures[k].scores() for k in ("ps1.nbgrader", "ps1.sheetgrade_auto")}
+    )

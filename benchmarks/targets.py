@@ -28,7 +28,11 @@ class Target:
 
 TARGETS: tuple[Target, ...] = (
     Target("ratio_nbgrader", "batch: faster than nbgrader autograde", 15, True, "x"),
-    Target("ratio_otter", "batch: faster than otter grade_submission loop", 30, True, "x"),
+    Target("ratio_otter", "batch: faster than otter grade_submission loop", 40, True, "x"),
+    Target("ratio_ps1_nbgrader", "ps1 (nbgrader's own sheet): faster than nbgrader", 20, True, "x"),
+    Target("ratio_one_nbgrader", "one submission: faster than nbgrader autograde", 5, True, "x"),
+    Target("ratio_one_otter", "one submission: faster than otter grade_submission", 5, True, "x"),
+    Target("ratio_ps1_one_nbgrader", "ps1, one submission: faster than nbgrader", 5, True, "x"),
     Target("overhead", "overhead per submission (beyond student compute)", 0.050, False, "s"),
     Target("startup", "sheetgrade --help", 0.150, False, "s"),
     Target("check", "sheetgrade check (student)", 1.5, False, "s"),
