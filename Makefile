@@ -11,7 +11,7 @@ LIBRARY := api cli course sheets roster submissions graders gradebook templates 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[staff,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[staff,dev,postgres,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -156,7 +156,8 @@ class Database:
     url: str = setting(
         "sqlite:///gradebook.db",
         "SQLAlchemy URL. A relative SQLite path is relative to the course directory; "
-        "use postgresql://… for several tutors on several machines.",
+        "use postgresql://user@host/dbname for several tutors on several machines "
+        "(needs `sheetgrade[postgres]`). $SHEETGRADE_DATABASE overrides it.",
     )
 
 

@@ -179,6 +179,6 @@ class Course:
     @cached_property
     def engine(self) -> Engine:
         """The database engine, schema created or upgraded to the current version."""
-        from sheetgrade.course.store import open_store
+        from sheetgrade.course.store import database_url, open_store
 
-        return open_store(self.config.database.url, self.root)
+        return open_store(database_url(self.config.database.url), self.root)
