@@ -34,3 +34,7 @@ class CourseNotFound(ConfigError):
 
 class StoreError(SheetgradeError):
     """The database cannot be opened or upgraded."""
+
+
+class SheetBusy(SheetgradeError):
+    """Another ``grade`` or ``collect`` run holds the sheet's lock."""

@@ -144,6 +144,8 @@ def grade_sheet(
 
     Raises:
         BuildMissing, GradingError: the sheet cannot be graded at all.
+        SheetBusy: another ``grade`` or ``collect`` of the sheet is running (on any
+            machine, when the gradebook is on PostgreSQL).
     """
     sheet_id = course.resolve_sheet_id(sheet)
     bundle = load_bundle(course, sheet_id)
@@ -153,6 +155,36 @@ def grade_sheet(
             f"build/{sheet_id} (build {bundle.build_hash[:12]}) is not the sheet's current build "
             f"({recorded[:12]}); run `sheetgrade sheet build {sheet_id.split('-', 1)[0]}`"
         )
+    from sheetgrade.course.locks import sheet_lock
+
+    with sheet_lock(course, sheet_id, "grade"):
+        return _grade_locked(
+            course,
+            sheet_id,
+            bundle,
+            only=only,
+            jobs=jobs,
+            force=force,
+            timeout=timeout,
+            memory=memory,
+            on_start=on_start,
+            on_progress=on_progress,
+        )
+
+
+def _grade_locked(
+    course: Course,
+    sheet_id: str,
+    bundle: AutograderBundle,
+    *,
+    only: Iterable[str],
+    jobs: int | None,
+    force: bool,
+    timeout: float | None,
+    memory: int | None,
+    on_start: Callable[[int], None] | None,
+    on_progress: ProgressCallback | None,
+) -> GradeRun:
     from sheetgrade.submissions.records import counting_submissions
 
     records = _select(course, counting_submissions(course, sheet_id), list(only))

@@ -7,7 +7,3 @@ from sheetgrade.course.errors import SheetgradeError
 
 class SubmissionError(SheetgradeError):
     """A problem with collecting or listing submissions that the user can fix."""
-
-
-class CollectLocked(SubmissionError):
-    """Another ``collect`` for the same sheet is running."""

@@ -139,7 +139,8 @@ def collect(
         The report; ``report.failed`` tells whether anything was refused or unmatched.
 
     Raises:
-        SubmissionError: bad ``received_at``, bad extensions file, empty roster, lock held.
+        SubmissionError: bad ``received_at``, bad extensions file, empty roster.
+        SheetBusy: another ``collect`` or ``grade`` of the sheet is running.
     """
     sheet_obj = course.sheet(sheet)
     sheet_id = sheet_obj.id
@@ -251,7 +252,9 @@ def collect(
     if dry_run:
         _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=True)
     else:
-        with sheet_store.lock():
+        from sheetgrade.course.locks import sheet_lock
+
+        with sheet_lock(course, sheet_id, "collect"):
             _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=False)
             report.report_files = _write_reports(sheet_store.dir, report)
             if sheet_ws is not None:

@@ -4,31 +4,28 @@ Crash safety. A version is written into ``submissions/<sheet>/.tmp/…``, every
 file and folder fsynced, then renamed into place in one step; the database rows
 are committed only after every rename. A process killed at any point leaves
 either a temp folder (always incomplete: removed on the next run) or a version
-folder without a row. The next run, holding the sheet's lock, *adopts* such a
-folder when its manifest is complete and every file matches its sha256, and
-removes it otherwise; so re-running the same ``collect`` completes without
-duplicates. Versions are never changed or deleted once they have a row.
+folder without a row. The next run, holding the sheet lock
+(:mod:`sheetgrade.course.locks`), *adopts* such a folder when its manifest is
+complete and every file matches its sha256, and removes it otherwise; so
+re-running the same ``collect`` completes without duplicates. Versions are never changed or deleted once they have a row.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetgrade.submissions.contents import MANIFEST, content_hash
-from sheetgrade.submissions.errors import CollectLocked, SubmissionError
+from sheetgrade.submissions.errors import SubmissionError
 
 TMP = ".tmp"
-LOCK = ".lock"
 _SAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
 
@@ -89,27 +86,6 @@ class SheetStore:
     def relpath(self, owner: str, version: int) -> str:
         """The version folder relative to the course root (the ``path`` column)."""
         return (self.dir / owner_dirname(owner) / str(version)).relative_to(self.root).as_posix()
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the sheet's lock (advisory, released when the process dies)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except ImportError:  # pragma: no cover - not POSIX: no lock
-                pass
-            except OSError:
-                raise CollectLocked(
-                    f"another `sheetgrade collect` for this sheet is running "
-                    f"(lock {self.dir / LOCK}); wait for it to finish"
-                ) from None
-            yield
-        finally:
-            os.close(fd)
 
     # ------------------------------------------------------------------ write
     def write_version(

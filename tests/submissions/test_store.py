@@ -186,5 +186,7 @@ def test_a_second_collect_of_the_same_sheet_waits_its_turn(
         fcntl.flock(held, fcntl.LOCK_EX)
         result = run_cli("collect", SHEET, single, course=course)
     assert result.exit_code == 1
-    assert "another `sheetgrade collect` for this sheet is running" in result.stderr
+    assert (
+        f"sheet {SHEET} is busy: another sheetgrade run (grade or collect) holds" in result.stderr
+    )
     assert rows(course) == []
