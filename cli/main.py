@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "feedback": "sheetgrade.cli.feedback:feedback",
     "admission": "sheetgrade.cli.admission:admission",
     "report": "sheetgrade.cli.report:report",
+    "db": "sheetgrade.cli.db:db",
     "demo": "sheetgrade.cli.demo:demo",
 }
 
