@@ -8,7 +8,6 @@ would), so these tests do not depend on the other parts of the pipeline.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -232,11 +231,11 @@ class Builder:
             ],
         )
 
-    def dump(self) -> list[str]:
-        """Every row of the database, as SQL text (for before/after comparisons)."""
-        self.course.engine.dispose()
-        with sqlite3.connect(self.root / "gradebook.db") as conn:
-            return list(conn.iterdump())
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table (for before/after comparisons), on either database."""
+        from sheetgrade.course.dbcopy import dump_tables
+
+        return dump_tables(self.course.engine)
 
 
 @pytest.fixture

@@ -1,18 +1,24 @@
-"""Single marks, team overrides, the audit trail, presentations, and concurrent imports."""
+"""Single marks, team overrides, the audit trail, presentations, and concurrent imports
+and edits, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from sheetgrade.course import store
 from sheetgrade.gradebook.book import build_gradebook
 
 from .conftest import Builder
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def test_set_team_override_and_history(small, run_cli, monkeypatch):
@@ -116,3 +122,49 @@ def test_two_processes_import_at_once_and_no_mark_is_lost(builder: Builder, run_
     assert {m.tutor for m in marks} == {"tutor-0", "tutor-1"}
     manual = build_gradebook(b.course).per_sheet.xs("03-regression", level="sheet_id")["manual"]
     assert (manual == 3.5).all()
+
+
+def test_two_processes_set_the_same_mark_one_wins_and_both_are_audited(
+    small: Builder, run_together
+) -> None:
+    """Both processes are held at the marks table until both are under way, so that
+    they overlap for certain; each must still see the other's committed mark."""
+    engine = small.course.engine
+    env = {"SHEETGRADE_COURSE": str(small.root)}
+
+    def hold_marks_until_both_wait() -> None:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("LOCK TABLE marks IN SHARE ROW EXCLUSIVE MODE"))
+                waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                deadline = time.monotonic() + 20
+                while conn.execute(text(waiting)).scalar() < 2 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert conn.execute(text(waiting)).scalar() == 2
+            else:
+                conn.execute(text("SELECT count(*) FROM marks"))  # holds BEGIN IMMEDIATE
+                time.sleep(1.5)
+            conn.commit()
+
+    done = run_together(
+        [
+            ["marks", "set", "02", "s6", "2", "1", "--tutor", "anna", "-m", "by anna"],
+            ["marks", "set", "02", "s6", "2", "3.5", "--tutor", "ben", "-m", "by ben"],
+        ],
+        preload=("sheetgrade.cli.marks", "sheetgrade.gradebook.marks"),
+        env=env,
+        meanwhile=hold_marks_until_both_wait,
+    )
+    for p in done:
+        assert p.returncode == 0, p.stderr
+    with engine.connect() as conn:
+        marks = conn.execute(store.marks.select().where(store.marks.c.subject_id == "s6")).all()
+        audit = conn.execute(store.mark_audit.select().order_by(store.mark_audit.c.id)).all()
+    assert len(marks) == 1 and len(audit) == 2
+    first, second = audit
+    # the second writer saw the first one's mark: a chain, not two edits of "nothing"
+    assert (first.old_points, second.old_points) == (None, first.new_points)
+    assert {first.tutor, second.tutor} == {"anna", "ben"}
+    winner = marks[0]
+    assert (winner.points, winner.tutor) == (second.new_points, second.tutor)
+    assert winner.comment == f"by {second.tutor}"

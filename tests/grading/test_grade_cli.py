@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from sheetgrade.course import store
@@ -24,6 +25,7 @@ def results_of(course_root: Path) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.usefixtures("database")
 def test_correct_partial_broken(
     run_cli, graded_course: Path, add_submission: AddSubmission
 ) -> None:

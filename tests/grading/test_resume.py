@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from sheetgrade.course import store
@@ -30,6 +31,7 @@ def _comparable(results: dict[str, dict]) -> dict[str, tuple]:
     }
 
 
+@pytest.mark.usefixtures("database")
 def test_rerun_is_idempotent_and_force_regrades(
     run_cli, graded_course: Path, add_submission: AddSubmission
 ) -> None:
@@ -54,6 +56,7 @@ def test_rerun_is_idempotent_and_force_regrades(
         assert conn.execute(select(func.count()).select_from(store.marks)).scalar() == 0
 
 
+@pytest.mark.usefixtures("database")
 def test_new_submission_only_grades_the_new_one(
     run_cli, graded_course: Path, add_submission: AddSubmission
 ) -> None:
