@@ -34,6 +34,11 @@ from sheetgrade.cli._common import State, pass_state, warn
     help="Moodle's grading worksheet (CSV) of the assignment: its submission times are used, "
     "and it names the default group's members and blind marking's participants.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Collect a source even when most of its uploads look like another sheet's.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload."
@@ -47,6 +52,7 @@ def collect(
     received_at: str | None,
     extensions: Path | None,
     worksheet: Path | None,
+    force: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -59,6 +65,11 @@ def collect(
     immutable versions under submissions/SHEET/. Unsafe or unmatched items are
     refused with a reason and listed in submissions/SHEET/unmatched.csv and
     refused.csv; the rest still collect. Exit status 1 when anything was refused.
+
+    A source whose uploads mostly look like another sheet's (its notebook
+    name or its fixed cells) is refused whole, naming the likely sheet;
+    --force collects it anyway. Every collect is recorded:
+    `sheetgrade submissions undo SHEET` takes the last one back.
 
     \b
     Examples:
@@ -80,6 +91,7 @@ def collect(
         received_at=received_at,
         extensions_file=extensions,
         worksheet=worksheet,
+        force=force,
     )
     tz = course_tz(course)
     rec = report.recovery
@@ -101,7 +113,7 @@ def collect(
         warn(message)
     for o in report.outcomes:
         if (quiet and o.status in ("stored", "unchanged")) or (
-            o.status == "unchanged" and not verbose
+            o.status == "unchanged" and not verbose and "withdrawn" not in o.flags
         ):
             continue
         if o.status in ("stored", "unchanged"):
@@ -111,8 +123,12 @@ def collect(
             click.echo(
                 f"{o.status:<10} {o.owner:<10} v{o.version:<3} {when}  {late:<14} {o.source}{flags}"
             )
+            if "withdrawn" in o.flags:
+                click.echo(f"{'':<10} {o.message}")
         else:
             click.echo(f"{o.status:<10} {o.source}: {o.message}")
+    for line in report.wrong_sheet:
+        click.echo(f"{'refused':<10} {line}")
     for r in report.refusals:
         where = f"{r.source}/{r.path}" if r.path else r.source
         click.echo(f"{'refused':<10} {where}: {r.reason}")
@@ -142,8 +158,15 @@ def collect(
     if report.refusals:
         counts.append(f"{len(report.refusals)} file(s) refused")
     summary = f"{report.sheet_id}: " + (", ".join(counts) or "nothing to collect")
+    if report.wrong_sheet:
+        summary += f"; {len(report.wrong_sheet)} source(s) refused as another sheet's"
     if dry_run:
         summary += " (dry run: nothing was changed)"
+    if report.operation_id is not None and not quiet:
+        click.echo(
+            f"recorded as collect #{report.operation_id}; "
+            f"`sheetgrade submissions undo {report.sheet_id}` takes it back"
+        )
     click.echo(summary)
     for path in report.report_files:
         if path.name == "unmatched.csv" and (

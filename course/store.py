@@ -262,11 +262,56 @@ moodle_participants = Table(
     Column("submitted_at", String, nullable=True),  # ISO 8601 UTC, "Last modified (submission)"
 )
 
+# --- version 5: recorded collects, withdrawn versions, marks templates --------
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sheet_id", String, nullable=False),
+    Column("kind", String, nullable=False),  # collect | undo | withdraw | restore
+    Column("at", String, nullable=False),  # ISO 8601 UTC
+    Column("actor", String, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),  # JSON: sources, --force, reason
+    Column("undone_by", Integer, nullable=True),  # the undo operation that took it back
+)
+
+submission_events = Table(
+    "submission_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operation_id", Integer, ForeignKey("operations.id"), nullable=False),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("action", String, nullable=False),  # added | withdrawn | restored
+)
+
+# the versions that do not count (taken back); a row leaves when the version is restored
+withdrawn_submissions = Table(
+    "withdrawn_submissions",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), primary_key=True),
+    Column("operation_id", Integer, ForeignKey("operations.id"), nullable=False),
+)
+
+marks_templates = Table(
+    "marks_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token", String, nullable=False, unique=True),  # written into the file's first row
+    Column("sheet_id", String, nullable=False),
+    Column("group_id", String, nullable=True),
+    Column("path", Text, nullable=False),  # absolute path written
+    Column("made_at", String, nullable=False),  # ISO 8601 UTC
+    Column("sha256", String, nullable=False),  # of the bytes written
+    Column("held", Text, nullable=False, default="{}"),  # JSON: the marks the file was made with
+)
+
 UPGRADES: list[list[Table]] = [
     [groups, tutors, students, teams, team_members, sheets, tasks],  # 1
     [submissions, results, test_results],  # 2
     [marks, mark_audit, presentations, excused],  # 3
     [moodle_uploads, moodle_participants],  # 4
+    [operations, submission_events, withdrawn_submissions, marks_templates],  # 5
 ]
 SCHEMA_VERSION = len(UPGRADES)
 

@@ -232,7 +232,7 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
         subs = _read(
             conn,
             "SELECT sheet_id, owner, owner_kind, version, sha256, received_at, late_seconds "
-            "FROM submissions",
+            "FROM submissions WHERE id NOT IN (SELECT submission_id FROM withdrawn_submissions)",
         )
         auto = _read(
             conn,

@@ -82,6 +82,10 @@ class CollectReport:
     team_uploads: list[str] = field(default_factory=list)  # one member uploaded for the whole team
     recovery: Recovery = field(default_factory=Recovery)
     report_files: list[Path] = field(default_factory=list)
+    wrong_sheet: list[str] = field(default_factory=list)  # sources refused as another sheet's
+    sources: list[str] = field(default_factory=list)
+    force: bool = False
+    operation_id: int | None = None  # the recorded collect (None: nothing stored)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -89,7 +93,11 @@ class CollectReport:
     @property
     def failed(self) -> bool:
         """True when anything was refused or could not be matched."""
-        return bool(self.refusals) or any(o.status in FAILED for o in self.outcomes)
+        return (
+            bool(self.refusals)
+            or bool(self.wrong_sheet)
+            or any(o.status in FAILED for o in self.outcomes)
+        )
 
 
 @dataclass
@@ -119,6 +127,7 @@ def collect(
     extensions_file: str | Path | None = None,
     worksheet: str | Path | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> CollectReport:
     """Collect uploads for one sheet into the store.
 
@@ -134,6 +143,7 @@ def collect(
             members of team mode's default group and the students behind blind
             marking's participant ids; it is kept for ``gradebook moodle-worksheet``.
         now: The current time (tests); the fallback when no other time is known.
+        force: Collect a source even when most of its uploads look like another sheet's.
 
     Returns:
         The report; ``report.failed`` tells whether anything was refused or unmatched.
@@ -145,7 +155,9 @@ def collect(
     sheet_obj = course.sheet(sheet)
     sheet_id = sheet_obj.id
     tz = course_tz(course)
-    report = CollectReport(sheet_id=sheet_id, dry_run=dry_run)
+    report = CollectReport(
+        sheet_id=sheet_id, dry_run=dry_run, sources=[str(s) for s in sources], force=force
+    )
     people = People.load(course.engine)
     if not people.students:
         raise SubmissionError(
@@ -247,6 +259,8 @@ def collect(
         item.late = late
         good.append(item)
 
+    good = _check_sheet(course, sheet_id, good, report)
+
     # 3. recover leftovers, plan versions, write
     sheet_store = SheetStore(course.root, course.submissions_dir, sheet_id)
     if dry_run:
@@ -262,6 +276,47 @@ def collect(
                     store_worksheet(conn, sheet_id, sheet_ws)
                 report.report_files.append(keep_worksheet_copy(sheet_store.dir, sheet_ws.sheet))
     return report
+
+
+def _check_sheet(
+    course: Course, sheet_id: str, items: list[_Item], report: CollectReport
+) -> list[_Item]:
+    """Refuse a source whose uploads mostly look like another sheet's (unless forced);
+    flag single uploads that do."""
+    from sheetgrade.submissions.sheetmatch import SheetMatcher, describe_source
+
+    matcher = SheetMatcher.load(course)
+    by_source: dict[int, list[tuple[_Item, Any]]] = {}
+    for item in items:
+        assert item.contents is not None
+        guess = matcher.guess(sheet_id, item.contents.files, item.contents.notebook)
+        if guess is not None:
+            item.flags.append(f"looks-like:{guess.sheet_id}")
+        by_source.setdefault(item.upload.group, []).append((item, guess))
+    kept: list[_Item] = []
+    for group, pairs in by_source.items():
+        source = report.sources[group] if group < len(report.sources) else pairs[0][0].upload.source
+        guesses = [g for _, g in pairs if g is not None]
+        verdict = describe_source(source, guesses, len(pairs))
+        if verdict is not None:
+            likely, line = verdict
+            if not report.force:
+                report.wrong_sheet.append(
+                    f"{source}: {line}; nothing from it was collected for {sheet_id}. "
+                    f"If it is sheet {likely}'s: `sheetgrade collect {likely} {source}`; "
+                    f"to collect it for {sheet_id} anyway: --force"
+                )
+                continue
+            report.warnings.append(f"{source}: {line}; collected for {sheet_id} (--force)")
+        else:
+            for item, guess in pairs:
+                if guess is not None:
+                    report.warnings.append(
+                        f"{item.upload.source}: looks like sheet {guess.sheet_id} "
+                        f"({guess.reason}); collected, flagged looks-like:{guess.sheet_id}"
+                    )
+        kept += [item for item, _ in pairs]
+    return kept
 
 
 def _parse_given(received_at: str | datetime | None, tz: Any) -> datetime | None:
@@ -455,6 +510,11 @@ def _run(
         with store.transaction(course.engine) as conn:
             conn.execute(store.submissions.insert(), adopted)
     rows += adopted
+    with course.engine.connect() as conn:
+        from sheetgrade.submissions.operations import withdrawn_ids
+
+        gone = withdrawn_ids(conn, sheet_id)
+    withdrawn = {(r["owner"], r["sha256"]) for r in rows if r.get("id") in gone}
     versions: dict[str, int] = {}
     shas: dict[tuple[str, str], int] = {}
     sha_owners: dict[str, set[str]] = {}
@@ -497,6 +557,13 @@ def _run(
             if (owner, sha) in shas:
                 outcome.status, outcome.version = "unchanged", shas[(owner, sha)]
                 outcome.message = f"the same files as version {shas[(owner, sha)]}; nothing to do"
+                if (owner, sha) in withdrawn:
+                    outcome.message = (
+                        f"the same files as version {shas[(owner, sha)]}, which was withdrawn; "
+                        f"`sheetgrade submissions restore {sheet_id} {owner} "
+                        f"{shas[(owner, sha)]}` makes it count again"
+                    )
+                    outcome.flags.append("withdrawn")
             elif sha in batch:
                 outcome.status = "duplicate"
                 outcome.message = f"duplicate upload: the same files as {batch[sha]}"
@@ -551,9 +618,28 @@ def _run(
             }
         )
     if new_rows:
+        from sheetgrade.submissions.operations import record_collect
+
         with store.transaction(course.engine) as conn:
             conn.execute(store.submissions.insert(), new_rows)
             store_origins(conn, sheet_id, origins)
+            t = store.submissions
+            stored = {(r["owner"], r["version"]) for r in new_rows}
+            ids = [
+                int(r.id)
+                for r in conn.execute(
+                    select(t.c.id, t.c.owner, t.c.version).where(t.c.sheet_id == sheet_id)
+                )
+                if (r.owner, r.version) in stored
+            ]
+            report.operation_id = record_collect(
+                conn,
+                sheet_id=sheet_id,
+                submission_ids=sorted(ids),
+                sources=report.sources,
+                forced=report.force,
+                at=created,
+            )
 
 
 def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dict[str, Any]:

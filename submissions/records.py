@@ -37,10 +37,16 @@ class SubmissionRecord:
         return self.late_seconds <= 0
 
 
-def all_versions(course: Course, sheet_id: str) -> list[SubmissionRecord]:
-    """Every stored version for a sheet, ordered by owner then version."""
+def all_versions(
+    course: Course, sheet_id: str, *, withdrawn: bool = False
+) -> list[SubmissionRecord]:
+    """Every stored version for a sheet, ordered by owner then version; versions taken
+    back (``submissions undo``/``withdraw``) only with ``withdrawn``."""
     t = store.submissions
     query = select(t).where(t.c.sheet_id == sheet_id).order_by(t.c.owner, t.c.version)
+    if not withdrawn:
+        w = store.withdrawn_submissions
+        query = query.where(t.c.id.not_in(select(w.c.submission_id)))
     with course.engine.connect() as conn:
         rows = conn.execute(query).all()
     return [

@@ -1,0 +1,138 @@
+"""Which sheet an upload belongs to: catching another sheet's zip given to ``collect``.
+
+Each built sheet leaves a student notebook in ``build/<sheet>/student/``. Its
+fingerprint is what students do not edit: the text of its markdown cells, the
+cells the build adds (ids ``sg-…``, and cells marked with ``sheetgrade``
+metadata). An upload's notebook is compared with every built sheet's
+fingerprint; when another sheet's matches clearly better than the one being
+collected, or the notebook carries another sheet's file name, the upload looks
+like that sheet's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
+
+STRONG = 0.5  # share of a sheet's fingerprint an upload of that sheet keeps
+MARGIN = 0.25  # how much better another sheet must match
+
+
+def _source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def fingerprint(data: bytes) -> frozenset[str]:
+    """The markers of a notebook that students leave alone (empty when not a notebook)."""
+    try:
+        node = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return frozenset()
+    cells = node.get("cells") if isinstance(node, dict) else None
+    if not isinstance(cells, list):
+        return frozenset()
+    marks: set[str] = set()
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        ident = cell.get("id")
+        if isinstance(ident, str) and ident.startswith("sg-"):
+            marks.add(f"id:{ident}")
+        text = " ".join(_source(cell).split())
+        meta = cell.get("metadata")
+        built = isinstance(meta, dict) and "sheetgrade" in meta
+        if text and (cell.get("cell_type") == "markdown" or built):
+            marks.add("text:" + hashlib.sha256(text.encode()).hexdigest()[:16])
+    return frozenset(marks)
+
+
+@dataclass(frozen=True)
+class SheetPrint:
+    sheet_id: str
+    notebook: str | None  # the notebook's file name, casefolded
+    marks: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Guess:
+    """An upload that looks like another sheet's, and why."""
+
+    sheet_id: str
+    reason: str
+
+
+class SheetMatcher:
+    """Fingerprints of every sheet of the course, to tell whose an upload is."""
+
+    def __init__(self, prints: list[SheetPrint]) -> None:
+        self.prints = prints
+
+    @classmethod
+    def load(cls, course: Course) -> SheetMatcher:
+        prints = []
+        for sheet in course.sheets():
+            name = sheet.config.notebook
+            notebook = PurePosixPath(name).name.casefold() if name else None
+            marks: frozenset[str] = frozenset()
+            student = course.build_dir / sheet.id / "student"
+            if notebook and (student / PurePosixPath(name or "").name).is_file():
+                marks = fingerprint((student / PurePosixPath(name or "").name).read_bytes())
+            elif student.is_dir():
+                found = sorted(student.glob("*.ipynb"))
+                if len(found) == 1:
+                    marks = fingerprint(found[0].read_bytes())
+            prints.append(SheetPrint(sheet.id, notebook, marks))
+        return cls(prints)
+
+    def guess(self, sheet_id: str, files: dict[str, bytes], notebook: str | None) -> Guess | None:
+        """The other sheet these files look like, or None when they fit ``sheet_id``
+        (or nothing can be told)."""
+        if notebook is None or notebook not in files:
+            return None
+        mine = next((p for p in self.prints if p.sheet_id == sheet_id), None)
+        if mine is None:
+            return None
+        name = PurePosixPath(notebook).name.casefold()
+        marks = fingerprint(files[notebook])
+        scores = {p.sheet_id: len(marks & p.marks) / len(p.marks) for p in self.prints if p.marks}
+        own = scores.get(sheet_id, 0.0)
+        others = [p for p in self.prints if p.sheet_id != sheet_id]
+        best = max(others, key=lambda p: scores.get(p.sheet_id, 0.0), default=None)
+        if best is not None and mine.marks and best.marks:
+            score = scores[best.sheet_id]
+            if score >= STRONG and score >= own + MARGIN:
+                return Guess(
+                    best.sheet_id,
+                    f"its notebook has {score:.0%} of sheet {best.sheet_id}'s fixed cells "
+                    f"and {own:.0%} of {sheet_id}'s",
+                )
+        if mine.notebook and name != mine.notebook and own < STRONG:
+            named = [p for p in others if p.notebook == name]
+            if named:
+                return Guess(
+                    named[0].sheet_id,
+                    f"its notebook is named {PurePosixPath(notebook).name}, "
+                    f"the notebook of sheet {named[0].sheet_id}",
+                )
+        return None
+
+
+def describe_source(source: str, guesses: list[Guess], total: int) -> tuple[str, str] | None:
+    """(likely sheet, one line) when most of a source's ``total`` uploads look like
+    one other sheet's; None otherwise."""
+    if not guesses or total == 0:
+        return None
+    counts: dict[str, int] = {}
+    for g in guesses:
+        counts[g.sheet_id] = counts.get(g.sheet_id, 0) + 1
+    likely, n = max(counts.items(), key=lambda kv: kv[1])
+    if n * 2 <= total:
+        return None
+    return likely, f"{n} of {total} uploads look like sheet {likely} ({guesses[0].reason})"
