@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sheetgrade.cli._common import State, pass_state, table
+from sheetgrade.cli._common import State, pass_state, table, warn
 
 
 @click.group()
@@ -54,6 +54,8 @@ def build(state: State, sheet_id: str) -> None:
         result = finish_build(prepared, report)
     finally:
         discard_build(prepared)
+    for message in result.warnings:
+        warn(message)
     click.echo(result.summary())
     click.echo(f"  student:    {result.student_dir}")
     click.echo(f"  autograder: {result.autograder_dir}")

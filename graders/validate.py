@@ -83,12 +83,8 @@ def validate_build(
                 report.failures["reference"] = str(exc)
                 return report
             try:
-                if reference.report and reference.report.errors:
-                    first = reference.report.errors[0]
-                    report.failures["reference"] = (
-                        f"the reference notebook raised in cell {int(first.get('cell', 0)) + 1}: "
-                        f"{first.get('type')}: {first.get('message')}"
-                    )
+                raised = _raised_cells(bundle_dir / bundle.reference_notebook, reference)
+                report.warnings += raised
                 target = _RenewingTarget(reference.process, limits.timeout)
                 for test in bundle.tests:
                     try:
@@ -97,11 +93,45 @@ def validate_build(
                         report.failures[test.id] = f"the reference process failed: {exc}"
                         break
                 report.recorded_reference = dict(reference.recorded)
+                if raised and report.failures:
+                    # the failing tests are named; say what may have caused them
+                    for key in list(report.failures):
+                        report.failures[key] += f" (earlier, {raised[0]})"
             finally:
                 reference.process.close()
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
     return report
+
+
+def _raised_cells(notebook: Path, reference: Any) -> list[str]:
+    """One line per reference cell that raised: which cell, its first line, the error.
+
+    A cell may raise on purpose (a sheet teaching a ``NameError``); that alone
+    does not fail the build, only a failing test does.
+    """
+    errors = reference.report.errors if reference.report else []
+    if not errors:
+        return []
+    from sheetgrade.graders.notebook import InvalidNotebook, read_code_cells
+
+    try:
+        first_lines = {
+            c.index: next((line for line in c.source.splitlines() if line.strip()), "")
+            for c in read_code_cells(notebook)
+        }
+    except InvalidNotebook:
+        first_lines = {}
+    out = []
+    for error in errors:
+        cell = int(error.get("cell", 0))
+        line = first_lines.get(cell, "").strip()
+        shown = f" `{line[:60]}`" if line else ""
+        out.append(
+            f"the reference raised in its cell {cell + 1}{shown}: "
+            f"{error.get('type')}: {str(error.get('message'))[:300]}"
+        )
+    return out
 
 
 class _RenewingTarget(ChildTarget):

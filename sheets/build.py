@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -74,6 +74,7 @@ class BuildResult:
     tests: list[TestCase]
     student_dir: Path
     autograder_dir: Path
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         public = sum(1 for t in self.tests if not t.hidden)
@@ -327,6 +328,7 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         tests=tests,
         student_dir=final / "student",
         autograder_dir=final / "autograder",
+        warnings=list(report.warnings),
     )
 
 

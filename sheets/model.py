@@ -161,6 +161,8 @@ class ValidationReport:
     recorded_reference: dict[str, Any] = field(default_factory=dict)
     # ok test id -> the text the reference printed for its inputs (every ok test)
     expected_outputs: dict[str, str] = field(default_factory=dict)
+    # what the build reports without failing: reference cells that raised
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

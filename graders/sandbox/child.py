@@ -154,6 +154,9 @@ def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
 
 
 def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
+    from sheetgrade.graders import otter_shim
+
+    otter_shim.install()  # ``import otter`` in a notebook written for otter-grader
     namespace = execution.new_namespace()
     shim = execution.shim_of(namespace)
     before = execution.identity_snapshot()

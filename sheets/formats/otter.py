@@ -8,8 +8,12 @@ Blocks are raw cells (or Markdown cells fenced as `````otter``) starting with
 has none, what the reference prints at build validation. A test cell that uses
 ``assert`` becomes an ``assert`` test. ``# HIDDEN`` as the first line, or a
 ``""\" # BEGIN TEST CONFIG`` YAML block (``hidden``, ``points``), configure a test.
-Question points are a number (split evenly over the tests without points of
-their own), a list (one per test) or ``{each: N}``, as in otter.
+Points follow otter 7: a question's ``points`` are a number (split evenly over
+the tests without points of their own), a list (one per test) or ``{each: N}``;
+a question without ``points`` is worth 1 split over its tests (or the sum of
+its tests' own points), scaled to the task's points in sheet.yml when it is the
+task's only question. A ``manual: true`` question needs no tests: its points
+are the manual task's in sheet.yml.
 """
 
 from __future__ import annotations
@@ -167,19 +171,48 @@ def _read_test(
     return draft, points
 
 
-def _resolve_points(question: _Question, problems: Problems) -> None:
-    """Give every test of the question its points, as otter does."""
+def otter_case_points(total: float | None, own: list[float | None]) -> list[float]:
+    """Each test case's points by otter 7's rule (``TestFile.resolve_test_file_points``).
+
+    With a question total, cases without points of their own share what the
+    others leave; without one, cases without points share 1 point when no case
+    has points of its own, and are worth 0 otherwise.
+    """
+    given = sum(p for p in own if p is not None)
+    unset = sum(1 for p in own if p is None)
+    if total is not None:
+        share = (total - given) / unset if unset else 0.0
+    elif given == 0 and all(p in (0, None) for p in own):
+        share = 1 / unset if unset else 0.0
+    else:
+        share = 0.0
+    return [float(p) if p is not None else share for p in own]
+
+
+def _resolve_points(
+    question: _Question, problems: Problems, task_points: float | None, shared: bool
+) -> None:
+    """Give every test of the question its points, as otter-assign does.
+
+    ``points`` is a number, a list (one per test) or ``{each: N}`` (``N`` times
+    the number of tests); a question without ``points`` is worth what otter
+    gives it (1, or the sum of its cases' own points) in proportion, scaled to
+    the task's points in sheet.yml when the question is the task's only one
+    (``task_points``; ``shared``: other questions feed the same task).
+    """
     n = len(question.tests)
     total = question.points
     own = list(question.test_points)
+    if question.manual or n == 0:
+        return
     if isinstance(total, dict):
-        each = total.get("each")
+        each = total.get("each", 1)
         if not isinstance(each, int | float):
             problems.add(
                 f"question '{question.name}': points {{each: N}} needs a number", question.cell
             )
             return
-        own, total = [p if p is not None else float(each) for p in own], None
+        total = float(each) * n
     elif isinstance(total, list):
         if len(total) != n or not all(isinstance(p, int | float) for p in total):
             problems.add(
@@ -195,36 +228,45 @@ def _resolve_points(question: _Question, problems: Problems) -> None:
             question.cell,
         )
         return
-    missing = [i for i, p in enumerate(own) if p is None]
-    if missing:
-        if total is None:
-            for draft in question.tests:  # reported once per test by finish_tests
-                draft.points = None
-            return
-        given = sum(p for p in own if p is not None)
-        if given > total + 1e-9:
-            problems.add(
-                f"question '{question.name}': tests carry {given:g} points, more than the question's "
-                f"{total:g}",
-                question.cell,
-            )
-            return
-        share = (float(total) - given) / len(missing)
-        own = [p if p is not None else share for p in own]
-    elif total is not None and abs(sum(p for p in own if p is not None) - total) > 1e-6:
+    given = sum(p for p in own if p is not None)
+    if total is not None and given > total + 1e-9:
         problems.add(
-            f"question '{question.name}': its tests carry {sum(own):g} points "  # type: ignore[arg-type]
-            f"but the question gives {total:g}",
+            f"question '{question.name}': tests carry {given:g} points, more than the question's "
+            f"{total:g}",
             question.cell,
         )
         return
-    for draft, points in zip(question.tests, own, strict=True):
-        draft.points = points
+    points = otter_case_points(None if total is None else float(total), own)
+    if question.points is None and task_points is not None and not shared:
+        worth = sum(points)
+        if worth > 0:
+            points = [p * task_points / worth for p in points]
+    for draft, value in zip(question.tests, points, strict=True):
+        draft.points = value
+
+
+def _question_tasks(nb: NotebookNode, task_ids: list[str]) -> list[str]:
+    """The task of every question in the notebook (one entry per question)."""
+    found = []
+    for cell in nb.cells:
+        edge = boundary(cell)
+        if edge != ("begin", "question"):
+            continue
+        try:
+            config = yaml.safe_load("\n".join(_unfenced(cell)[1][1:])) or {}
+        except yaml.YAMLError:
+            continue
+        if isinstance(config, dict) and config.get("name"):
+            name = str(config["name"])
+            found.append(str(config.get("task") or resolve_task(name, task_ids) or name))
+    return found
 
 
 def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSheet:
     """Parse a notebook written with otter-assign markup."""
     task_ids = [t.id for t in config.tasks]
+    task_points = {t.id: float(t.points) for t in config.tasks}
+    question_tasks = _question_tasks(nb, task_ids)
     student: list[NotebookNode] = []
     reference: list[NotebookNode] = []
     drafts: list[DraftTest] = []
@@ -234,8 +276,13 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
 
     def close_question() -> None:
         assert question is not None
-        _resolve_points(question, problems)
         task = question.task or resolve_task(question.name, task_ids) or question.name
+        _resolve_points(
+            question,
+            problems,
+            task_points.get(task),
+            shared=question_tasks.count(task) > 1,
+        )
         for draft in question.tests:
             draft.task = task
             draft.name = question.name

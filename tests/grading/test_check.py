@@ -73,7 +73,11 @@ def test_validate_names_failing_tests(tmp_path: Path) -> None:
 
 def test_validate_reports_a_broken_reference(tmp_path: Path) -> None:
     report = validate_build(None, write_bundle(tmp_path, reference=["raise ValueError('no')\n"]))
-    assert "ValueError: no" in report.failures["reference"]
+    assert "ValueError: no" in report.warnings[0]
+    # the tests fail (nothing is defined): each is named, with the cell that raised
+    assert "1a-public" in report.failures
+    assert "NameError" in report.failures["1a-public"]
+    assert "ValueError: no" in report.failures["1a-public"]
     assert not report.ok
 
 
