@@ -154,7 +154,7 @@ def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
 
 
 def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
-    from sheetgrade.graders import otter_shim
+    from sheetgrade.graders.sandbox import otter_shim
 
     otter_shim.install()  # ``import otter`` in a notebook written for otter-grader
     namespace = execution.new_namespace()
