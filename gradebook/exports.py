@@ -16,11 +16,11 @@ from sheetgrade.gradebook.errors import GradebookError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sheetgrade.course.config import CampusExport
     from sheetgrade.gradebook.book import Gradebook
 
 GRADEBOOK_FORMATS = ("csv", "xlsx", "json")
 ADMISSION_FORMATS = ("csv", "xlsx", "campus", "moodle")
-CAMPUS_STATUS = {True: "bestanden", False: "nicht bestanden"}
 MOODLE_ITEM = "Exercise sheets"
 
 
@@ -193,14 +193,23 @@ def _write_xlsx(path: Path, frames: dict[str, pd.DataFrame]) -> None:
                 ws.column_dimensions[letter].width = min(60, max(8, len(str(column[0].value)) + 2))
 
 
-def export_admission(book: Gradebook, *, fmt: str, path: Path | None = None) -> str | None:
+def export_admission(
+    book: Gradebook,
+    *,
+    fmt: str,
+    path: Path | None = None,
+    campus: CampusExport | None = None,
+) -> str | None:
     """Write the admission list; return the text for the text formats when ``path`` is None.
 
     Formats:
         csv: every column of :func:`admission_table`.
         xlsx: the same as a worksheet (needs ``path``).
-        campus: campus system upload: ``;``-separated, decimal comma, UTF-8 with BOM;
+        campus: campus system upload, laid out by ``campus`` (course.yml
+            ``exports.campus``; see :mod:`sheetgrade.gradebook.campus`); by default
+            ``;``-separated, decimal comma, UTF-8 with BOM,
             Matrikelnummer;Nachname;Vorname;Punkte;Prozent;Status ("bestanden"/"nicht bestanden").
+            The file is written in the declared encoding; the text returned has no BOM.
         moodle: Moodle grade import: First name, Last name, ID number (matriculation
             number), Email address (map it to "useremail"), the points as grade item
             "Exercise sheets", its feedback with the explanation.
@@ -216,7 +225,14 @@ def export_admission(book: Gradebook, *, fmt: str, path: Path | None = None) -> 
         _write_xlsx(path, {"admission": table})
         return None
     if fmt == "campus":
-        return _write_text(path, campus_csv(table), bom=True)
+        from sheetgrade.gradebook.campus import campus_bytes, campus_layout
+
+        layout = campus_layout(campus)
+        data = campus_bytes(table, layout)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return data.decode(layout.encoding).removeprefix("\ufeff")
     return _write_text(path, moodle_csv(table))
 
 
@@ -224,33 +240,11 @@ def _comma(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}f}".replace(".", ",")
 
 
-def campus_csv(table: pd.DataFrame) -> str:
-    """The campus-system list (text without the BOM; :func:`export_admission` adds it)."""
-    import csv
-    import io
+def campus_csv(table: pd.DataFrame, campus: CampusExport | None = None) -> str:
+    """The campus-system list as text (no byte-order mark), laid out by ``campus``."""
+    from sheetgrade.gradebook.campus import campus_layout, campus_text
 
-    missing = table[table["matrikel"].isna() | (table["matrikel"].astype(str).str.strip() == "")]
-    if not missing.empty:
-        names = ", ".join(missing["student"].astype(str).head(5))
-        raise GradebookError(
-            f"{len(missing)} students have no matriculation number ({names}); the campus list "
-            f"needs one for everyone: fix the roster and import it again"
-        )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Matrikelnummer", "Nachname", "Vorname", "Punkte", "Prozent", "Status"])
-    for row in table.itertuples(index=False):
-        writer.writerow(
-            [
-                row.matrikel,
-                row.last_name,
-                row.first_name,
-                _comma(row.points),
-                _comma(row.percent),
-                CAMPUS_STATUS[bool(row.admitted)],
-            ]
-        )
-    return buffer.getvalue()
+    return campus_text(table, campus_layout(campus))
 
 
 def moodle_csv(table: pd.DataFrame) -> str:
