@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from sheetgrade.course import store
+from sheetgrade.course.locks import sheet_lock
 from sheetgrade.submissions.errors import SubmissionError
 from sheetgrade.submissions.people import People
-from sheetgrade.submissions.storage import SheetStore
 from sheetgrade.submissions.timing import course_tz
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def undo_collect(course: Course, sheet: str, *, dry_run: bool = False) -> Operat
     """
     sheet_id = course.sheet(sheet).id
     o, e = store.operations, store.submission_events
-    with SheetStore(course.root, course.submissions_dir, sheet_id).lock():
+    with sheet_lock(course, sheet_id, "submissions undo"):
         with store.transaction(course.engine) as conn:
             last = conn.execute(
                 select(o)
@@ -312,7 +312,7 @@ def withdraw(
     """Take one version back (default: the one that counts now); nothing is deleted."""
     sheet_id = course.sheet(sheet).id
     owners = _owners(course, sheet_id, who)
-    with SheetStore(course.root, course.submissions_dir, sheet_id).lock():
+    with sheet_lock(course, sheet_id, "submissions withdraw"):
         with store.transaction(course.engine) as conn:
             rows = _rows(conn, sheet_id)
             gone = withdrawn_ids(conn, sheet_id)
@@ -361,7 +361,7 @@ def restore(
     """Make a withdrawn version count again (default: the last one withdrawn)."""
     sheet_id = course.sheet(sheet).id
     owners = _owners(course, sheet_id, who)
-    with SheetStore(course.root, course.submissions_dir, sheet_id).lock():
+    with sheet_lock(course, sheet_id, "submissions restore"):
         with store.transaction(course.engine) as conn:
             rows = _rows(conn, sheet_id)
             gone = withdrawn_ids(conn, sheet_id)
