@@ -26,7 +26,7 @@ from typing import Any
 from sheetgrade.course.course import Course, Sheet
 from sheetgrade.sheets.errors import BuildMissing, SheetError, ValidationFailed
 from sheetgrade.sheets.formats.base import ParsedSheet, with_expected
-from sheetgrade.sheets.leaks import check_leaks
+from sheetgrade.sheets.leaks import check_leaks, visible_text
 from sheetgrade.sheets.model import (
     BUNDLE_FILE,
     PUBLIC_TESTS_FILE,
@@ -288,11 +288,18 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
     )
     public_json = public.to_json() + "\n"
     texts = {
-        f"student notebook cell {i + 1}": cell_text(c) for i, c in enumerate(parsed.student_cells)
+        f"student notebook cell {i + 1}": visible_text(
+            cell_text(c), c.get("metadata", {}).get("tags", [])
+        )
+        for i, c in enumerate(parsed.student_cells)
     }
     texts[PUBLIC_TESTS_FILE] = public_json
     check_leaks(
-        texts, secret_lines=parsed.secret_lines, tests=tests, notebook=prepared.notebook_name
+        texts,
+        secret_lines=parsed.secret_lines,
+        tests=tests,
+        notebook=prepared.notebook_name,
+        code_cells={i for i, c in enumerate(parsed.notebook.cells) if c.cell_type == "code"},
     )
 
     bundle = AutograderBundle(

@@ -6,11 +6,20 @@ Lines are compared after collapsing whitespace; lines shorter than
 generic to count. A hidden-test line that a public test also contains is public.
 Numbers of hidden expected outputs count when the student version holds them to
 at least ``MIN_DIGITS`` significant digits.
+
+Code is compared statement by statement: a solution region or a hidden test is
+parsed, and each simple statement (and each compound statement's header line)
+is one secret, so a continuation line such as ``y_samples,`` is no secret on
+its own. An instructor shows code on purpose with ``leak: ok`` on the visible
+line (``# leak: ok`` in code, ``<!-- leak: ok -->`` in Markdown) or the cell
+tag ``leak-ok``; :func:`visible_text` leaves such lines and cells out.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +31,8 @@ MIN_LINE = 10
 MIN_OUTPUT = 6
 MIN_DIGITS = 4
 TRIVIAL_OUTPUTS = {"True", "False", "None", "np.True_", "np.False_", "array([], dtype=float64)"}
+LEAK_OK = re.compile(r"(?:#|<!--)\s*leak:\s*ok\b", re.IGNORECASE)
+LEAK_OK_TAG = "leak-ok"
 NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?")
 
 
@@ -48,10 +59,74 @@ def _meaningful(line: str) -> bool:
     return len(text) >= MIN_LINE and not text.startswith("#") and any(c.isalnum() for c in text)
 
 
+def visible_text(source: str, tags: Iterable[str] = ()) -> str:
+    """What the leak check reads of a student-visible cell: nothing for a cell
+    tagged ``leak-ok``, and no line marked ``leak: ok``."""
+    if LEAK_OK_TAG in tags:
+        return ""
+    return "\n".join(line for line in source.split("\n") if not LEAK_OK.search(line))
+
+
+def statements(lines: list[str]) -> list[str]:
+    """The whole statements in ``lines`` of Python: each simple statement, and the
+    header line of each compound one. Lines that do not parse as one block are
+    kept one by one where each is a statement by itself."""
+    text = textwrap.dedent("\n".join(lines))
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return [line for line in lines if _parses(line.strip())]
+    source = text.split("\n")
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        if isinstance(getattr(node, "body", None), list):
+            out.append(source[node.lineno - 1])
+        else:
+            out.append(ast.get_source_segment(text, node) or source[node.lineno - 1])
+    return out
+
+
+def _parses(line: str) -> bool:
+    """Whether ``line`` is a statement by itself (not ``b,`` inside a call)."""
+    if line.endswith((",", "(", "[", "{", "\\")) or line.startswith((")", "]", "}")):
+        return False
+    try:
+        ast.parse(line)
+    except SyntaxError:
+        return False
+    return bool(line)
+
+
 def _code_lines(test: TestCase) -> list[str]:
     if test.kind != "ok":
-        return test.code.split("\n")
-    return [line[4:] for line in test.code.split("\n") if line.startswith((">>> ", "... "))]
+        return statements(test.code.split("\n"))
+    inputs = [line[4:] for line in test.code.split("\n") if line.startswith((">>> ", "... "))]
+    return statements(inputs)
+
+
+def _secret_statements(
+    secret_lines: Iterable[SecretLine], code_cells: set[int] | None
+) -> list[SecretLine]:
+    """Solution lines as whole statements (code cells), or as lines (Markdown)."""
+    runs: list[list[SecretLine]] = []
+    for secret in secret_lines:
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.cell == secret.cell and secret.line == last.line + 1:
+            runs[-1].append(secret)
+        else:
+            runs.append([secret])
+    out: list[SecretLine] = []
+    for run in runs:
+        if code_cells is not None and run[0].cell not in code_cells:
+            out += run
+            continue
+        for text in statements([s.text for s in run]):
+            first = normalise(text.split("\n")[0])
+            line = next((s.line for s in run if normalise(s.text).startswith(first)), run[0].line)
+            out.append(SecretLine(text, run[0].cell, line))
+    return out
 
 
 def expected_output(test: TestCase) -> str:
@@ -83,6 +158,7 @@ def find_leaks(
     secret_lines: Iterable[SecretLine],
     tests: Iterable[TestCase],
     notebook: str,
+    code_cells: set[int] | None = None,
 ) -> list[Leak]:
     """Every secret of the source found in ``texts`` (label -> student-visible text).
 
@@ -91,6 +167,8 @@ def find_leaks(
         secret_lines: the lines removed as solutions.
         tests: all tests, with expected outputs recorded (hidden ones are secret).
         notebook: the source notebook's name, for messages.
+        code_cells: indices of the source's code cells, whose solution lines are
+            compared as whole statements (None: every cell's).
     """
     haystacks = {label: normalise(text) for label, text in texts.items()}
     numbers = {label: NUMBER.findall(text) for label, text in texts.items()}
@@ -106,7 +184,7 @@ def find_leaks(
             if needle in hay:
                 leaks.append(Leak(kind, needle, label, origin))
 
-    for secret in secret_lines:
+    for secret in _secret_statements(secret_lines, code_cells):
         if _meaningful(secret.text):
             search(
                 "solution line",
@@ -150,17 +228,21 @@ def check_leaks(
     secret_lines: Iterable[SecretLine],
     tests: Iterable[TestCase],
     notebook: str,
+    code_cells: set[int] | None = None,
 ) -> None:
     """Raise LeakError naming every leak, if there is one.
 
     Raises:
         LeakError: the student version holds a secret; nothing has been written.
     """
-    leaks = find_leaks(texts, secret_lines=secret_lines, tests=tests, notebook=notebook)
+    leaks = find_leaks(
+        texts, secret_lines=secret_lines, tests=tests, notebook=notebook, code_cells=code_cells
+    )
     if leaks:
         raise LeakError(
             f"refusing to write the student version of {notebook}: it would contain {len(leaks)} secret(s); "
             "remove them from the visible cells (a line that is not secret belongs outside the solution region "
-            "or in a public test)",
+            "or in a public test; to show it on purpose, end the visible line with `# leak: ok` "
+            "or tag the cell `leak-ok`)",
             [str(leak) for leak in leaks],
         )
