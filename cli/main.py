@@ -51,16 +51,14 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, target in COMMANDS.items() if _module_exists(target)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
-        if target is None or not _module_exists(target):
+        if target is None:
             return None
         ctx.meta["sheetgrade.command"] = cmd_name
-        module_name, attr = target.split(":")
-        command = getattr(importlib.import_module(module_name), attr)
-        assert isinstance(command, click.Command)
+        command = _load_command(cmd_name, target)
         if cmd_name not in STUDENT_COMMANDS:
             missing = missing_staff_modules()
             if missing:
@@ -117,8 +115,32 @@ def missing_staff_modules() -> list[str]:
     return missing
 
 
-def _module_exists(target: str) -> bool:
-    return importlib.util.find_spec(target.split(":")[0]) is not None
+class CommandUnavailable(click.ClickException):
+    """A registered command whose module cannot be imported: a broken installation."""
+
+    def __init__(self, command: str, target: str, reason: str) -> None:
+        super().__init__(
+            f"command '{command}' cannot be loaded from {target}: {reason}; "
+            "the installation is broken: reinstall sheetgrade (pip install --force-reinstall "
+            "sheetgrade), and report it if that does not help"
+        )
+
+
+def _load_command(name: str, target: str) -> click.Command:
+    """Import the command registered as ``name``; never drop it silently."""
+    module_name, attr = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] in STAFF_MODULES:
+            raise  # a student install: LazyGroup.invoke names the staff extra
+        raise CommandUnavailable(name, target, f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any import failure makes the command unusable
+        raise CommandUnavailable(name, target, f"{type(exc).__name__}: {exc}") from exc
+    command = getattr(module, attr, None)
+    if not isinstance(command, click.Command):
+        raise CommandUnavailable(name, target, f"{module_name} has no click command {attr!r}")
+    return command
 
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)

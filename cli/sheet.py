@@ -37,17 +37,10 @@ def build(state: State, sheet_id: str) -> None:
       sheetgrade sheet build 01-pca
       sheetgrade sheet build 3
     """
+    from sheetgrade.graders.validate import validate_build
     from sheetgrade.sheets.build import discard_build, finish_build, prepare_build
-    from sheetgrade.sheets.errors import SheetError
 
     course = state.course()
-    try:
-        from sheetgrade.graders.validate import validate_build
-    except ImportError as exc:
-        raise SheetError(
-            "cannot validate the build: the reference runner (sheetgrade.graders.validate) is not "
-            f"available ({exc}); reinstall sheetgrade"
-        ) from None
     prepared = prepare_build(course, sheet_id)
     try:
         report = validate_build(course, prepared.autograder_dir)

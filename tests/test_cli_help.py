@@ -53,11 +53,38 @@ def test_every_command_has_help_and_examples():
 
 def test_every_registered_module_is_a_command():
     ctx = click.Context(cli)
-    for name in cli.list_commands(ctx):
-        assert (
-            cli.get_command(ctx, name).name == COMMANDS[name].split(":")[1].replace("_", "-")
-            or True
-        )
+    assert cli.list_commands(ctx) == list(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+
+
+@pytest.fixture
+def broken_command(tmp_path, monkeypatch):
+    """Register ``broken`` from a module that fails to import, and ``gone`` from none."""
+    (tmp_path / "sheetgrade_broken_cmd.py").write_text("import click\n\ndef broken(:\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(COMMANDS, "broken", "sheetgrade_broken_cmd:broken")
+    monkeypatch.setitem(COMMANDS, "gone", "sheetgrade.cli.no_such_module:gone")
+
+
+def test_a_command_that_fails_to_import_fails_loudly(run_cli, broken_command):
+    result = run_cli("broken", "--help")
+    assert result.exit_code == 1
+    assert "command 'broken' cannot be loaded from sheetgrade_broken_cmd:broken" in result.stderr
+    assert "SyntaxError" in result.stderr
+    assert "reinstall sheetgrade" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_command_module_is_not_dropped_from_help(run_cli, broken_command):
+    result = run_cli("--help")
+    assert result.exit_code == 1
+    assert "command 'broken' cannot be loaded" in result.stderr
+    result = run_cli("gone")
+    assert result.exit_code == 1
+    assert "ModuleNotFoundError: No module named 'sheetgrade.cli.no_such_module'" in result.stderr
 
 
 def test_short_help_flag(run_cli):

@@ -1,5 +1,6 @@
 """Fixtures for the sheets tests: a small course with one sheet built from
-cells given in the test, and a stand-in for the grader's build validation."""
+cells given in the test. Builds are validated by the real reference run
+(``sheetgrade.graders.validate``), as ``sheet build`` does."""
 
 from __future__ import annotations
 
@@ -25,16 +26,6 @@ def _load(name: str, file: str) -> types.ModuleType:
 
 
 helpers = _load("sheets_helpers", "helpers.py")
-fake_validate = _load("sheets_fake_validate", "fake_validate.py")
-
-
-@pytest.fixture
-def fake_validator(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """``sheetgrade.graders.validate`` replaced by the in-process stand-in."""
-    module = types.ModuleType("sheetgrade.graders.validate")
-    module.validate_build = fake_validate.validate_build  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sheetgrade.graders.validate", module)
-    return module
 
 
 MakeCourse = Callable[..., Path]

@@ -6,10 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
 from sheets_helpers import NATIVE, code, md
-
-pytestmark = pytest.mark.usefixtures("fake_validator")
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from sheets_helpers import NATIVE, code, md, raw
 
@@ -14,7 +12,6 @@ def build(run_cli, course):
     return result
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_invalid_json(run_cli, make_course):
     course = make_course()
     path = course / "sheets" / "01-demo" / "demo.ipynb"
@@ -26,7 +23,6 @@ def test_invalid_json(run_cli, make_course):
     assert "demo.ipynb line 4 column" in result.stderr and "invalid notebook JSON" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 @pytest.mark.parametrize(
     ("source", "where", "what"),
     [
@@ -55,7 +51,6 @@ def test_unbalanced_solution_markers(run_cli, make_course, source, where, what):
     assert f"demo.ipynb {where}: {what}" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_unbalanced_otter_blocks_and_hidden_tests(run_cli, make_course):
     cells = [
         raw("# BEGIN QUESTION\nname: 1a\npoints: 2"),
@@ -79,7 +74,6 @@ def test_unbalanced_otter_blocks_and_hidden_tests(run_cli, make_course):
     assert "demo.ipynb cell 1 line 2: BEGIN HIDDEN TESTS is never closed" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_test_without_points(run_cli, make_course):
     cells = list(NATIVE)
     cells[6] = code("# CHECK 1b\nexpect_close(student.square([1.0]), [1.0])")
@@ -93,7 +87,6 @@ def test_test_without_points(run_cli, make_course):
     assert "demo.ipynb cell 1: test for task '1a' has no points" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_task_in_sheet_yml_missing_from_notebook(run_cli, make_course):
     result = build(run_cli, make_course(NATIVE[:5]))
     assert result.exit_code == 1
@@ -102,7 +95,6 @@ def test_task_in_sheet_yml_missing_from_notebook(run_cli, make_course):
     )
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_task_in_notebook_missing_from_sheet_yml(run_cli, make_course):
     cells = [*NATIVE, code("# CHECK 1ab points=1\nexpect(True)")]
     result = build(run_cli, make_course(cells))
@@ -113,7 +105,6 @@ def test_task_in_notebook_missing_from_sheet_yml(run_cli, make_course):
     )
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_points_disagree_and_syntax_error(run_cli, make_course):
     cells = list(NATIVE)
     cells[6] = code("# CHECK 1b points=3\nexpect_close(student.square([1.0]),\n  [1.0]")
@@ -122,7 +113,6 @@ def test_points_disagree_and_syntax_error(run_cli, make_course):
     assert "demo.ipynb cell 7 line" in result.stderr and "syntax error in test" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_no_tests_and_mixed_formats(run_cli, make_course):
     result = build(run_cli, make_course([md("# nothing"), code("x = 1")]))
     assert result.exit_code == 1 and "no tests found" in result.stderr
@@ -130,7 +120,6 @@ def test_no_tests_and_mixed_formats(run_cli, make_course):
     assert result.exit_code == 1 and "mixes authoring formats" in result.stderr
 
 
-@pytest.mark.usefixtures("fake_validator")
 def test_failing_reference_stops_the_build(run_cli, make_course):
     cells = list(NATIVE)
     cells[4] = code(
@@ -140,24 +129,14 @@ def test_failing_reference_stops_the_build(run_cli, make_course):
     result = build(run_cli, course)
     assert result.exit_code == 1
     assert "fails 1 test(s)" in result.stderr
-    assert "test 1a.2 (hidden native, demo.ipynb cell 5): NameError" in result.stderr
+    assert (
+        "test 1a.2 (hidden native, demo.ipynb cell 5): the check raised NameError: "
+        "name 'values' is not defined" in result.stderr
+    )
     assert not (course / "build" / "01-demo" / "student").exists()
     assert not (course / "build" / "01-demo" / ".staging").exists()
 
 
-def test_missing_validator_is_a_clear_error(run_cli, make_course, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "sheetgrade.graders.validate", None)
-    result = build(run_cli, make_course())
-    assert result.exit_code == 1
-    assert "cannot validate the build" in result.stderr
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("sheetgrade.graders.validate") is None,
-    reason="sheetgrade.graders.validate is not there yet",
-)
 def test_hidden_test_with_an_undefined_name_fails_real_validation(run_cli, make_course):
     cells = list(NATIVE)
     cells[4] = code("# CHECK 1a points=1 hidden\nexpect_close(student.double(2.0), undefined_name)")

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import zipfile
 
-import pytest
-
 SHEETS = {"01-pca": "native", "02-kde": "otter", "03-regression": "nbgrader"}
-REAL_VALIDATOR = importlib.util.find_spec("sheetgrade.graders.validate") is not None
 
 
-@pytest.fixture(params=["fake", "real"])
-def validator(request):
-    if request.param == "real":
-        if not REAL_VALIDATOR:
-            pytest.skip("sheetgrade.graders.validate is not there yet")
-        return "real"
-    request.getfixturevalue("fake_validator")
-    return "fake"
-
-
-def test_example_sheets_build_and_release(run_cli, example_dir, validator):
+def test_example_sheets_build_and_release(run_cli, example_dir):
     for sheet_id, fmt in SHEETS.items():
         result = run_cli("sheet", "build", sheet_id, course=example_dir)
         assert result.exit_code == 0, result.output
@@ -48,7 +34,7 @@ def test_example_sheets_build_and_release(run_cli, example_dir, validator):
     assert "0.129518" not in student and 'check(\\"1a\\")' in student
 
 
-def test_otter_expected_outputs_are_recorded(run_cli, example_dir, fake_validator):
+def test_otter_expected_outputs_are_recorded(run_cli, example_dir):
     assert run_cli("sheet", "build", "02", course=example_dir).exit_code == 0
     bundle = json.loads(
         (example_dir / "build" / "02-kde" / "autograder" / "bundle.json").read_text()

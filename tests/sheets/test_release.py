@@ -7,8 +7,6 @@ from html import unescape
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("fake_validator")
-
 
 def test_release_refuses_a_missing_build(run_cli, make_course):
     course = make_course()
