@@ -137,3 +137,74 @@ def test_team_feedback_needs_the_worksheet(course: Path, tmp_path: Path, run_cli
     with zipfile.ZipFile(course / "feedback" / SHEET / "moodle-feedback.zip") as zf:
         folders = {n.split("/")[0] for n in zf.namelist()}
     assert folders == {f"{m.name}_{800 + i}_assignsubmission_file" for i, m in enumerate(members)}
+
+
+def _roster_files(course: Path) -> tuple[dict, dict[str, list[str]]]:
+    """Students (id -> Person) and teams (id -> member ids) from the course's roster files."""
+    import csv
+
+    from submission_helpers import Person
+
+    with (course / "roster" / "students.csv").open(encoding="utf-8") as fh:
+        people = {
+            r["id"]: Person(
+                r["id"], r["first_name"], r["last_name"], r["email"], r["matrikel"], r["group"]
+            )
+            for r in csv.DictReader(fh)
+        }
+    found: dict[str, list[str]] = {}
+    with (course / "roster" / "teams.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            found.setdefault(r["team"], []).append(r["student"])
+    return people, found
+
+
+def test_team_round_trip_on_sqlite_and_postgresql(
+    database: str, course: Path, tmp_path: Path, run_cli
+) -> None:
+    """Team download with the default group, worksheet, grades and feedback zip: the
+    Moodle tables work the same on both databases."""
+    from zoneinfo import ZoneInfo
+
+    from sheetgrade.submissions.moodle import write_moodle_zip
+    from sheetgrade.submissions.worksheet import read_worksheet
+
+    by_id, roster_teams = _roster_files(course)  # the database may be PostgreSQL
+    (t1, m1), (t2, m2) = [(t, m) for t, m in roster_teams.items() if len(m) >= 2][:2]
+    zip_path = write_moodle_zip(
+        tmp_path / "teams.zip",
+        [
+            {"full_name": t1, "participant_id": 31, "files": {"pca.ipynb": notebook("1")}},
+            {
+                "full_name": "Default group",
+                "participant_id": None,
+                "files": {"pca.ipynb": notebook("2")},
+            },
+        ],
+    )
+    ws_rows = [
+        Row(900 + i, by_id[s].name, by_id[s].email, moodle_time(2026, 10, 28, 9, 5), group=group)
+        for i, (s, group) in enumerate([(s, t1) for s in m1] + [(s, "Default group") for s in m2])
+    ]
+    sheet = worksheet_csv(tmp_path / "ws.csv", ws_rows, team=True)
+    result = run_cli("collect", SHEET, zip_path, "--worksheet", sheet, course=course)
+    assert result.exit_code == 0, result.output
+    for team, points in ((t1, "4"), (t2, "2")):
+        result = run_cli("marks", "set", SHEET, team, "2", points, "--team", course=course)
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "back.csv"
+    result = run_cli("gradebook", "moodle-worksheet", SHEET, "-o", out, course=course)
+    assert result.exit_code == 0, result.output
+    grades = {
+        r.participant_id: r.grade for r in read_worksheet(out, ZoneInfo("Europe/Berlin")).rows
+    }
+    assert {grades[str(900 + i)] for i in range(len(m1))} == {"2.86"}  # 4 of 14 → 2.86 of 10
+    assert {grades[str(900 + len(m1) + i)] for i in range(len(m2))} == {"1.43"}
+    result = run_cli("feedback", SHEET, "--format", "moodle", course=course)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(course / "feedback" / SHEET / "moodle-feedback.zip") as zf:
+        folders = {n.split("/")[0] for n in zf.namelist()}
+    assert folders == {
+        f"{by_id[s].name}_{r.participant_id}_assignsubmission_file"
+        for r, s in zip(ws_rows, [*m1, *m2], strict=True)
+    }
