@@ -32,6 +32,7 @@ from sheetgrade.submissions.moodle_intake import (
     WorksheetIndex,
     default_group_match,
     keep_worksheet_copy,
+    legacy_team_match,
     origin_kind,
     store_origins,
     store_worksheet,
@@ -216,6 +217,8 @@ def collect(
                 match = Match("student", revealed, "worksheet") if revealed else Match("unknown")
             else:
                 match = people.match(upload.label, by_team=upload.by_team)
+                if match.kind == "unknown" and upload.moodle is not None:
+                    match = legacy_team_match(upload.label, people) or match
             items.append(_Item(upload, len(items), match, unresolved=unresolved))
     items = _merge(items, report)
 

@@ -199,6 +199,7 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
     participant (or team) go together."""
     files: dict[str, list[Entry]] = {}
     parsed_of: dict[str, list[MoodleFolder]] = {}
+    as_written: dict[tuple[str, str], str] = {}  # (prefix, plugin) -> the folder name in the zip
     for e in entries:
         top, _, rest = e.path.partition("/")
         if top == "__MACOSX":
@@ -224,13 +225,16 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
             continue
         files.setdefault(parsed.prefix, []).append(Entry(inner, e.size, e.mtime, e.read))
         parsed_of.setdefault(parsed.prefix, []).append(parsed)
+        # Moodle 3.x writes "…_file_/"; the flat layout has no folder: the 4.1 name then
+        as_written.setdefault((parsed.prefix, parsed.plugin), top if rest else parsed.folder)
     for prefix, upload_files in sorted(files.items()):
         folders = parsed_of[prefix]
         main = next((f for f in folders if f.plugin == "file"), folders[0])
+        folder = as_written[(prefix, main.plugin)]
         times = [e.mtime for e in upload_files if e.mtime is not None]
         scan.uploads.append(
             Upload(
-                f"{label}: {main.folder}",
+                f"{label}: {folder}",
                 main.full_name,
                 "moodle",
                 upload_files,
@@ -238,7 +242,7 @@ def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
                 "zip entry time" if times else "",
                 by_team=True,
                 blind=main.blind and not main.default_group,
-                moodle=MoodleOrigin(main.participant_id, main.folder, main.default_group),
+                moodle=MoodleOrigin(main.participant_id, folder, main.default_group),
             )
         )
 

@@ -12,7 +12,9 @@ prefix is
 - blind marking ("anonymous submissions"): ``Participant_<participant id>``;
 - team submissions: ``<group name>_<group id>``; the students in no group share
   one submission whose prefix is just ``Default group`` (the localised
-  ``defaultteam`` string), without any id.
+  ``defaultteam`` string), without any id. Before 4.1 the prefix was
+  ``<group name>-<full name>_<participant id>`` (one folder per group, named after
+  the member it was downloaded for) and ``Default group-<full name>_<participant id>``.
 
 Moodle 3.x adds a trailing ``_`` to the folder name; with "download as
 folders" off, the files sit in the zip root as ``<prefix>_assignsubmission_file_<file name>``.
@@ -78,7 +80,8 @@ class MoodleFolder:
 
     @property
     def blind(self) -> bool:
-        return self.full_name.strip().casefold() in BLIND_NAMES
+        """Anonymous submissions: ``Participant`` (before 4.1 in team mode ``<group>-Participant``)."""
+        return self.full_name.rsplit("-", 1)[-1].strip().casefold() in BLIND_NAMES
 
     @property
     def default_group(self) -> bool:

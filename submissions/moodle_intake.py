@@ -73,6 +73,18 @@ def default_group_match(
     )
 
 
+def legacy_team_match(label: str, people: People) -> Match | None:
+    """Moodle before 4.1 named team-mode folders ``<group>-<full name>_<participant id>``
+    (``Default group-<full name>`` for students in no group): the student after a ``-``."""
+    for i, char in enumerate(label):
+        if char != "-":
+            continue
+        match = people.match(label[i + 1 :], by_key=False)
+        if match.kind == "student":
+            return Match("student", match.id, "name after the Moodle group")
+    return None
+
+
 def origin_kind(origin: MoodleOrigin, owner_kind: str, matched_as: str, blind: bool) -> str:
     """participant | blind | group | default-group."""
     if origin.default_group:

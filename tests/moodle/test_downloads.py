@@ -201,3 +201,39 @@ def test_zip_total_scales_with_the_submissions_it_holds(
         "refused as a possible zip bomb" in result.stdout
     )
     assert c.id not in {r["owner"] for r in rows(course)}
+
+
+def test_team_download_before_moodle_4_1(course: Path, tmp_path: Path, run_cli) -> None:
+    """Moodle 3.x/4.0: '<group>-<full name>_<participant id>_assignsubmission_file_/'."""
+    from sheetgrade.submissions.moodle import write_moodle_zip
+
+    team_id, members = _team_members(course)
+    solo = solo_students(course)[0]
+    zip_path = write_moodle_zip(
+        tmp_path / "old.zip",
+        [
+            {
+                "full_name": f"{team_id}-{members[0].name}",
+                "participant_id": 4711,
+                "files": {"pca.ipynb": notebook("team")},
+                "mtime": moodle_time(2026, 10, 28, 9, 30),
+            },
+            {
+                "full_name": f"Default group-{solo.name}",
+                "participant_id": 4712,
+                "files": {"pca.ipynb": notebook("solo")},
+                "mtime": moodle_time(2026, 10, 28, 9, 31),
+            },
+        ],
+        style="folders-legacy",
+    )
+    result = run_cli("collect", SHEET, zip_path, course=course)
+    assert result.exit_code == 0, result.output
+    got = {r["owner"]: r for r in rows(course)}
+    assert set(got) == {team_id, solo.id}
+    assert got[team_id]["submitted_by"] == members[0].id
+    origins = _origins(course)
+    # the folder as the zip wrote it (trailing underscore), and the member's participant id
+    assert origins[team_id]["folder"] == f"{team_id}-{members[0].name}_4711_assignsubmission_file_"
+    assert origins[team_id]["participant_id"] == "4711"
+    assert origins[solo.id]["kind"] == "participant"

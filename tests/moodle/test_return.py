@@ -7,13 +7,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from submission_helpers import SHEET, moodle_time, notebook, solo_students, students, teams
 
 sys.path.insert(0, str(Path(__file__).parent))
 from moodle_helpers import Row, worksheet_csv  # noqa: E402
 
 
-def _individual(course: Path, tmp_path: Path) -> tuple[list, Path, Path]:
+def _individual(course: Path, tmp_path: Path, style: str = "folders") -> tuple[list, Path, Path]:
     from sheetgrade.submissions.moodle import write_moodle_zip
 
     people = solo_students(course)[:4]
@@ -28,6 +29,7 @@ def _individual(course: Path, tmp_path: Path) -> tuple[list, Path, Path]:
             }
             for i, p in enumerate(people[:3])
         ],
+        style=style,
     )
     sheet = worksheet_csv(
         tmp_path / "worksheet.csv",
@@ -85,10 +87,13 @@ def test_scale_graded_assignment_is_refused(course: Path, tmp_path: Path, run_cl
     assert "graded with a scale (Fail, Pass), not points" in result.stderr
 
 
-def test_feedback_zip_folders_match_the_download(course: Path, tmp_path: Path, run_cli) -> None:
+@pytest.mark.parametrize("style", ["folders", "folders-legacy"])
+def test_feedback_zip_folders_match_the_download(
+    course: Path, tmp_path: Path, run_cli, style: str
+) -> None:
     from sheetgrade.submissions.moodle import parse_component
 
-    people, zip_path, sheet = _individual(course, tmp_path)
+    people, zip_path, sheet = _individual(course, tmp_path, style)
     assert run_cli("collect", SHEET, zip_path, course=course).exit_code == 0
     result = run_cli("feedback", SHEET, "--format", "moodle", course=course)
     assert result.exit_code == 0, result.output
