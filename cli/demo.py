@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -23,4 +24,17 @@ def demo(directory: Path | None, quiet: bool) -> None:
     """
     from sheetgrade.examples.demo import run_demo
 
-    run_demo(directory, echo=click.echo, quiet=quiet)
+    run_demo(directory, runner=run_in_process, echo=click.echo, quiet=quiet)
+
+
+def run_in_process(args: Sequence[str]) -> int:
+    """Run ``sheetgrade ARGS`` in this process, errors shown as on the command line;
+    return the exit code."""
+    from sheetgrade.cli.main import cli
+
+    try:
+        code = cli.main(args=list(args), prog_name="sheetgrade", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return code if isinstance(code, int) else 0

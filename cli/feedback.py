@@ -37,8 +37,7 @@ def feedback(state: State, sheet: str, formats: str, output_dir: Path | None) ->
       sheetgrade feedback 03 --format html,md,gradescope
       sheetgrade feedback 03 --format moodle
     """
-    from sheetgrade.gradebook.feedback import write_feedback
-    from sheetgrade.gradebook.moodle_return import write_moodle_feedback
+    from sheetgrade.gradebook.feedback import write_feedback, write_moodle_feedback
 
     course = state.course()
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())

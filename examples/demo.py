@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from sheetgrade.examples.synth import Intent, SheetKey
 
 Echo = Callable[[str], None]
+#: runs ``sheetgrade ARGS`` (the arguments after the program name) and returns
+#: its exit code; the CLI passes one that runs its own commands in-process
+Runner = Callable[[Sequence[str]], int]
 
 
 @dataclass
@@ -58,6 +61,7 @@ def prepare_course(directory: Path | None, echo: Echo) -> Course:
 
 
 def sheetgrade(
+    run: Runner,
     course: Course,
     args: Sequence[str],
     echo: Echo,
@@ -65,35 +69,25 @@ def sheetgrade(
     last: int | None = None,
     shown: str | None = None,
 ) -> int:
-    """Run one ``sheetgrade`` command in-process, as a user would type it; return its
-    exit code. ``last`` shows only the last lines of its output (errors always show);
+    """Run one ``sheetgrade`` command through ``run``, as a user would type it; return
+    its exit code. ``last`` shows only the last lines of its output (errors always show);
     ``shown`` is the command line to print instead of ``args`` (e.g. with a glob)."""
     import contextlib
     import io
 
     import click
 
-    from sheetgrade.cli.main import cli
-
     echo(click.style(f"\n$ sheetgrade {shown or ' '.join(args)}", bold=True))
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured) if last else contextlib.nullcontext():
-        try:
-            code = cli.main(
-                args=["--course", str(course.root), *args],
-                prog_name="sheetgrade",
-                standalone_mode=False,
-            )
-        except click.ClickException as exc:
-            exc.show()
-            code = exc.exit_code
+        code = run(["--course", str(course.root), *args])
     if last:
         lines = captured.getvalue().rstrip("\n").splitlines()
         if len(lines) > last:
             echo(f"  … {len(lines) - last} lines not shown")
         for line in lines[-last:]:
             echo(line)
-    return code if isinstance(code, int) else 0
+    return code
 
 
 def plan_term(course: Course) -> tuple[list[SheetKey], list[Intent]]:
@@ -155,14 +149,24 @@ def fill_marks(course: Course, sheet_id: str, intents: list[Intent]) -> list[Pat
     return files
 
 
-def run_demo(directory: Path | None, *, echo: Echo = print, quiet: bool = False) -> DemoResult:
-    """Run every step of the demo and print where each output is."""
+def run_demo(
+    directory: Path | None, *, runner: Runner, echo: Echo = print, quiet: bool = False
+) -> DemoResult:
+    """Run every step of the demo and print where each output is.
+
+    Args:
+        directory: the course directory (created, or reused); ``None``: a new
+            temporary directory.
+        runner: runs one ``sheetgrade`` command line and returns its exit code.
+        echo: prints one line of progress.
+        quiet: pass ``--quiet`` to the grading commands.
+    """
     course = prepare_course(directory, echo)
     result = DemoResult(course)
     quiet_flag = ["--quiet"] if quiet else []
 
     def run(*args: str, last: int | None = None, shown: str | None = None) -> int:
-        code = sheetgrade(course, args, echo, last=last, shown=shown)
+        code = sheetgrade(runner, course, args, echo, last=last, shown=shown)
         result.exit_codes[" ".join(args)] = code
         return code
 

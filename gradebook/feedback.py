@@ -26,6 +26,7 @@ from sheetgrade.gradebook.people import load_people
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course, Sheet
     from sheetgrade.gradebook.book import Gradebook
+    from sheetgrade.gradebook.moodle_return import FeedbackZip
     from sheetgrade.sheets.model import AutograderBundle
 
 FORMATS = ("html", "md", "gradescope", "moodle")
@@ -385,7 +386,25 @@ def write_feedback(
             )
             written.append(path)
     if "moodle" in formats:
-        from sheetgrade.gradebook.moodle_return import write_moodle_feedback
-
         written.append(write_moodle_feedback(course, sheet=sheet, out_dir=target, book=book).path)
     return written
+
+
+def write_moodle_feedback(
+    course: Course, *, sheet: str, out_dir: Path | None = None, book: Gradebook | None = None
+) -> FeedbackZip:
+    """Render each feedback page (the HTML feedback template) into ``moodle-feedback.zip``
+    in ``out_dir`` (default ``feedback/<sheet>/``)."""
+    from sheetgrade.gradebook.book import build_gradebook
+    from sheetgrade.gradebook.moodle_return import MOODLE_ZIP, write_feedback_zip
+    from sheetgrade.templates import environment
+
+    the_sheet = course.sheet(sheet)
+    book = book or build_gradebook(course)
+    env = environment(course.templates_dir, autoescape=True)
+    pages = [
+        (r, env.get_template("feedback.html.j2").render(r.context()))
+        for r in build_reports(course, book, the_sheet)
+    ]
+    target = (out_dir or course.feedback_dir / the_sheet.id) / MOODLE_ZIP
+    return write_feedback_zip(course, the_sheet.id, pages, target)

@@ -12,7 +12,8 @@
   ``_``-separated part of a folder name and gives the files to that one
   participant; so in team mode, where the download's folder holds the group
   id, every member gets a folder of their own, named from the worksheet's
-  participant ids.
+  participant ids. :func:`sheetgrade.gradebook.feedback.write_moodle_feedback`
+  renders the pages and calls it.
 """
 
 from __future__ import annotations
@@ -219,23 +220,3 @@ def write_feedback_zip(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(buffer.getvalue())
     return out
-
-
-def write_moodle_feedback(
-    course: Course, *, sheet: str, out_dir: Path | None = None, book: Gradebook | None = None
-) -> FeedbackZip:
-    """Render each feedback page (the HTML feedback template) into ``moodle-feedback.zip``
-    in ``out_dir`` (default ``feedback/<sheet>/``)."""
-    from sheetgrade.gradebook.book import build_gradebook
-    from sheetgrade.gradebook.feedback import build_reports
-    from sheetgrade.templates import environment
-
-    the_sheet = course.sheet(sheet)
-    book = book or build_gradebook(course)
-    env = environment(course.templates_dir, autoescape=True)
-    pages = [
-        (r, env.get_template("feedback.html.j2").render(r.context()))
-        for r in build_reports(course, book, the_sheet)
-    ]
-    target = (out_dir or course.feedback_dir / the_sheet.id) / MOODLE_ZIP
-    return write_feedback_zip(course, the_sheet.id, pages, target)

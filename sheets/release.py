@@ -99,10 +99,18 @@ def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
     }
 
 
+def grading_version() -> str:
+    """The version of the installed sheetgrade, the one that grades this course
+    (read from the distribution, so this package needs no import of the facade)."""
+    from importlib.metadata import version
+
+    return version("sheetgrade")
+
+
 def _install_context(course: Course) -> dict[str, Any]:
     """How students install the sheetgrade that grades them: the wheel in the
     release folder if there is one, else the same version from the package index."""
-    from sheetgrade import __version__
+    __version__ = grading_version()
 
     wheels = sorted(course.release_dir.glob(WHEEL_GLOB)) if course.release_dir.is_dir() else []
     if wheels:
@@ -125,7 +133,7 @@ def add_wheel(course: Course, wheel: Path) -> Path:
         SheetError: not a sheetgrade wheel, unreadable, or of another version
             than the sheetgrade that grades this course.
     """
-    from sheetgrade import __version__
+    __version__ = grading_version()
 
     parts = wheel.name.split("-")
     if wheel.suffix != ".whl" or len(parts) < 5 or parts[0] != "sheetgrade":
