@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetgrade.graders.errors import BuildMissing, GradingError
-from sheetgrade.graders.harness import ProcessReference, Reference, ReferenceUnavailable
-from sheetgrade.graders.results import graded_shas, recorded_build_hash, save_result
+from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
 from sheetgrade.graders.sandbox.worker import WarmWorker
-from sheetgrade.graders.submission import ERROR_STATUSES, SubmissionResult, grade_notebook
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
+# The judging and the store (numpy, SQLAlchemy) are imported inside the
+# functions, after the warm worker has started: its imports then overlap with
+# ours, which is most of the start-up of a small ``grade``.
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
+    from sheetgrade.graders.harness import ProcessReference, Reference
+    from sheetgrade.graders.submission import SubmissionResult
     from sheetgrade.submissions.records import SubmissionRecord
 
 
@@ -47,6 +50,8 @@ class GradedSubmission:
 
     @property
     def failed(self) -> bool:
+        from sheetgrade.graders.submission import ERROR_STATUSES
+
         return self.status in ERROR_STATUSES
 
 
@@ -149,6 +154,44 @@ def grade_sheet(
     """
     sheet_id = course.resolve_sheet_id(sheet)
     bundle = load_bundle(course, sheet_id)
+    assert bundle.path is not None
+    # Started first: it imports what the sheet's notebook imports while we
+    # import the judging and read the database.
+    worker = WarmWorker(preload=sheet_modules(bundle.path / bundle.reference_notebook))
+    try:
+        return _grade_sheet(
+            course,
+            sheet_id,
+            bundle,
+            worker,
+            only=only,
+            jobs=jobs,
+            force=force,
+            timeout=timeout,
+            memory=memory,
+            on_start=on_start,
+            on_progress=on_progress,
+        )
+    finally:
+        worker.close()
+
+
+def _grade_sheet(
+    course: Course,
+    sheet_id: str,
+    bundle: AutograderBundle,
+    worker: WarmWorker,
+    *,
+    only: Iterable[str],
+    jobs: int | None,
+    force: bool,
+    timeout: float | None,
+    memory: int | None,
+    on_start: Callable[[int], None] | None,
+    on_progress: ProgressCallback | None,
+) -> GradeRun:
+    from sheetgrade.graders.results import graded_shas, recorded_build_hash, save_result
+
     recorded = recorded_build_hash(course.engine, sheet_id)
     if recorded and recorded != bundle.build_hash:
         raise GradingError(
@@ -207,67 +250,65 @@ def _grade_locked(
         return run
     limits = process_limits(course, timeout=timeout, memory=memory)
     jobs = max(1, jobs or default_jobs(course))
-    assert bundle.path is not None
     data_files = bundle.data_sources()
     workroot = Path(tempfile.mkdtemp(prefix=f"sheetgrade-{sheet_id}-"))
     lock = threading.Lock()
     stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
     try:
-        with WarmWorker() as worker:
-            reference = LazyReference(
-                worker,
-                bundle.path / bundle.reference_notebook,
-                limits,
-                workroot / "reference",
-                data_files,
+        reference = LazyReference(
+            worker,
+            bundle.path / bundle.reference_notebook,
+            limits,
+            workroot / "reference",
+            data_files,
+        )
+
+        def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
+            if stop.is_set():
+                return None
+            result = _grade_record(
+                record, bundle, worker, reference, limits, workroot / f"s{index}", data_files
+            )
+            if stop.is_set():
+                return None  # cut short by the interrupt: not a result
+            save_result(
+                course.engine,
+                build_hash=bundle.build_hash,
+                sheet_id=sheet_id,
+                submission_sha=record.sha256,
+                result=result,
+            )
+            return GradedSubmission(
+                owner=record.owner,
+                sha256=record.sha256,
+                status=result.status,
+                points=result.points,
+                max_points=result.max_points,
+                message=result.message,
+                flags=result.flags,
+                duration=result.duration,
             )
 
-            def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
-                if stop.is_set():
-                    return None
-                result = _grade_record(
-                    record, bundle, worker, reference, limits, workroot / f"s{index}", data_files
-                )
-                if stop.is_set():
-                    return None  # cut short by the interrupt: not a result
-                save_result(
-                    course.engine,
-                    build_hash=bundle.build_hash,
-                    sheet_id=sheet_id,
-                    submission_sha=record.sha256,
-                    result=result,
-                )
-                return GradedSubmission(
-                    owner=record.owner,
-                    sha256=record.sha256,
-                    status=result.status,
-                    points=result.points,
-                    max_points=result.max_points,
-                    message=result.message,
-                    flags=result.flags,
-                    duration=result.duration,
-                )
-
-            pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
-            try:
-                futures = [pool.submit(one, i, r) for i, r in enumerate(todo)]
-                for future in as_completed(futures):
-                    graded = future.result()
-                    if graded is None:
-                        continue
-                    with lock:
-                        run.graded.append(graded)
-                        if on_progress:
-                            on_progress(len(run.graded), len(todo), graded)
-            except BaseException:
-                stop.set()
-                pool.shutdown(wait=False, cancel_futures=True)
-                worker.close()  # kills the children still running
-                raise
-            finally:
-                pool.shutdown(wait=True)
-                reference.close()
-            run.warnings += reference.warnings
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+        try:
+            futures = [pool.submit(one, i, r) for i, r in enumerate(todo)]
+            for future in as_completed(futures):
+                graded = future.result()
+                if graded is None:
+                    continue
+                with lock:
+                    run.graded.append(graded)
+                    if on_progress:
+                        on_progress(len(run.graded), len(todo), graded)
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            worker.close()  # kills the children still running
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            reference.close()
+        run.warnings += reference.warnings
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
     run.graded.sort(key=lambda g: g.owner)
@@ -283,6 +324,8 @@ def _grade_record(
     workdir: Path,
     data_files: Mapping[str, Path],
 ) -> SubmissionResult:
+    from sheetgrade.graders.submission import SubmissionResult, grade_notebook
+
     notebook = record.notebook
     if notebook is None and bundle.student_notebook:
         candidate = record.path / bundle.student_notebook
@@ -324,6 +367,7 @@ def start_reference(
     data_files: Mapping[str, Path],
 ) -> ProcessReference:
     """Start a child running the reference notebook; raise GradingError if it cannot run."""
+    from sheetgrade.graders.harness import ProcessReference
     from sheetgrade.graders.notebook import InvalidNotebook, read_code_cells
 
     try:
@@ -377,6 +421,8 @@ class LazyReference:
                             f"{errors[0].get('type')}: {errors[0].get('message')}"
                         )
             if self._reference is None:
+                from sheetgrade.graders.harness import ReferenceUnavailable
+
                 raise ReferenceUnavailable(f"the reference solution is unavailable: {self._error}")
             return self._reference
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sheetgrade.graders.sandbox.errors import GradingError
@@ -23,12 +24,28 @@ from sheetgrade.graders.sandbox.zygote import MAX_PACKET, worker_env
 class WarmWorker:
     """A started warm worker. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, *, preload: bool = True, use_fork: bool | None = None) -> None:
+    def __init__(
+        self, *, preload: bool | Sequence[str] = True, use_fork: bool | None = None
+    ) -> None:
+        """Start the worker process; it imports in the background while the caller goes on.
+
+        Args:
+            preload: the scientific stack (True), nothing (False), or the
+                modules named (a sheet's own imports).
+            use_fork: fork children (default where ``os.fork`` exists).
+        """
         if use_fork is None:
             use_fork = hasattr(os, "fork") and os.environ.get("SHEETGRADE_NO_FORK", "") != "1"
         self.use_fork = use_fork
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = "import sys; from sheetgrade.graders.sandbox.zygote import main; main(*map(int, sys.argv[1:]))"
+        code = (
+            "import sys; from sheetgrade.graders.sandbox.zygote import main; "
+            "a = sys.argv; main(int(a[1]), a[2], bool(int(a[3])))"
+        )
+        if isinstance(preload, bool):
+            preload_arg = str(int(preload))
+        else:
+            preload_arg = ",".join(preload) or "0"
         debug = os.environ.get("SHEETGRADE_DEBUG") == "1"
         self._process = subprocess.Popen(
             [
@@ -36,7 +53,7 @@ class WarmWorker:
                 "-c",
                 code,
                 str(theirs.fileno()),
-                str(int(preload)),
+                preload_arg,
                 str(int(use_fork)),
             ],
             pass_fds=(theirs.fileno(),),
@@ -132,6 +149,11 @@ class WarmWorker:
 
     def close(self) -> None:
         """Stop the worker; it kills any child still running."""
+        if self._next_id == 0 and self._process.poll() is None:
+            # Never asked for a child (nothing to grade): it may still be
+            # importing, and it has no children to clean up.
+            self._process.kill()
+            self._process.wait()
         if self._process.poll() is None:
             try:
                 self._control.shutdown(socket.SHUT_RDWR)

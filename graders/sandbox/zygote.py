@@ -64,12 +64,16 @@ OWN_MODULES = (
 MAX_PACKET = 1 << 16
 
 
-def main(control_fd: int, preload: bool, use_fork: bool) -> None:
-    """Run the worker loop on the inherited control socket."""
+def main(control_fd: int, preload: str, use_fork: bool) -> None:
+    """Run the worker loop on the inherited control socket.
+
+    ``preload`` is ``"1"`` (the whole scientific stack, :data:`PRELOAD`),
+    ``"0"`` (nothing) or a comma-separated list of modules: those a sheet's own
+    notebook imports (:func:`sheetgrade.graders.preload.sheet_modules`).
+    """
     control = socket.socket(fileno=control_fd)
     _import_all(OWN_MODULES)
-    if preload:
-        _preload()
+    _preload(preload_list(preload))
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -113,12 +117,23 @@ def _import_all(names: tuple[str, ...]) -> None:
     for name in names:
         try:
             importlib.import_module(name)
-        except ImportError:
+        except Exception:  # noqa: BLE001 - the child imports it again and reports what fails
             pass
 
 
-def _preload() -> None:
-    _import_all(PRELOAD)
+def preload_list(spec: str) -> tuple[str, ...]:
+    """The modules a ``preload`` argument of :func:`main` names."""
+    if spec in ("", "0"):
+        return ()
+    if spec == "1":
+        return PRELOAD
+    return tuple(name for name in spec.split(",") if name)
+
+
+def _preload(names: tuple[str, ...]) -> None:
+    _import_all(names)
+    if "matplotlib.pyplot" not in sys.modules:
+        return
     # Warm the font cache and the Agg canvas so a student's first plot is cheap.
     try:
         import matplotlib.pyplot as plt
@@ -207,4 +222,4 @@ def worker_env() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3] == "1")
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1")
