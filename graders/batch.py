@@ -190,7 +190,7 @@ def _grade_sheet(
     on_start: Callable[[int], None] | None,
     on_progress: ProgressCallback | None,
 ) -> GradeRun:
-    from sheetgrade.graders.results import graded_shas, recorded_build_hash, save_result
+    from sheetgrade.graders.results import recorded_build_hash
 
     recorded = recorded_build_hash(course.engine, sheet_id)
     if recorded and recorded != bundle.build_hash:
@@ -205,6 +205,7 @@ def _grade_sheet(
             course,
             sheet_id,
             bundle,
+            worker,
             only=only,
             jobs=jobs,
             force=force,
@@ -219,6 +220,7 @@ def _grade_locked(
     course: Course,
     sheet_id: str,
     bundle: AutograderBundle,
+    worker: WarmWorker,
     *,
     only: Iterable[str],
     jobs: int | None,
@@ -228,6 +230,7 @@ def _grade_locked(
     on_start: Callable[[int], None] | None,
     on_progress: ProgressCallback | None,
 ) -> GradeRun:
+    from sheetgrade.graders.results import graded_shas, save_result
     from sheetgrade.submissions.records import counting_submissions
 
     records = _select(course, counting_submissions(course, sheet_id), list(only))
