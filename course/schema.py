@@ -272,7 +272,13 @@ def _build(tp: Any, node: yaml.MappingNode, path: str, ctx: _Context) -> Any:
     post = getattr(tp, "__validate__", None)
     if post is not None:
         for message in post(obj):
-            ctx.add(node, path, message)
+            # "key: …" about a key of this mapping points at that key's line
+            where, sep, rest = message.partition(": ")
+            key = where.split("[", 1)[0]
+            if sep and key in seen:
+                ctx.add(seen[key], f"{path}.{where}" if path else where, rest)
+            else:
+                ctx.add(node, path, message)
     return obj if len(ctx.problems) == problems_before else None
 
 

@@ -106,7 +106,7 @@ def test_share_out_of_range_and_duplicate_sheet(run_cli, tmp_path):
     root = write_course(tmp_path / "c", text)
     assert errors_of(run_cli, root) == [
         'course.yml:9: admission.share: "50" is not a share between 0 and 1 (write 0.5 for 50 %)',
-        'course.yml:1: sheets: sheet id "01-pca" appears 2 times',
+        'course.yml:3: sheets: sheet id "01-pca" appears 2 times',
     ]
 
 

@@ -106,4 +106,4 @@ def test_template_errors_point_at_file_and_line(small, run_cli):
         in r.stderr
     )
     assert "did you mean 'matrikel'?" in r.stderr
-    assert f'course.yml:{start + 4}: exports.campus: encoding: "klingon" is not a known' in r.stderr
+    assert f'course.yml:{start + 4}: exports.campus.encoding: "klingon" is not a known' in r.stderr
