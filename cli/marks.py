@@ -49,17 +49,24 @@ def template(
 ) -> None:
     """Write fill-in files for a sheet's manual tasks, one per tutorial group.
 
+    A file that differs from what sheetgrade last wrote there (filled in, not
+    yet imported) is never replaced: the new one is written beside it.
+
     \b
     Examples:
       sheetgrade marks template 03
       sheetgrade marks template 03 --group A --format csv
     """
+    from sheetgrade.cli._common import warn
     from sheetgrade.gradebook.marks_files import write_templates
 
+    notes: list[str] = []
     for path in write_templates(
-        state.course(), sheet=sheet, group=group, fmt=fmt, out_dir=output_dir
+        state.course(), sheet=sheet, group=group, fmt=fmt, out_dir=output_dir, notes=notes
     ):
         click.echo(str(path))
+    for note in notes:
+        warn(note)
 
 
 @marks.command(name="import")
@@ -67,11 +74,28 @@ def template(
 @click.option("--sheet", help="Refuse files that are not for this sheet.")
 @click.option("--tutor", help=TUTOR_HELP)
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Take the file's values even where the mark changed in the database since the "
+    "file's template was made.",
+)
 @pass_state
 def import_(
-    state: State, items: tuple[str, ...], sheet: str | None, tutor: str | None, dry_run: bool
+    state: State,
+    items: tuple[str, ...],
+    sheet: str | None,
+    tutor: str | None,
+    dry_run: bool,
+    overwrite: bool,
 ) -> None:
     """Import filled-in marks files: all of them, or nothing if any cell is wrong.
+
+    A blank cell never changes a mark; write 'clear' in a cell to clear one.
+    A cell still holding what the template held changes nothing. A mark the
+    file changes that also changed in the database after the template was
+    made is a conflict: the import is refused, listing them, unless
+    --overwrite. Task columns must be the sheet's manual tasks.
 
     \b
     Examples:
@@ -84,14 +108,28 @@ def import_(
     files = list(items)
     if files and not Path(files[0]).exists() and len(files) > 1 and sheet is None:
         sheet, files = files[0], files[1:]
+    from sheetgrade.cli._common import warn
+
     report = import_marks(
-        course, [Path(f) for f in files], sheet=sheet, tutor=tutor, dry_run=dry_run
+        course,
+        [Path(f) for f in files],
+        sheet=sheet,
+        tutor=tutor,
+        dry_run=dry_run,
+        overwrite=overwrite,
     )
+    for note in report.notes:
+        warn(note)
+    for text in report.overwritten:
+        warn(f"overwritten (--overwrite): {text}")
     for applied in report.changes:
         c = applied.change
         old = "—" if applied.old_points is None else f"{applied.old_points:g}"
-        new = "—" if c.points is None else f"{c.points:g}"
-        click.echo(f"{c.sheet_id} task {c.task_id} {c.subject_kind} {c.subject_id}: {old} → {new}")
+        new = "—" if applied.new_points is None else f"{applied.new_points:g}"
+        what = " (comment)" if c.keep_points else ""
+        click.echo(
+            f"{c.sheet_id} task {c.task_id} {c.subject_kind} {c.subject_id}: {old} → {new}{what}"
+        )
     click.echo(report.summary())
 
 
@@ -99,7 +137,8 @@ def import_(
 @click.argument("sheet")
 @click.argument("student")
 @click.argument("task")
-@click.argument("points")
+@click.argument("points", required=False)
+@click.option("--clear", is_flag=True, help="Clear the mark (not marked), instead of POINTS.")
 @click.option("--comment", "-m", help="Comment for the student (replaces the stored one).")
 @click.option(
     "--team", is_flag=True, help="Mark the student's team (STUDENT may also be a team id)."
@@ -111,23 +150,28 @@ def set_(
     sheet: str,
     student: str,
     task: str,
-    points: str,
+    points: str | None,
+    clear: bool,
     comment: str | None,
     team: bool,
     tutor: str | None,
 ) -> None:
-    """Set one mark; POINTS '-' clears it (not marked).
+    """Set one mark; --clear (or POINTS '-') clears it (not marked).
 
     \b
     Examples:
       sheetgrade marks set 03 s001 2 3,5
       sheetgrade marks set 03 team-07 2 4 --team --comment "clean proof"
-      sheetgrade marks set 03 s001 2 -
+      sheetgrade marks set 03 s001 2 --clear
     """
     from sheetgrade.gradebook.marks import parse_points, set_mark
 
+    if clear and points is not None:
+        raise click.UsageError("give POINTS or --clear, not both")
+    if not clear and (points is None or points.strip() == ""):
+        raise click.UsageError("POINTS is missing; give the points, or --clear to clear the mark")
     try:
-        value = None if points.strip() in ("-", "") else parse_points(points)
+        value = None if clear or points is None or points.strip() == "-" else parse_points(points)
     except ValueError:
         raise click.BadParameter(
             f"'{points}' is not a number (use '-' to clear)", param_hint="POINTS"

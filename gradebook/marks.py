@@ -73,7 +73,8 @@ def now_iso() -> str:
 
 @dataclass(frozen=True)
 class MarkChange:
-    """One wanted mark. ``comment`` None keeps the stored comment."""
+    """One wanted mark. ``comment`` None keeps the stored comment; ``keep_points``
+    changes only the comment."""
 
     sheet_id: str
     task_id: str
@@ -81,6 +82,7 @@ class MarkChange:
     subject_id: str
     points: float | None
     comment: str | None = None
+    keep_points: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class AppliedChange:
     old_comment: str | None
     new_comment: str
     created: bool
+
+    @property
+    def new_points(self) -> float | None:
+        return self.old_points if self.change.keep_points else self.change.points
 
 
 def apply_changes(
@@ -126,14 +132,15 @@ def apply_changes(
         old_points = row.points if row is not None else None
         old_comment = row.comment if row is not None else None
         new_comment = (old_comment or "") if c.comment is None else c.comment
-        if row is not None and old_points == c.points and (old_comment or "") == new_comment:
+        new_points = old_points if c.keep_points else c.points
+        if row is not None and old_points == new_points and (old_comment or "") == new_comment:
             continue
-        if row is None and c.points is None and new_comment == "":
+        if row is None and new_points is None and new_comment == "":
             continue  # blank stays "not marked": nothing to store
         applied.append(AppliedChange(c, old_points, old_comment, new_comment, row is None))
         if dry_run:
             continue
-        values = {"points": c.points, "comment": new_comment, "tutor": tutor, "updated_at": at}
+        values = {"points": new_points, "comment": new_comment, "tutor": tutor, "updated_at": at}
         if row is None:
             conn.execute(
                 m.insert().values(
@@ -164,7 +171,7 @@ def apply_changes(
                 subject_kind=c.subject_kind,
                 subject_id=c.subject_id,
                 old_points=old_points,
-                new_points=c.points,
+                new_points=new_points,
                 old_comment=old_comment,
                 new_comment=new_comment,
                 tutor=tutor,

@@ -3,7 +3,9 @@
 Layout (both formats):
 
 - row 1 names the file's sheet and group (``sheetgrade marks | sheet | 01-pca |
-  group | A``), so a file for the wrong sheet is refused;
+  group | A | made | <time> | template | <token>``), so a file for the wrong
+  sheet is refused and the import knows what the file held when it was made
+  (:mod:`sheetgrade.gradebook.marks_base`);
 - row 2 is the header: kind, id, matrikel, name, team, autograded points
   (read-only context), one column per manual task with its maximum
   (``2 (max 4)``), comment;
@@ -11,8 +13,12 @@ Layout (both formats):
   members (a filled cell is the member's own override), and one row per student
   without a team.
 
-A blank cell means "not marked": it writes nothing (and never clears a mark;
-``marks set ... -`` does that). Points accept a decimal comma.
+A blank cell never changes a mark; the word ``clear`` in a cell clears it (as
+``marks set ... --clear`` does). A cell that still holds what the template held
+changes nothing either, so an old file never reverts a newer mark; a cell the
+tutor changed while the database changed too is a conflict, refused unless
+``--overwrite``. The task columns must be exactly the sheet's manual tasks.
+Points accept a decimal comma.
 """
 
 from __future__ import annotations
@@ -34,9 +40,20 @@ from sheetgrade.gradebook.marks import (
     parse_points,
     resolve_tutor,
 )
+from sheetgrade.gradebook.marks_base import (
+    Held,
+    TemplateRecord,
+    find_template,
+    new_token,
+    record_template,
+    subject_key,
+    untouched,
+)
 from sheetgrade.gradebook.people import People, load_people
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from sheetgrade.course.course import Course, Sheet
 
 MAGIC = "sheetgrade marks"
@@ -44,6 +61,7 @@ FIXED = ["kind", "id", "matrikel", "name", "team"]
 AUTO = "autograded (max {max})"
 COMMENT = "comment"
 HEADER_ROW = 2
+CLEAR = "clear"  # the cell token that clears a mark
 TASK_HEADER = re.compile(r"^\s*(?P<task>.+?)\s*\(max\s*(?P<max>[\d.,]+)\)\s*$")
 
 
@@ -154,11 +172,18 @@ def write_templates(
     group: str | None = None,
     fmt: str = "xlsx",
     out_dir: Path | None = None,
+    notes: list[str] | None = None,
 ) -> list[Path]:
     """Write one fill-in file per tutorial group (or only ``group``); return the paths.
 
     Files go to ``marks/<sheet>/<sheet>-<group>.<fmt>`` unless ``out_dir`` is given.
+    A file there whose bytes differ from what sheetgrade last wrote (a tutor's work
+    not yet imported) is never replaced: the new one goes beside it, and ``notes``
+    says so.
     """
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
     if fmt not in ("xlsx", "csv"):
         raise MarksError(f"unknown format '{fmt}'; use xlsx or csv")
     the_sheet = course.sheet(sheet)
@@ -183,7 +208,31 @@ def write_templates(
     paths = []
     for gid in groups:
         rows = _template_rows(course, the_sheet, people, gid)
-        meta = [MAGIC, "sheet", the_sheet.id, "group", gid or "all"]
+        made = datetime.now(UTC)
+        try:
+            local = made.astimezone(ZoneInfo(course.config.timezone))
+        except (ValueError, KeyError):
+            local = made
+        token = new_token()
+        meta = [
+            MAGIC,
+            "sheet",
+            the_sheet.id,
+            "group",
+            gid or "all",
+            "made",
+            local.isoformat(timespec="seconds"),
+            "template",
+            token,
+        ]
+        held: Held = {
+            subject_key(r.kind, r.id): {
+                **{t.id: r.marks.get(t.id) for t in manual},
+                "comment": r.comment,
+                "auto": r.auto,
+            }
+            for r in rows
+        }
         body = [
             [r.kind, r.id, r.matrikel, r.name, r.team, r.auto]
             + [r.marks.get(t.id) for t in manual]
@@ -191,14 +240,46 @@ def write_templates(
             for r in rows
         ]
         path = target / f"{the_sheet.id}-{gid or 'all'}.{fmt}"
+        if not untouched(course, path):
+            beside = _beside(path, local)
+            if notes is not None:
+                notes.append(
+                    f"{path} differs from what sheetgrade wrote there (filled in, not yet "
+                    f"imported?); left as it is, the new template is {beside.name}"
+                )
+            path = beside
         if fmt == "csv":
             _write_csv(path, meta, header, body)
         else:
             _write_xlsx(
                 path, meta, header, body, first_editable=len(FIXED) + 1, sheet_title=the_sheet.title
             )
+        with store.transaction(course.engine) as conn:
+            record_template(
+                conn,
+                course=course,
+                token=token,
+                sheet_id=the_sheet.id,
+                group_id=gid,
+                path=path,
+                made_at=made.isoformat(),
+                held=held,
+            )
         paths.append(path)
     return paths
+
+
+def _beside(path: Path, when: object) -> Path:
+    """A free name next to ``path`` for a new template: ``<stem>.new-<time>.<ext>``."""
+    from datetime import datetime
+
+    stamp = when.strftime("%Y%m%d-%H%M") if isinstance(when, datetime) else "new"
+    candidate = path.with_name(f"{path.stem}.new-{stamp}{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.new-{stamp}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 def _write_csv(
@@ -289,6 +370,8 @@ class ImportReport:
     rows: int = 0
     changes: list[AppliedChange] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)  # conflicts settled by --overwrite
 
     def summary(self) -> str:
         created = sum(1 for c in self.changes if c.created)
@@ -361,6 +444,20 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One change a file asks for, where it is, and what the template held there."""
+
+    change: MarkChange
+    where: str
+    base: TemplateRecord | None = None
+    held: float | None = None
+
+
+def _column(data: FileRows, index: int) -> str:
+    return data.column_names[index] if index < len(data.column_names) else str(index + 1)
+
+
 def _plan_file(
     course: Course,
     people: People,
@@ -368,7 +465,8 @@ def _plan_file(
     expect_sheet: str | None,
     seen: dict[tuple[str, str, str], str],
     problems: list[str],
-) -> list[MarkChange]:
+    notes: list[str],
+) -> list[Planned]:
     """Validate one file; append every problem; return the changes it asks for."""
     name = data.path.name
     meta = [m.strip() for m in data.meta]
@@ -386,40 +484,64 @@ def _plan_file(
     if expect_sheet is not None and sheet.id != expect_sheet:
         problems.append(f"{name} row 1: this file is for sheet {sheet.id}, not {expect_sheet}")
         return []
+    file_group = meta[4] if len(meta) > 4 and meta[3] == "group" and meta[4] != "all" else None
+    base: TemplateRecord | None = None
+    if len(meta) > 8 and meta[7] == "template" and meta[8]:
+        base = find_template(course.engine, meta[8])
+        if base is None:
+            notes.append(
+                f"{name}: made by a sheetgrade this database does not know (template "
+                f"{meta[8]}); marks changed here since cannot be told apart"
+            )
     header = [h.strip() for h in data.header]
     col = {h: i for i, h in enumerate(header)}
     manual = {t.id: t for t in sheet.config.tasks if t.kind == "manual"}
     task_cols: dict[str, int] = {}
+    auto_col: int | None = None
     for i, h in enumerate(header):
         match = TASK_HEADER.match(h)
-        if match and not h.startswith("autograded"):
+        if h.startswith("autograded"):
+            auto_col = i
+        elif match:
             task = match.group("task")
             if task not in manual:
                 problems.append(
-                    f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                    f"{name} row {HEADER_ROW}, column {_column(data, i)}: "
                     f"sheet {sheet.id} has no manual task '{task}' "
                     f"(manual tasks: {', '.join(manual) or 'none'}); is this file for another sheet?"
                 )
             elif abs(float(match.group("max").replace(",", ".")) - manual[task].points) > 1e-9:
                 problems.append(
-                    f"{name} row {HEADER_ROW}, column {data.column_names[i] if i < len(data.column_names) else i + 1}: "
+                    f"{name} row {HEADER_ROW}, column {_column(data, i)}: "
                     f"the header gives task {task} a maximum of {match.group('max')}, but on sheet "
                     f"{sheet.id} it is {manual[task].points:g}; is this file for another sheet?"
                 )
             else:
                 task_cols[task] = i
+    missing = [t for t in manual if t not in task_cols]
+    if missing:
+        listed = ", ".join(f"'{t} (max {manual[t].points:g})'" for t in missing)
+        problems.append(
+            f"{name} row {HEADER_ROW}: the task column{'s' if len(missing) > 1 else ''} {listed} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; the task columns must be the sheet's "
+            f"({', '.join(manual)}); put {'them' if len(missing) > 1 else 'it'} back or make a "
+            f"new file with `sheetgrade marks template {sheet.id}`"
+        )
+        return []
     if "id" not in col:
         problems.append(
             f"{name} row {HEADER_ROW}: no 'id' column; the header must stay as the template wrote it"
         )
         return []
-    changes: list[MarkChange] = []
+    held_rows = base.held if base is not None else {}
+    planned: list[Planned] = []
     for row_no, row in data.rows:
         if all(_text(v) == "" for v in row):
             continue
         where = f"{name} row {row_no}"
         kind = _text(_cell(row, col.get("kind"))).lower() or "student"
         key = _text(_cell(row, col["id"]))
+        group_of: str | None = None
         if kind == "team":
             team_sheet = people.team_sheet.get(key, "missing")
             if key not in people.team_members or team_sheet not in (None, sheet.id):
@@ -440,6 +562,7 @@ def _plan_file(
                 )
                 continue
             subject = student.id
+            group_of = student.group_id
         else:
             problems.append(
                 f"{where}, column {data.column_names[col['kind']]}: kind must be 'student' or "
@@ -451,19 +574,47 @@ def _plan_file(
             problems.append(f"{where}: duplicate row for {kind} {subject} (also {seen[ident]})")
             continue
         seen[ident] = where
-        comment_value = _cell(row, col.get(COMMENT))
-        comment = _text(comment_value) if COMMENT in col else None
-        wanted: list[tuple[str, float]] = []
+        held = held_rows.get(subject_key(kind, subject))
+        if file_group is not None and group_of is not None and group_of != file_group:
+            notes.append(
+                f"{where}: {subject} is in group {group_of}, not {file_group} (the file's group); "
+                f"imported all the same"
+            )
+        if auto_col is not None and held is not None:
+            try:
+                auto_now = parse_points(_cell(row, auto_col))
+            except ValueError:
+                auto_now = float("nan")
+            if auto_now != held.get("auto"):
+                problems.append(
+                    f"{where}, column {_column(data, auto_col)} (autograded): changed from "
+                    f"{_shown(held.get('auto'))} to '{_text(_cell(row, auto_col))}'; the autograded "
+                    f"points come from `sheetgrade grade` and cannot be edited here; put manual "
+                    f"points in the task columns"
+                )
+                continue
+        comment: str | None = _text(_cell(row, col.get(COMMENT))) if COMMENT in col else None
+        if held is not None and comment == (held.get("comment") or ""):
+            comment = None  # as the template wrote it: keep what the database holds
+        wanted: list[tuple[str, float | None]] = []
         for task, index in task_cols.items():
             value = _cell(row, index)
-            column = f"{where}, column {data.column_names[index] if index < len(data.column_names) else index + 1} (task {task})"
+            column = f"{where}, column {_column(data, index)} (task {task})"
+            if _text(value).casefold() == CLEAR:
+                wanted.append((task, None))
+                continue
             try:
                 points = parse_points(value)
             except ValueError:
-                problems.append(f"{column}: '{_text(value)}' is not a number")
+                problems.append(
+                    f"{column}: '{_text(value)}' is not a number "
+                    f"(leave it blank to keep the mark, write '{CLEAR}' to clear it)"
+                )
                 continue
             if points is None:
-                continue
+                continue  # blank: never changes a mark
+            if held is not None and task in held and held[task] == points:
+                continue  # what the template held: not this file's change
             top = manual[task].points
             if points < 0:
                 problems.append(f"{column}: {points:g} is below 0")
@@ -472,11 +623,55 @@ def _plan_file(
             else:
                 wanted.append((task, points))
         for task, points in wanted:
-            changes.append(MarkChange(sheet.id, task, kind, subject, points, comment))
+            change = MarkChange(sheet.id, task, kind, subject, points, comment)
+            base_value = held.get(task) if held is not None else None
+            planned.append(Planned(change, where, base if held is not None else None, base_value))
         if comment and not wanted and manual:
             first = next(iter(manual))
-            changes.append(MarkChange(sheet.id, first, kind, subject, None, comment))
-    return changes
+            change = MarkChange(sheet.id, first, kind, subject, None, comment, keep_points=True)
+            planned.append(Planned(change, where))
+    return planned
+
+
+def _shown(points: object) -> str:
+    return "—" if points is None else f"{points:g}" if isinstance(points, float) else str(points)
+
+
+def _conflicts(conn: Connection, planned: list[Planned]) -> list[tuple[Planned, str]]:
+    """Changes to cells the database changed too since their template was made."""
+    from sqlalchemy import select
+
+    based = [p for p in planned if p.base is not None and not p.change.keep_points]
+    if not based:
+        return []
+    m, a = store.marks, store.mark_audit
+    sheets = {p.change.sheet_id for p in based}
+    current = {
+        (r.sheet_id, r.task_id, r.subject_kind, r.subject_id): r.points
+        for r in conn.execute(select(m).where(m.c.sheet_id.in_(sheets)))
+    }
+    last: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+    for r in conn.execute(select(a).where(a.c.sheet_id.in_(sheets)).order_by(a.c.id)):
+        last[(r.sheet_id, r.task_id, r.subject_kind, r.subject_id)] = (r.tutor, r.at)
+    out = []
+    for p in based:
+        c = p.change
+        key = (c.sheet_id, c.task_id, c.subject_kind, c.subject_id)
+        now = current.get(key)
+        if now == p.held or now == c.points:
+            continue
+        who, when = last.get(key, ("?", "?"))
+        assert p.base is not None
+        out.append(
+            (
+                p,
+                f"{p.where} ({c.subject_kind} {c.subject_id}, task {c.task_id}): the file says "
+                f"{_shown(c.points)}, but since the template was made ({p.base.made_at[:16]} UTC) "
+                f"the mark changed from {_shown(p.held)} to {_shown(now)} "
+                f"(by {who}, {when[:16]} UTC)",
+            )
+        )
+    return out
 
 
 def import_marks(
@@ -486,6 +681,7 @@ def import_marks(
     sheet: str | None = None,
     tutor: str | None = None,
     dry_run: bool = False,
+    overwrite: bool = False,
 ) -> ImportReport:
     """Validate every file, then apply all of their marks in one transaction, or none.
 
@@ -494,15 +690,18 @@ def import_marks(
         sheet: refuse files for any other sheet.
         tutor: recorded in the audit trail (default: :func:`resolve_tutor`).
         dry_run: validate and report the changes, write nothing.
+        overwrite: take the file's value where the mark also changed in the database
+            since the template was made (else such conflicts refuse the import).
 
     Raises:
-        MarksError: with one problem per line (file, row, column) when any cell is wrong;
-            then nothing is written.
+        MarksError: with one problem per line (file, row, column) when any cell is wrong
+            or conflicts with a newer mark; then nothing is written.
     """
     expect = course.resolve_sheet_id(sheet) if sheet is not None else None
     people = load_people(course.engine)
     problems: list[str] = []
-    planned: list[MarkChange] = []
+    notes: list[str] = []
+    planned: list[Planned] = []
     seen: dict[tuple[str, str, str], str] = {}
     total_rows = 0
     for path in files:
@@ -512,21 +711,38 @@ def import_marks(
             problems.append(str(exc))
             continue
         total_rows += sum(1 for _, r in data.rows if any(_text(v) for v in r))
-        planned += _plan_file(course, people, data, expect, seen, problems)
+        planned += _plan_file(course, people, data, expect, seen, problems, notes)
     if problems:
         raise MarksError(
             f"marks import: {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
             f"nothing was imported",
             problems,
         )
-    report = ImportReport(files=[Path(f) for f in files], rows=total_rows, dry_run=dry_run)
+    report = ImportReport(
+        files=[Path(f) for f in files], rows=total_rows, dry_run=dry_run, notes=notes
+    )
     source = "import " + ", ".join(Path(f).name for f in files)
     who = resolve_tutor(tutor)
+    changes = [p.change for p in planned]
+
+    def settle(conn: Connection) -> None:
+        conflicts = _conflicts(conn, planned)
+        if conflicts and not overwrite:
+            raise MarksError(
+                f"marks import: {len(conflicts)} mark{'s' if len(conflicts) != 1 else ''} "
+                f"changed in the database after the file's template was made; nothing was "
+                f"imported. Check them; --overwrite takes the file's values",
+                [text for _, text in conflicts],
+            )
+        report.overwritten = [text for _, text in conflicts]
+
     if dry_run:
         with course.engine.connect() as conn:
-            report.changes = apply_changes(conn, planned, tutor=who, source=source, dry_run=True)
+            settle(conn)
+            report.changes = apply_changes(conn, changes, tutor=who, source=source, dry_run=True)
             conn.rollback()
         return report
     with store.transaction(course.engine) as conn:
-        report.changes = apply_changes(conn, planned, tutor=who, source=source)
+        settle(conn)
+        report.changes = apply_changes(conn, changes, tutor=who, source=source)
     return report
