@@ -265,6 +265,8 @@ def _grade_locked(
             workroot / "reference",
             data_files,
         )
+        if any(t.kind == "native" and "reference." in t.code for t in bundle.tests):
+            reference.prestart()  # needed by the first check anyway
 
         def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
             if stop.is_set():
@@ -428,6 +430,19 @@ class LazyReference:
 
                 raise ReferenceUnavailable(f"the reference solution is unavailable: {self._error}")
             return self._reference
+
+    def prestart(self) -> None:
+        """Start the reference child now, in the background, so that it runs
+        its cells while the first student's cells run; failures are kept for
+        the first request, as when started lazily."""
+
+        def start() -> None:
+            try:
+                self._get()
+            except Exception:  # noqa: BLE001 - recorded in _error, raised on first use
+                pass
+
+        threading.Thread(target=start, name="reference-start", daemon=True).start()
 
     def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self._get().call(name, args, kwargs)
