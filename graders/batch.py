@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetgrade.graders.errors import BuildMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
+from sheetgrade.graders.readonly import changed_readonly_cells
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
 from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
@@ -346,7 +347,7 @@ def _grade_record(
             message="the submission holds no notebook to grade",
         )
     try:
-        return grade_notebook(
+        result = grade_notebook(
             notebook,
             bundle.tests,
             worker=worker,
@@ -355,6 +356,8 @@ def _grade_record(
             workdir=workdir,
             data_files=data_files,
         )
+        result.flags += changed_readonly_cells(notebook, bundle.locked_cells)
+        return result
     except GradingError as exc:  # the worker failed, not the submission
         return SubmissionResult(
             status="crashed",

@@ -82,6 +82,12 @@ class ChildTarget:
         result = self.process.request({"op": "assert", "code": code})
         return None if result is None else str(result)
 
+    def run_cell(self, code: str) -> dict[str, Any]:
+        result = self.process.request({"op": "cell", "code": code})
+        if not isinstance(result, dict):
+            raise StudentError("ProtocolError", "malformed answer")
+        return result
+
     def evaluate(self, expr: str) -> Any:
         return self.process.request({"op": "eval", "expr": expr})
 
@@ -127,6 +133,9 @@ class LiveTarget:
 
     def run_assert(self, code: str) -> str | None:
         return execution.run_assert(self.namespace, code)
+
+    def run_cell(self, code: str) -> dict[str, Any]:
+        return execution.run_cell(self.namespace, code)
 
     def evaluate(self, expr: str) -> Any:
         try:
@@ -272,6 +281,15 @@ class TestOutcome:
 def run_test(test: TestCase, student: Target, reference: Reference) -> TestOutcome:
     """Run one test. Timeouts and a dead student process propagate as exceptions."""
     start = time.perf_counter()
+    if test.kind == "assert" and test.scoring == "nbgrader" and hasattr(student, "run_cell"):
+        points, scored = _run_nbgrader_cell(test, student)
+        return TestOutcome(
+            test=test,
+            passed=points >= test.points,
+            points=points,
+            message=scored,
+            duration=time.perf_counter() - start,
+        )
     if test.kind == "native":
         message = _run_native(test, student, reference)
     elif test.kind == "ok":
@@ -419,6 +437,43 @@ def _run_assert(test: TestCase, student: Target) -> str | None:
     except StudentError as exc:
         return _student_error(exc)
     return None if error is None else _assert_error(error)
+
+
+def _run_nbgrader_cell(test: TestCase, student: Any) -> tuple[float, str]:
+    """(points, message) as nbgrader 0.9's ``determine_grade`` scores a grade cell."""
+    try:
+        result = student.run_cell(test.code)
+    except StudentError as exc:
+        return 0.0, _student_error(exc)
+    error, stderr, shown = result.get("error"), result.get("stderr"), result.get("result")
+    if error:
+        return 0.0, _assert_error(str(error))
+    if stderr:
+        return (
+            0.0,
+            "the test cell wrote to stderr (a warning or an error message), which nbgrader scores 0",
+        )
+    return nbgrader_partial(shown, test.points)
+
+
+def nbgrader_partial(shown: Any, max_points: float) -> tuple[float, str]:
+    """nbgrader's ``get_partial_grade`` on the text of a cell's last value."""
+    if shown is None:
+        return max_points, "passed"
+    try:
+        grade = float(str(shown))
+    except ValueError:
+        return max_points, "passed"  # nbgrader: output that is not a number means full credit
+    if grade < 0:
+        return max_points, "passed (a negative partial credit counts as full credit in nbgrader)"
+    if grade > max_points:
+        return max_points, (
+            f"partial credit {grade:g} is above the cell's {max_points:g} points "
+            "(nbgrader refuses to grade this); counted as full points"
+        )
+    if grade == max_points:
+        return max_points, "passed"
+    return grade, f"partial credit: {grade:g} of {max_points:g} points"
 
 
 def _assert_error(error: str) -> str:

@@ -164,6 +164,10 @@ class _RenewingTarget(ChildTarget):
         self._renew()
         return super().run_assert(code)
 
+    def run_cell(self, code: str) -> dict[str, Any]:
+        self._renew()
+        return super().run_cell(code)
+
 
 def _validate_one(
     test: TestCase, target: _RenewingTarget, reference: Any, report: ValidationReport, pending: bool

@@ -220,6 +220,7 @@ def prepare_build(course: Course, sheet_id: str) -> PreparedBuild:
         tests=parsed.tests,
         student_notebook=prepared.notebook_name,
         data=prepared.data,
+        locked_cells=_locked_cells(parsed),
         pending_outputs=list(parsed.pending_outputs),
     )
     shutil.rmtree(prepared.staging_dir, ignore_errors=True)
@@ -310,6 +311,7 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         tests=tests,
         student_notebook=prepared.notebook_name,
         data=prepared.data,
+        locked_cells=_locked_cells(parsed),
     )
     data = {rel: sheet.path / rel for rel in prepared.data}
     _write_files(prepared.autograder_dir, {BUNDLE_FILE: bundle.to_json() + "\n"})
@@ -337,6 +339,12 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         autograder_dir=final / "autograder",
         warnings=list(report.warnings),
     )
+
+
+def _locked_cells(parsed: ParsedSheet) -> dict[str, str]:
+    from sheetgrade.sheets.model import source_digest
+
+    return {key: source_digest(text) for key, text in sorted(parsed.locked_sources.items())}
 
 
 def _record(course: Course, sheet_id: str, build_hash: str) -> None:

@@ -36,6 +36,14 @@ LEVELS: dict[str, str] = {
 }
 
 
+def source_digest(source: str) -> str:
+    """sha256 of a cell's source, blank lines at either end and trailing blanks ignored."""
+    import hashlib
+
+    text = "\n".join(line.rstrip() for line in source.strip("\n").split("\n"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class TestCase:
     """One test of one task.
@@ -62,6 +70,10 @@ class TestCase:
     code: str
     name: str = ""
     cell: int | None = None  # index of the source cell, for error messages
+    # "all": full points when it passes; "nbgrader": an assert test scored as
+    # nbgrader 0.9 scores a grade cell (an error or output on stderr: 0; a
+    # number as the cell's last value: that many points; otherwise full points)
+    scoring: Literal["all", "nbgrader"] = "all"
 
     @property
     def level(self) -> str:
@@ -92,6 +104,9 @@ class AutograderBundle:
     # validation the grader records what the reference prints for them
     # (``ValidationReport.expected_outputs``) instead of comparing; empty after a build
     pending_outputs: list[str] = field(default_factory=list)
+    # read-only cells (nbgrader grade_id -> sha256 of the source students got):
+    # a submission that edited or blanked one is flagged for review
+    locked_cells: dict[str, str] = field(default_factory=dict)
     path: Path | None = None  # folder the bundle was loaded from (not serialised)
 
     def data_sources(self) -> dict[str, Path]:

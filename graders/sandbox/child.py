@@ -17,6 +17,7 @@ Requests (one JSON frame each, see :mod:`sheetgrade.graders.sandbox.protocol`):
 - ``{"op": "call", "name", "args", "kwargs"}``, ``{"op": "value", "name"}``;
 - ``{"op": "ok", "sources": [...]}`` (one OK-format case);
 - ``{"op": "assert", "code"}``;
+- ``{"op": "cell", "code"}``: an nbgrader grade cell (error, stderr, last value);
 - ``{"op": "finish"}``: last identity check, then the process exits.
 
 Every reply is ``{"ok": value}`` or ``{"error": {"type", "message"}}``.
@@ -192,6 +193,8 @@ def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
                 reply = {"ok": execution.run_ok(namespace, list(message["sources"]))}
             elif op == "eval":
                 reply = {"ok": execution.evaluate(namespace, message["expr"])}
+            elif op == "cell":
+                reply = {"ok": execution.run_cell(namespace, message["code"])}
             elif op == "assert":
                 reply = {"ok": execution.run_assert(namespace, message["code"])}
             elif op == "finish":

@@ -179,6 +179,40 @@ def run_assert(namespace: dict[str, Any], code: str) -> str | None:
     return None
 
 
+def run_cell(namespace: dict[str, Any], code: str) -> dict[str, Any]:
+    """Run a test cell as a notebook kernel would, for nbgrader's scoring.
+
+    Returns ``{"error": "Type: message" | None, "stderr": bool, "result": str | None}``:
+    whether anything was written to stderr (warnings too), and the repr of the
+    cell's last expression when it is not ``None`` (what Jupyter would show as
+    the cell's result; a trailing ``;`` hides it).
+    """
+    import ast
+    import warnings
+
+    errors = io.StringIO()
+    result = None
+    try:
+        tree = ast.parse(code)
+        last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        body = tree.body[:-1] if last is not None else tree.body
+        # catch_warnings forgets which warnings were shown while the notebook ran
+        # (the grade cell ran there once already), as if the cell ran first here
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(errors),
+        ):
+            exec(compile(ast.Module(body=body, type_ignores=[]), "<test>", "exec"), namespace)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), "<test>", "eval"), namespace)
+                if value is not None and not code.rstrip().endswith(";"):
+                    result = str(repr(value))[:1000]
+    except BaseException as exc:  # noqa: BLE001
+        return {"error": describe_exception(exc), "stderr": bool(errors.getvalue()), "result": None}
+    return {"error": None, "stderr": bool(errors.getvalue()), "result": result}
+
+
 # ------------------------------------------------------------ tamper checks
 
 _BUILTIN_NAMES = (

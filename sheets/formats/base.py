@@ -40,6 +40,8 @@ class ParsedSheet:
     secret_lines: list[SecretLine] = field(default_factory=list)
     # ok tests whose expected output the build records from the reference run
     pending_outputs: list[str] = field(default_factory=list)
+    # read-only cells students get (nbgrader grade_id -> source): edits are flagged
+    locked_sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class DraftTest:
     name: str
     cell: int
     pending: bool = False
+    scoring: str = "all"
 
 
 def resolve_task(name: str, tasks: Iterable[str]) -> str | None:
@@ -121,6 +124,7 @@ def finish_tests(
                 code=draft.code,
                 name=draft.name,
                 cell=draft.cell,
+                scoring=draft.scoring,  # type: ignore[arg-type]
             )
         )  # type: ignore[arg-type]
         if draft.pending:

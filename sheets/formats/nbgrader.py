@@ -34,6 +34,7 @@ from sheetgrade.sheets.formats.base import (
     finish_tests,
     resolve_task,
     syntax_problem,
+    to_doctest,
 )
 from sheetgrade.sheets.markers import split_solutions
 from sheetgrade.sheets.notebook import new_cell, source_lines
@@ -41,6 +42,28 @@ from sheetgrade.sheets.notebook import new_cell, source_lines
 BEGIN_HIDDEN = re.compile(r"^\s*#+\s*BEGIN HIDDEN TESTS\s*$")
 END_HIDDEN = re.compile(r"^\s*#+\s*END HIDDEN TESTS\s*$")
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+AUTOTEST = "AUTOTEST"
+HASHED = "HASHED"
+AUTOTEST_HELPER = "_sheetgrade_autotest"
+AUTOTEST_SOURCE = f"""\
+def {AUTOTEST_HELPER}(value, hashed):
+    kind = type(value)
+    checks = [kind]
+    if kind in (set, list, tuple, str):
+        checks.append(len(value))
+    if kind in (list, tuple):
+        checks.append(sorted(map(str, value)))
+    if kind is float:
+        checks.append(round(value, 2))
+    elif kind is str:
+        checks += [value.lower(), value]
+    else:
+        checks.append(value)
+    lines = [str(check) for check in checks]
+    if hashed:
+        import hashlib
+        lines = [hashlib.sha1(f"{{i}}{{line}}".encode()).hexdigest() for i, line in enumerate(lines)]
+    return "\\n".join(lines)"""
 TEXT_STUB = "YOUR ANSWER HERE"
 
 
@@ -106,6 +129,7 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
     reference: list[NotebookNode] = []
     drafts: list[DraftTest] = []
     secrets: list[SecretLine] = []
+    locked_sources: dict[str, str] = {}
     for index, cell in enumerate(nb.cells):
         m = meta(cell)
         lines = source_lines(cell)
@@ -131,9 +155,25 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             if syntax_problem(full, index, problems):
                 continue
             public_code = "\n".join(public).strip("\n")
+            full_code = full.strip("\n")
+            kind, scoring, pending = "assert", "nbgrader", False
+            if any(_autotest_line(line) for line in lines):
+                # nbgrader instantiates these from the reference's values; so does the build
+                public_code = (
+                    to_doctest(expand_autotests(public_code)) if public_code.strip() else ""
+                )
+                full_code = to_doctest(expand_autotests(full_code))
+                kind, scoring, pending = "ok", "all", True
+            if grade_id in locked_sources:
+                problems.add(
+                    f"grade_id '{grade_id}' appears twice; grade ids must be unique", index
+                )
+            locked_sources[grade_id] = "\n".join(public)
             if not hidden:
                 drafts.append(
-                    DraftTest(task, points, False, "assert", public_code, grade_id, index)
+                    DraftTest(
+                        task, points, False, kind, public_code, grade_id, index, pending, scoring
+                    )
                 )
                 continue
             if public_code.strip():
@@ -142,14 +182,15 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
                         task,
                         0.0 if points is not None else None,
                         False,
-                        "assert",
+                        kind,
                         public_code,
                         grade_id,
                         index,
+                        pending,
                     )
                 )
             drafts.append(
-                DraftTest(task, points, True, "assert", full.strip("\n"), grade_id, index)
+                DraftTest(task, points, True, kind, full_code, grade_id, index, pending, scoring)
             )
             continue
         split = split_solutions(
@@ -178,7 +219,7 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
         student.append(_locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m))
         reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
-    tests, _ = finish_tests(drafts, config, problems)
+    tests, pending = finish_tests(drafts, config, problems)
     return ParsedSheet(
         format="nbgrader",
         notebook=nb,
@@ -186,4 +227,38 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         reference_cells=reference,
         tests=tests,
         secret_lines=secrets,
+        pending_outputs=pending,
+        locked_sources=locked_sources,
     )
+
+
+def _autotest_line(line: str) -> bool:
+    return line.strip().startswith("#") and AUTOTEST in line
+
+
+def expand_autotests(code: str) -> str:
+    """``### AUTOTEST a; b`` lines as code printing what nbgrader's default
+        ``autotests.yml`` (python3) checks of each snippet: its type, then by type
+        its length, sorted items, value rounded to 2 places, lower-cased value, and
+        value (``### HASHED AUTOTEST``: their sha1 digests instead). The build
+        records what the reference prints, as nbgrader records the reference's
+        values when it instantiates the tests. Everything is printed by one
+    statement at the end, so the ok test has one expected output."""
+    out: list[str] = []
+    for line in code.split("\n"):
+        if not _autotest_line(line):
+            out.append(line)
+            continue
+        at = line.find(AUTOTEST)
+        hashed = HASHED in line[:at]
+        indent = line[: len(line) - len(line.lstrip())]
+        snippets = [s.strip() for s in line[at + len(AUTOTEST) :].strip(";").split(";")]
+        for snippet in filter(None, snippets):
+            out.append(
+                f"{indent}{AUTOTEST_HELPER}_out.append({AUTOTEST_HELPER}({snippet}, {hashed}))"
+            )
+    if out != code.split("\n"):
+        # one printing statement at the end: the build records one expected output
+        out = [AUTOTEST_SOURCE, f"{AUTOTEST_HELPER}_out = []", *out]
+        out.append(f'print("\\n".join({AUTOTEST_HELPER}_out))')
+    return "\n".join(out)
