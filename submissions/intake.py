@@ -263,6 +263,10 @@ def collect(
         good.append(item)
 
     good = _check_sheet(course, sheet_id, good, report)
+    if sheet_ws is not None:
+        covered = {m for item in items for m in item.members}
+        covered |= {item.match.id for item in items if item.match.id}
+        report.warnings += sheet_ws.not_in_download(covered, people)
 
     # 3. recover leftovers, plan versions, write
     sheet_store = SheetStore(course.root, course.submissions_dir, sheet_id)

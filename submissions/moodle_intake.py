@@ -171,6 +171,27 @@ class WorksheetIndex:
         times = [r.submitted_at for m in members for r in self.rows_of.get(m, []) if r.submitted_at]
         return max(times) if times else None
 
+    def not_in_download(self, covered: set[str], people: People) -> list[str]:
+        """A warning when the worksheet shows submissions of students the sources did not hold."""
+        missing = sorted(
+            {
+                student
+                for pid, student in self.student_of.items()
+                if student not in covered
+                and (row := self.sheet.by_participant()[pid]).submitted_at is not None
+                and not any(t.id in covered for t in people.teams.values() if student in t.members)
+                and row.participant_id
+            }
+        )
+        if not missing:
+            return []
+        names = ", ".join(people.students[s].label for s in missing[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        return [
+            f"{self.sheet.path.name}: {len(missing)} student(s) have a submission in Moodle that "
+            f"these sources do not hold ({names}{more}); download the submissions again"
+        ]
+
     def warnings(self) -> list[str]:
         out = []
         for row in self.unknown[:10]:

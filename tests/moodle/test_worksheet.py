@@ -26,7 +26,7 @@ def _participants(course: Path) -> dict[str, dict]:
 def test_worksheet_times_replace_zip_times(course: Path, tmp_path: Path, run_cli) -> None:
     from sheetgrade.submissions.moodle import write_moodle_zip
 
-    a, b = solo_students(course)[:2]
+    a, b, c = solo_students(course)[:3]
     download = moodle_time(2026, 10, 30, 14, 0)  # every entry: the time of the download
     zip_path = write_moodle_zip(
         tmp_path / "m.zip",
@@ -46,6 +46,7 @@ def test_worksheet_times_replace_zip_times(course: Path, tmp_path: Path, run_cli
             Row(100, a.name, a.email, moodle_time(2026, 10, 28, 9, 41)),  # on time
             Row(101, b.name, b.email, moodle_time(2026, 10, 29, 13, 5)),  # a day late
             Row(102, "Somebody Else", "else@example.org", None, status="No submission"),
+            Row(103, c.name, c.email, moodle_time(2026, 10, 28, 9, 0)),  # not in the download
         ],
     )
     result = run_cli("collect", SHEET, zip_path, "--worksheet", sheet, course=course)
@@ -53,6 +54,10 @@ def test_worksheet_times_replace_zip_times(course: Path, tmp_path: Path, run_cli
     assert "times are the grading worksheet's 'Last modified (submission)'" in result.stdout
     assert "probably the download time" not in result.stderr  # the worksheet knows better
     assert "'Somebody Else' (Participant 102) is not on the roster" in result.stderr
+    assert (
+        f"1 student(s) have a submission in Moodle that these sources do not hold ({c.name} ({c.id}))"
+        in result.stderr
+    )
     got = {r["owner"]: r for r in rows(course)}
     assert got[a.id]["received_at"] == "2026-10-28T08:41:00+00:00"
     assert got[a.id]["late_seconds"] == 0
