@@ -234,6 +234,8 @@ class CampusExport:
         for i, column in enumerate(self.columns or []):
             if column is not None and column.value == "constant" and not column.text:
                 problems.append(f"columns[{i}]: a constant column needs `text`")
+            if column is not None and not 0 <= column.digits <= 10:
+                problems.append(f"columns[{i}].digits: {column.digits} is not between 0 and 10")
         if self.columns is not None and not self.columns:
             problems.append("columns: at least one column")
         return problems

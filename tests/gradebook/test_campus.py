@@ -98,6 +98,7 @@ def test_template_errors_point_at_file_and_line(small, run_cli):
         fh.write(
             "\nexports:\n  campus:\n    encoding: klingon\n    columns:\n"
             "      - {header: Matrikel, value: matrikl}\n"
+            "      - {header: Punkte, value: points, digits: -1}\n"
         )
     r = run_cli("admission", "export", "--format", "campus", course=small.root)
     assert r.exit_code == 1
@@ -106,4 +107,7 @@ def test_template_errors_point_at_file_and_line(small, run_cli):
         in r.stderr
     )
     assert "did you mean 'matrikel'?" in r.stderr
+    assert (
+        f"course.yml:{start + 5}: exports.campus.columns[1].digits: -1 is not between" in r.stderr
+    )
     assert f'course.yml:{start + 4}: exports.campus.encoding: "klingon" is not a known' in r.stderr
