@@ -127,7 +127,7 @@ def collect(
                 click.echo(f"{'':<10} {o.message}")
         else:
             click.echo(f"{o.status:<10} {o.source}: {o.message}")
-    for line in report.wrong_sheet:
+    for line in report.refused_sources:
         click.echo(f"{'refused':<10} {line}")
     for r in report.refusals:
         where = f"{r.source}/{r.path}" if r.path else r.source
@@ -158,8 +158,8 @@ def collect(
     if report.refusals:
         counts.append(f"{len(report.refusals)} file(s) refused")
     summary = f"{report.sheet_id}: " + (", ".join(counts) or "nothing to collect")
-    if report.wrong_sheet:
-        summary += f"; {len(report.wrong_sheet)} source(s) refused as another sheet's"
+    if report.refused_sources:
+        summary += f"; {len(report.refused_sources)} source(s) refused whole"
     if dry_run:
         summary += " (dry run: nothing was changed)"
     if report.operation_id is not None and not quiet:
@@ -176,8 +176,11 @@ def collect(
         if path.name == "moodle-worksheet.csv":
             click.echo(f"the grading worksheet is kept as {path}")
         if path.name == "refused.csv" and (
-            report.refusals or report.count("refused") or report.count("duplicate")
+            report.refusals
+            or report.refused_sources
+            or report.count("refused")
+            or report.count("duplicate")
         ):
-            click.echo(f"refused files are listed in {path}")
+            click.echo(f"refused files are listed in {path} (every collect's, with its time)")
     if report.failed:
         raise click.exceptions.Exit(1)

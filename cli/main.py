@@ -65,6 +65,22 @@ class LazyGroup(click.Group):
                 return _needs_staff(command, cmd_name, missing[0])
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            name = args[0] if args else ""
+            near = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+            if name and near and name not in COMMANDS:
+                raise click.UsageError(
+                    f"No such command '{name}'; did you mean '{near[0]}'?", ctx
+                ) from None
+            raise exc
+
     def invoke(self, ctx: click.Context) -> Any:
         from sheetgrade.course.errors import SheetgradeError
 

@@ -310,10 +310,17 @@ def load_yaml_text(tp: type[Any], text: str, *, label: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "'\\t'" in problem:
+            raise ConfigError(
+                f"{label}{where}: a tab character; YAML indents with spaces, not tabs: use spaces"
+            ) from None
         raise ConfigError(f"{label}{where}: not valid YAML: {problem}") from None
     ctx = _Context(label)
     if node is None:
-        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
+        hint = (
+            "; `sheetgrade init` writes one to start from" if label.endswith("course.yml") else ""
+        )
+        raise ConfigError(f"{label} is empty (nothing but comments or blank lines){hint}")
     result = _convert(tp, None, node, "", ctx)
     if ctx.problems:
         count = len(ctx.problems)

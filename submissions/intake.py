@@ -83,7 +83,8 @@ class CollectReport:
     team_uploads: list[str] = field(default_factory=list)  # one member uploaded for the whole team
     recovery: Recovery = field(default_factory=Recovery)
     report_files: list[Path] = field(default_factory=list)
-    wrong_sheet: list[str] = field(default_factory=list)  # sources refused as another sheet's
+    # whole sources refused: empty, no notebook, or another sheet's
+    refused_sources: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     force: bool = False
     operation_id: int | None = None  # the recorded collect (None: nothing stored)
@@ -96,7 +97,7 @@ class CollectReport:
         """True when anything was refused or could not be matched."""
         return (
             bool(self.refusals)
-            or bool(self.wrong_sheet)
+            or bool(self.refused_sources)
             or any(o.status in FAILED for o in self.outcomes)
         )
 
@@ -201,6 +202,10 @@ def collect(
         report.refusals += scan.refusals
         report.notes += scan.notes
         report.warnings += scan.warnings
+        if not scan.uploads and not scan.refusals:
+            report.refused_sources.append(
+                f"{source}: empty, nothing in it to collect; is it the right file?"
+            )
         if sheet_ws is None:
             _check_uniform_times(scan.uploads, str(source), given_time, report)
         for upload in scan.uploads:
@@ -277,7 +282,7 @@ def collect(
 
         with sheet_lock(course, sheet_id, "collect"):
             _run(course, sheet_id, sheet_store, good, people, report, now, dry_run=False)
-            report.report_files = _write_reports(sheet_store.dir, report)
+            report.report_files = _write_reports(sheet_store.dir, report, now.astimezone(tz))
             if sheet_ws is not None:
                 with store.transaction(course.engine) as conn:
                     store_worksheet(conn, sheet_id, sheet_ws)
@@ -301,14 +306,32 @@ def _check_sheet(
             item.flags.append(f"looks-like:{guess.sheet_id}")
         by_source.setdefault(item.upload.group, []).append((item, guess))
     kept: list[_Item] = []
+    expected = course.sheet(sheet_id).config.notebook
     for group, pairs in by_source.items():
         source = report.sources[group] if group < len(report.sources) else pairs[0][0].upload.source
+        many = Path(source).is_dir() or Path(source).suffix.lower() == ".zip"
+        if (
+            expected
+            and many
+            and not report.force
+            and not any(
+                p.lower().endswith(".ipynb")
+                for item, _ in pairs
+                for p in (item.contents.files if item.contents else {})
+            )
+        ):
+            report.refused_sources.append(
+                f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), but sheet "
+                f"{sheet_id} expects {Path(expected).name}; nothing from it was collected; "
+                f"is it the right file? (--force collects it anyway)"
+            )
+            continue
         guesses = [g for _, g in pairs if g is not None]
         verdict = describe_source(source, guesses, len(pairs))
         if verdict is not None:
             likely, line = verdict
             if not report.force:
-                report.wrong_sheet.append(
+                report.refused_sources.append(
                     f"{source}: {line}; nothing from it was collected for {sheet_id}. "
                     f"If it is sheet {likely}'s: `sheetgrade collect {likely} {source}`; "
                     f"to collect it for {sheet_id} anyway: --force"
@@ -718,29 +741,37 @@ def _team_report(
             )
 
 
-def _write_reports(folder: Path, report: CollectReport) -> list[Path]:
-    """unmatched.csv and refused.csv in the sheet's submissions folder (replaced each run)."""
+def _write_reports(folder: Path, report: CollectReport, when: datetime) -> list[Path]:
+    """unmatched.csv (this run's, replaced each run) and refused.csv (every run's,
+    appended with the collect's time) in the sheet's submissions folder."""
     unmatched = [o for o in report.outcomes if o.status in ("unmatched", "ambiguous", "unresolved")]
-    refused = [
+    refused = [(s.split(": ", 1)[0], "", s.split(": ", 1)[-1]) for s in report.refused_sources]
+    refused += [
         (o.source, "", o.message) for o in report.outcomes if o.status in ("refused", "duplicate")
     ]
     refused += [(r.source, r.path, r.reason) for r in report.refusals]
-    written = []
-    for name, header, lines in (
-        (
-            UNMATCHED_CSV,
-            ["source", "problem", "message", "candidates"],
-            [[o.source, o.status, o.message, "; ".join(o.candidates)] for o in unmatched],
-        ),
-        (REFUSED_CSV, ["source", "file", "reason"], [list(r) for r in refused]),
-    ):
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(header)
-        writer.writerows(lines)
-        target = folder / name
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(buf.getvalue(), encoding="utf-8")
-        os.replace(tmp, target)
-        written.append(target)
+    stamp = when.isoformat(timespec="seconds")
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["source", "problem", "message", "candidates"])
+    writer.writerows([o.source, o.status, o.message, "; ".join(o.candidates)] for o in unmatched)
+    target = folder / UNMATCHED_CSV
+    tmp = folder / f".{UNMATCHED_CSV}.tmp"
+    tmp.write_text(buf.getvalue(), encoding="utf-8")
+    os.replace(tmp, target)
+    written = [target]
+    history = folder / REFUSED_CSV
+    header = ["collected_at", "source", "file", "reason"]
+    old = history.read_text(encoding="utf-8") if history.is_file() else ""
+    rows = list(csv.reader(io.StringIO(old)))
+    if rows and rows[0] != header:  # written before refused.csv kept its history
+        rows = [header] + [["", *r] for r in rows[1:]]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerows(rows or [header])
+    writer.writerows([stamp, *r] for r in refused)
+    tmp = folder / f".{REFUSED_CSV}.tmp"
+    tmp.write_text(buf.getvalue(), encoding="utf-8")
+    os.replace(tmp, history)
+    written.append(history)
     return written

@@ -1,0 +1,80 @@
+"""Slip 4: the smaller slips, each with a clear outcome and no grade changed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from .conftest import Run, dump
+
+
+def _zip(path: Path, files: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path
+
+
+def test_empty_zip_is_refused(sg: Run, course: Path) -> None:
+    empty = _zip(course / "incoming" / "empty.zip", {})
+    before = dump(course)
+    result = sg("collect", "02", str(empty))
+    assert result.exit_code == 1
+    assert "empty.zip: empty, nothing in it to collect" in result.stdout
+    assert dump(course) == before
+
+
+def test_zip_without_a_notebook_is_refused(sg: Run, course: Path) -> None:
+    listing = sg("submissions", "list", "02", "--format", "csv").stdout.splitlines()
+    name = next(row for row in csv.DictReader(listing))["name"]
+    first, last = (name.split(", ")[1], name.split(", ")[0]) if ", " in name else (name, "")
+    folder = f"{first} {last}".strip() + "_80000_assignsubmission_file_"
+    upload = _zip(course / "incoming" / "scans.zip", {f"{folder}/notes.txt": "see paper"})
+    before = dump(course)
+    result = sg("collect", "02", str(upload))
+    assert result.exit_code == 1
+    assert "no notebook (.ipynb) in any of its 1 upload(s)" in result.stdout
+    assert "expects kde.ipynb" in result.stdout
+    assert dump(course) == before
+
+
+def test_refused_csv_keeps_every_collects_history(sg: Run, course: Path) -> None:
+    empty = _zip(course / "incoming" / "empty.zip", {})
+    bad = _zip(course / "incoming" / "bad.zip", {"../evil.ipynb": "{}"})
+    assert sg("collect", "02", str(empty)).exit_code == 1
+    assert sg("collect", "02", str(bad)).exit_code == 1
+    rows = list(
+        csv.DictReader(
+            io.StringIO((course / "submissions" / "02-kde" / "refused.csv").read_text("utf-8"))
+        )
+    )
+    sources = [Path(r["source"]).name for r in rows]
+    assert "empty.zip" in sources and any(s.startswith("bad.zip") for s in sources)
+    assert all(r["collected_at"].endswith("+01:00") for r in rows)
+
+
+def test_empty_course_yml_says_so_in_one_line(sg: Run, course: Path) -> None:
+    (course / "course.yml").write_text("# the course, to be written\n\n", encoding="utf-8")
+    result = sg("sheet", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: course.yml is empty (nothing but comments or blank lines); "
+        "`sheetgrade init` writes one to start from"
+    ]
+
+
+def test_tab_in_yaml_says_use_spaces(sg: Run, course: Path) -> None:
+    text = (course / "course.yml").read_text(encoding="utf-8")
+    (course / "course.yml").write_text(text.replace("  - id: 02-kde", "\t- id: 02-kde"), "utf-8")
+    result = sg("sheet", "list")
+    assert result.exit_code == 1
+    assert "a tab character" in result.stderr and "use spaces" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_misspelt_command_gets_did_you_mean(sg: Run) -> None:
+    result = sg("colect", "02", "x.zip")
+    assert result.exit_code == 2
+    assert "No such command 'colect'; did you mean 'collect'?" in result.stderr
