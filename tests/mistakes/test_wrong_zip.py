@@ -19,7 +19,7 @@ def test_wrong_sheet_zip_is_refused_naming_the_likely_sheet(sg: Run, course: Pat
     before = dump(course)
     result = sg("collect", "02", WRONG)
     assert result.exit_code == 1
-    refused = [line for line in result.stdout.splitlines() if line.startswith("refused")]
+    refused = [line for line in result.stdout.splitlines() if line.startswith("refused    ")]
     assert len(refused) == 1, result.stdout
     assert "look like sheet 01-pca" in refused[0]
     assert "sheetgrade collect 01-pca" in refused[0] and "--force" in refused[0]
