@@ -26,7 +26,12 @@ class PrepareError(RuntimeError):
     """A preparation step failed; the message has the command's output."""
 
 
-def _sheetgrade(course: Path, *args: str) -> str:
+def run_sheetgrade(course: Path, *args: str) -> str:
+    """Run ``sheetgrade --course COURSE ARGS``; its stdout.
+
+    Raises:
+        PrepareError: the command failed (with its output).
+    """
     argv = [str(tools.sheetgrade()), "--course", str(course), *args]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -40,10 +45,10 @@ def _sheetgrade(course: Path, *args: str) -> str:
 def sheetgrade_course(root: Path, sheets: tuple[str, ...] = tuple(form_sheetgrade.SHEETS)) -> Path:
     """Sync, build and collect the sheetgrade form under ``root``; the course folder."""
     course = root / "course"
-    _sheetgrade(course, "roster", "sync")
+    run_sheetgrade(course, "roster", "sync")
     for sheet in sheets:
-        _sheetgrade(course, "sheet", "build", sheet)
-        _sheetgrade(
+        run_sheetgrade(course, "sheet", "build", sheet)
+        run_sheetgrade(
             course,
             "collect",
             sheet,

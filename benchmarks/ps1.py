@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import competitors
 import notebooks as nbs
 import tools
+from prepare import run_sheetgrade
 from timing import time_command
 
 ASSIGNMENT = "ps1"
@@ -288,23 +288,12 @@ def write(root: Path, n: int) -> Ps1Batch:
         if extra.name != NOTEBOOK:
             extra.unlink()
     (sheet / "sheet.yml").write_text(_sheet_yml(), encoding="utf-8")
-    _sheetgrade(course, "roster", "sync")
-    _sheetgrade(course, "sheet", "build", ASSIGNMENT)
-    _sheetgrade(
+    run_sheetgrade(course, "roster", "sync")
+    run_sheetgrade(course, "sheet", "build", ASSIGNMENT)
+    run_sheetgrade(
         course, "collect", ASSIGNMENT, str(uploads), "--received-at", "2026-11-01T10:00+01:00"
     )
     return Ps1Batch(n, nbg, course)
-
-
-def _sheetgrade(course: Path, *args: str) -> str:
-    argv = [str(tools.sheetgrade()), "--course", str(course), *args]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"sheetgrade {' '.join(args)} failed (exit {done.returncode}):\n"
-            f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
-        )
-    return done.stdout
 
 
 class NbgraderPs1:

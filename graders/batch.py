@@ -160,61 +160,31 @@ def grade_sheet(
     # import the judging and read the database.
     worker = WarmWorker(preload=sheet_modules(bundle.path / bundle.reference_notebook))
     try:
-        return _grade_sheet(
-            course,
-            sheet_id,
-            bundle,
-            worker,
-            only=only,
-            jobs=jobs,
-            force=force,
-            timeout=timeout,
-            memory=memory,
-            on_start=on_start,
-            on_progress=on_progress,
-        )
+        from sheetgrade.course.locks import sheet_lock
+        from sheetgrade.graders.results import recorded_build_hash
+
+        recorded = recorded_build_hash(course.engine, sheet_id)
+        if recorded and recorded != bundle.build_hash:
+            raise GradingError(
+                f"build/{sheet_id} (build {bundle.build_hash[:12]}) is not the sheet's current "
+                f"build ({recorded[:12]}); run `sheetgrade sheet build {sheet_id.split('-', 1)[0]}`"
+            )
+        with sheet_lock(course, sheet_id, "grade"):
+            return _grade_locked(
+                course,
+                sheet_id,
+                bundle,
+                worker,
+                only=only,
+                jobs=jobs,
+                force=force,
+                timeout=timeout,
+                memory=memory,
+                on_start=on_start,
+                on_progress=on_progress,
+            )
     finally:
         worker.close()
-
-
-def _grade_sheet(
-    course: Course,
-    sheet_id: str,
-    bundle: AutograderBundle,
-    worker: WarmWorker,
-    *,
-    only: Iterable[str],
-    jobs: int | None,
-    force: bool,
-    timeout: float | None,
-    memory: int | None,
-    on_start: Callable[[int], None] | None,
-    on_progress: ProgressCallback | None,
-) -> GradeRun:
-    from sheetgrade.graders.results import recorded_build_hash
-
-    recorded = recorded_build_hash(course.engine, sheet_id)
-    if recorded and recorded != bundle.build_hash:
-        raise GradingError(
-            f"build/{sheet_id} (build {bundle.build_hash[:12]}) is not the sheet's current build "
-            f"({recorded[:12]}); run `sheetgrade sheet build {sheet_id.split('-', 1)[0]}`"
-        )
-    from sheetgrade.course.locks import sheet_lock
-
-    with sheet_lock(course, sheet_id, "grade"):
-        return _grade_locked(
-            course,
-            sheet_id,
-            bundle,
-            worker,
-            only=only,
-            jobs=jobs,
-            force=force,
-            timeout=timeout,
-            memory=memory,
-            on_start=on_start,
-            on_progress=on_progress,
-        )
 
 
 def _grade_locked(
