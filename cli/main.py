@@ -57,7 +57,8 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
-        ctx.meta["sheetgrade.command"] = cmd_name
+        if ctx is not None:  # None when a caller looks a command up outside a run
+            ctx.meta["sheetgrade.command"] = cmd_name
         command = _load_command(cmd_name, target)
         if cmd_name not in STUDENT_COMMANDS:
             missing = missing_staff_modules()
