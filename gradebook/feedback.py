@@ -21,7 +21,7 @@ from sheetgrade.course import store
 from sheetgrade.gradebook.admission import fmt_points
 from sheetgrade.gradebook.errors import GradebookError
 from sheetgrade.gradebook.late import describe
-from sheetgrade.gradebook.people import load_people
+from sheetgrade.roster.db import load_roster
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course, Sheet
@@ -124,7 +124,7 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
     """One report per team (for this sheet) and per student without a team who has anything to show."""
     import pandas as pd
 
-    people = load_people(course.engine)
+    roster = load_roster(course.engine)
     per = book.per_sheet.xs(sheet.id, level="sheet_id")
     tp = book.task_points[book.task_points.sheet_id == sheet.id]
     points = tp.set_index(["student_id", "task_id"])["points"]
@@ -175,11 +175,11 @@ def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]
     for sid in book.students.index:
         if sid in seen:
             continue
-        team = people.team_of(sid, sheet.id)
+        team = roster.team_of(sid, sheet.id)
         if team is not None:
-            members = [m for m in people.team_members[team] if m in book.students.index]
+            members = [m for m in team.members if m in book.students.index]
             seen.update(members)
-            subjects.append(("team", team, members))
+            subjects.append(("team", team.id, members))
         else:
             seen.add(sid)
             subjects.append(("student", sid, [sid]))

@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 from sheetgrade.course import store
 from sheetgrade.course.suggest import did_you_mean
 from sheetgrade.gradebook.errors import MarksError
-from sheetgrade.gradebook.people import load_people
+from sheetgrade.roster.db import load_roster
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -232,20 +232,20 @@ def set_mark(
         raise MarksError(
             f"{points:g} points for task {task_id} of sheet {the_sheet.id}: allowed are 0 to {top:g}"
         )
-    people = load_people(course.engine)
+    roster = load_roster(course.engine)
     if team:
-        if student in people.team_members:
+        if student in roster.teams:
             kind, subject = "team", student
         else:
-            who = people.find_student(student)
-            team_id = people.team_of(who.id, the_sheet.id)
-            if team_id is None:
+            who = roster.require_student(student)
+            found = roster.team_of(who.id, the_sheet.id)
+            if found is None:
                 raise MarksError(
                     f"{who.id} ({who.name}) is in no team for sheet {the_sheet.id}; drop --team"
                 )
-            kind, subject = "team", team_id
+            kind, subject = "team", found.id
     else:
-        kind, subject = "student", people.find_student(student).id
+        kind, subject = "student", roster.require_student(student).id
     change = MarkChange(the_sheet.id, task_id, kind, subject, points, comment)
     with store.transaction(course.engine) as conn:
         applied = apply_changes(conn, [change], tutor=resolve_tutor(tutor), source="marks set")
@@ -278,9 +278,9 @@ def mark_history(
     if sheet is not None:
         query = query.where(a.c.sheet_id == course.resolve_sheet_id(sheet))
     if student is not None:
-        people = load_people(course.engine)
-        who = people.find_student(student)
-        teams = [t for t, ids in people.team_members.items() if who.id in ids]
+        roster = load_roster(course.engine)
+        who = roster.require_student(student)
+        teams = [t.id for t in roster.teams.values() if who.id in t.members]
         query = query.where(
             or_(
                 and_(a.c.subject_kind == "student", a.c.subject_id == who.id),
@@ -321,7 +321,7 @@ def record_presentation(
     ids = [t.id for t in the_sheet.config.tasks]
     if task is not None and task not in ids:
         raise MarksError(f"sheet {the_sheet.id} has no task '{task}'{did_you_mean(task, ids)}")
-    who = load_people(course.engine).find_student(student)
+    who = load_roster(course.engine).require_student(student)
     p = store.presentations
     with store.transaction(course.engine) as conn:
         conn.execute(

@@ -49,7 +49,8 @@ from sheetgrade.gradebook.marks_base import (
     subject_key,
     untouched,
 )
-from sheetgrade.gradebook.people import People, load_people
+from sheetgrade.roster.db import load_roster
+from sheetgrade.roster.model import Roster
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -82,7 +83,7 @@ class TemplateRow:
 
 
 def _template_rows(
-    course: Course, sheet: Sheet, people: People, group_id: str | None
+    course: Course, sheet: Sheet, people: Roster, group_id: str | None
 ) -> list[TemplateRow]:
     """Rows for one group: teams with their members together, then students alone."""
     import pandas as pd
@@ -109,16 +110,17 @@ def _template_rows(
     def auto_of(sid: str) -> float | None:
         return float(auto[sid]) if bool(submitted[sid]) else None
 
-    students = people.group_students(group_id)
+    students = people.by_group(group_id) if group_id else people.sorted_students()
     rows: list[TemplateRow] = []
     done: set[str] = set()
     for student in students:
         if student.id in done:
             continue
-        team = people.team_of(student.id, sheet.id)
-        if team is None:
+        found = people.team_of(student.id, sheet.id)
+        if found is None:
             continue
-        members = [people.students[s] for s in people.team_members[team] if s in people.students]
+        team = found.id
+        members = people.members(team)
         names = ", ".join(m.name for m in members)
         rows.append(
             TemplateRow(
@@ -187,10 +189,10 @@ def write_templates(
     if fmt not in ("xlsx", "csv"):
         raise MarksError(f"unknown format '{fmt}'; use xlsx or csv")
     the_sheet = course.sheet(sheet)
-    people = load_people(course.engine)
+    people = load_roster(course.engine)
     groups: list[str | None]
     if group is not None:
-        groups = [people.find_group(group).id]
+        groups = [people.group(group).id]
     else:
         groups = sorted(people.groups) or [None]
     manual = [t for t in the_sheet.config.tasks if t.kind == "manual"]
@@ -460,7 +462,7 @@ def _column(data: FileRows, index: int) -> str:
 
 def _plan_file(
     course: Course,
-    people: People,
+    people: Roster,
     data: FileRows,
     expect_sheet: str | None,
     seen: dict[tuple[str, str, str], str],
@@ -543,18 +545,18 @@ def _plan_file(
         key = _text(_cell(row, col["id"]))
         group_of: str | None = None
         if kind == "team":
-            team_sheet = people.team_sheet.get(key, "missing")
-            if key not in people.team_members or team_sheet not in (None, sheet.id):
+            team = people.teams.get(key)
+            if team is None or team.sheet_id not in (None, sheet.id):
                 problems.append(
                     f"{where}, column {data.column_names[col['id']]}: unknown team '{key}'"
                 )
                 continue
             subject = key
         elif kind == "student":
-            student = people.lookup(key) if key else None
+            student = people.find_student(key) if key else None
             if not key and "matrikel" in col:  # no id: fall back to the matriculation number
                 matrikel = _text(_cell(row, col["matrikel"]))
-                student = people.lookup(matrikel) if matrikel else None
+                student = people.find_student(matrikel) if matrikel else None
             if student is None:
                 problems.append(
                     f"{where}, column {data.column_names[col['id']]}: unknown student '{key}' "
@@ -698,7 +700,7 @@ def import_marks(
             or conflicts with a newer mark; then nothing is written.
     """
     expect = course.resolve_sheet_id(sheet) if sheet is not None else None
-    people = load_people(course.engine)
+    people = load_roster(course.engine)
     problems: list[str] = []
     notes: list[str] = []
     planned: list[Planned] = []

@@ -107,8 +107,8 @@ def export_worksheet(
         GradebookError: no worksheet, or the assignment is graded with a scale.
     """
     from sheetgrade.gradebook.book import build_gradebook
+    from sheetgrade.submissions.matching import Matcher
     from sheetgrade.submissions.moodle_intake import WorksheetIndex
-    from sheetgrade.submissions.people import People
     from sheetgrade.submissions.worksheet import format_grade, write_worksheet
 
     the_sheet = course.sheet(sheet)
@@ -122,7 +122,7 @@ def export_worksheet(
             f"download the worksheet again"
         )
     book = book or build_gradebook(course)
-    index = WorksheetIndex(ws, People.load(course.engine))
+    index = WorksheetIndex(ws, Matcher.load(course.engine))
     per_sheet = book.per_sheet
     result = WorksheetExport(text="")
     grades: dict[str, tuple[str, str]] = {}

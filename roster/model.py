@@ -134,6 +134,17 @@ class Roster:
             or self._by_email.get(key.casefold())
         )
 
+    def require_student(self, key: str) -> Student:
+        """The student whose id, matriculation number or email is ``key``.
+
+        Raises:
+            RosterError: There is none; the message suggests a near miss.
+        """
+        found = self.find_student(key)
+        if found is None:
+            raise RosterError(f"no student '{key}' on the roster{did_you_mean(key, self.students)}")
+        return found
+
     def sorted_students(self) -> list[Student]:
         """All students by last name, first name."""
         return sorted(self.students.values(), key=lambda s: s.sort_key)

@@ -27,6 +27,7 @@ from sheetgrade.submissions.archive import Refusal
 from sheetgrade.submissions.contents import Contents, SheetRules, read_contents
 from sheetgrade.submissions.errors import SubmissionError
 from sheetgrade.submissions.layouts import Context, Upload, scan_source
+from sheetgrade.submissions.matching import Match, Matcher
 from sheetgrade.submissions.moodle_intake import (
     WORKSHEET_ORIGIN,
     WorksheetIndex,
@@ -37,7 +38,6 @@ from sheetgrade.submissions.moodle_intake import (
     store_origins,
     store_worksheet,
 )
-from sheetgrade.submissions.people import Match, People
 from sheetgrade.submissions.storage import Recovery, SheetStore
 from sheetgrade.submissions.timing import course_sheet, course_tz, load_deadlines, parse_time
 from sheetgrade.submissions.worksheet import read_worksheet
@@ -160,7 +160,7 @@ def collect(
     report = CollectReport(
         sheet_id=sheet_id, dry_run=dry_run, sources=[str(s) for s in sources], force=force
     )
-    people = People.load(course.engine)
+    people = Matcher.load(course.engine)
     if not people.students:
         raise SubmissionError(
             "the roster is empty, so nothing can be matched; run `sheetgrade roster import FILE` first"
@@ -461,7 +461,7 @@ def _unmatched(item: _Item) -> Outcome:
     )
 
 
-def _resolve_owner(item: _Item, people: People, sheet_id: str) -> None:
+def _resolve_owner(item: _Item, people: Matcher, sheet_id: str) -> None:
     match = item.match
     assert match.id is not None
     if match.kind == "team":
@@ -469,7 +469,7 @@ def _resolve_owner(item: _Item, people: People, sheet_id: str) -> None:
         item.members = list(people.teams[match.id].members)
         return
     item.submitted_by = match.id
-    team = people.team_of(match.id, sheet_id)
+    team = people.roster.team_of(match.id, sheet_id)
     if team is not None:
         item.owner, item.owner_kind, item.members = team.id, "team", list(team.members)
     else:
@@ -525,7 +525,7 @@ def _run(
     sheet_id: str,
     sheet_store: SheetStore,
     items: list[_Item],
-    people: People,
+    people: Matcher,
     report: CollectReport,
     now: datetime,
     *,
@@ -706,11 +706,11 @@ def _manifest(sheet_id: str, item: _Item, outcome: Outcome, created: str) -> dic
 
 
 def _team_report(
-    owner: str, group: list[_Item], people: People, previous_by: str | None, report: CollectReport
+    owner: str, group: list[_Item], people: Matcher, previous_by: str | None, report: CollectReport
 ) -> None:
     if group[0].owner_kind != "team" or owner not in people.teams:
         return
-    members = people.members(owner)
+    members = people.roster.members(owner)
     names = ", ".join(m.label for m in members)
     uploaders = []
     for item in group:

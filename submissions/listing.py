@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetgrade.submissions.errors import SubmissionError
-from sheetgrade.submissions.people import People
+from sheetgrade.submissions.matching import Matcher
 from sheetgrade.submissions.records import SubmissionRecord, all_versions, counting_submissions
 from sheetgrade.submissions.timing import course_tz, human_delay
 
@@ -55,7 +55,7 @@ def submission_status(
         SubmissionError: unknown group.
     """
     sheet_id = course.sheet(sheet).id
-    people = People.load(course.engine)
+    people = Matcher.load(course.engine)
     students = sorted(people.students.values(), key=lambda s: s.id)
     if group is not None:
         groups = sorted({s.group_id for s in students if s.group_id})
@@ -76,7 +76,7 @@ def submission_status(
     tz = course_tz(course)
     out = []
     for s in students:
-        team = people.team_of(s.id, sheet_id)
+        team = people.roster.team_of(s.id, sheet_id)
         record = (counting.get(team.id) if team else None) or counting.get(s.id)
         out.append(
             StudentStatus(

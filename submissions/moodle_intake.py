@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from sheetgrade.course import store
-from sheetgrade.submissions.people import Match, People
+from sheetgrade.submissions.matching import Match, Matcher
 from sheetgrade.submissions.worksheet import Worksheet, WorksheetRow
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def default_group_match(
-    label: str, people: People, sheet_id: str, members: Iterable[str] | None
+    label: str, people: Matcher, sheet_id: str, members: Iterable[str] | None
 ) -> tuple[Match, str]:
     """Whose the default group's submission is: a match, or ``Match("unknown")``
     and the reason it is unresolved."""
@@ -48,7 +48,7 @@ def default_group_match(
                 f"Moodle's default group ({label!r}): the grading worksheet lists no student "
                 f"in it; check that the worksheet belongs to this assignment"
             )
-        teams = {people.team_of(i, sheet_id) for i in ids}
+        teams = {people.roster.team_of(i, sheet_id) for i in ids}
         if len(teams) == 1 and None not in teams:
             team = teams.pop()
             assert team is not None
@@ -73,7 +73,7 @@ def default_group_match(
     )
 
 
-def legacy_team_match(label: str, people: People) -> Match | None:
+def legacy_team_match(label: str, people: Matcher) -> Match | None:
     """Moodle before 4.1 named team-mode folders ``<group>-<full name>_<participant id>``
     (``Default group-<full name>`` for students in no group): the student after a ``-``."""
     for i, char in enumerate(label):
@@ -133,7 +133,7 @@ WORKSHEET_ORIGIN = "worksheet (Last modified (submission))"
 class WorksheetIndex:
     """A grading worksheet matched to the roster: which student each row is."""
 
-    def __init__(self, sheet: Worksheet, people: People) -> None:
+    def __init__(self, sheet: Worksheet, people: Matcher) -> None:
         self.sheet = sheet
         self.student_of: dict[str, str] = {}  # participant id -> student id
         self.unknown: list[WorksheetRow] = []
@@ -171,7 +171,7 @@ class WorksheetIndex:
         times = [r.submitted_at for m in members for r in self.rows_of.get(m, []) if r.submitted_at]
         return max(times) if times else None
 
-    def not_in_download(self, covered: set[str], people: People) -> list[str]:
+    def not_in_download(self, covered: set[str], people: Matcher) -> list[str]:
         """A warning when the worksheet shows submissions of students the sources did not hold."""
         missing = sorted(
             {

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sheetgrade.course import store
 from sheetgrade.course.locks import sheet_lock
 from sheetgrade.submissions.errors import SubmissionError
-from sheetgrade.submissions.people import People
+from sheetgrade.submissions.matching import Matcher
 from sheetgrade.submissions.timing import course_tz
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def undo_collect(course: Course, sheet: str, *, dry_run: bool = False) -> Operat
 
 def _owners(course: Course, sheet_id: str, who: str) -> list[str]:
     """The owners ``who`` names on this sheet: a team id, or a student and their team."""
-    people = People.load(course.engine)
+    people = Matcher.load(course.engine)
     if who in people.teams:
         return [who]
     student = people.find_student(who)

@@ -22,7 +22,7 @@ from sheetgrade.submissions.errors import SubmissionError
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
-    from sheetgrade.submissions.people import People
+    from sheetgrade.submissions.matching import Matcher
 
 _TRAILING_ZONE = re.compile(r"\s+([A-Za-z][A-Za-z_/+-]*)$")
 
@@ -88,7 +88,11 @@ class Deadlines:
 
 
 def load_deadlines(
-    course: Course, sheet_id: str, people: People, extensions_file: Path | None, warnings: list[str]
+    course: Course,
+    sheet_id: str,
+    people: Matcher,
+    extensions_file: Path | None,
+    warnings: list[str],
 ) -> Deadlines:
     """The sheet's deadline, grace period and extensions (course.yml and an extensions CSV).
 
@@ -145,7 +149,7 @@ _DUE_COLS = ("due", "deadline", "until", "bis", "frist")
 
 
 def read_extensions_csv(
-    path: Path, course: Course, sheet_id: str, people: People
+    path: Path, course: Course, sheet_id: str, people: Matcher
 ) -> dict[str, datetime]:
     """Extensions for ``sheet_id`` from a CSV with columns ``student``, ``due`` and an
     optional ``sheet`` (rows without a sheet apply to the sheet being collected).

@@ -1,9 +1,10 @@
-"""Who can submit: students and teams, and matching an upload's label to them.
+"""Matching an upload's label to the roster's students and teams.
 
-The roster comes from :func:`sheetgrade.roster.db.load_roster`. Matching follows
-one rule: an exact key (student id, matriculation number, e-mail) or a name
-that normalises to exactly one student matches; anything else is reported as
-ambiguous or unknown, never guessed.
+The people are the roster's (:class:`sheetgrade.roster.model.Roster`, read by
+:func:`sheetgrade.roster.db.load_roster`); this module only adds the lookups
+intake needs. Matching follows one rule: an exact key (student id,
+matriculation number, e-mail) or a name that normalises to exactly one student
+matches; anything else is reported as ambiguous or unknown, never guessed.
 """
 
 from __future__ import annotations
@@ -13,21 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from sheetgrade.roster.model import Student
+from sheetgrade.roster.model import Roster, Student, Team
 from sheetgrade.submissions.names import name_keys, normalise_name
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-
-@dataclass(frozen=True)
-class Team:
-    """A team for the whole term (``sheet_id`` None) or for one sheet."""
-
-    id: str
-    sheet_id: str | None
-    name: str
-    members: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,12 +41,12 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-.,;+()\[\]]+")
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
-class People:
-    """The roster as the intake sees it."""
+class Matcher:
+    """The roster, indexed for matching uploads' labels to students and teams."""
 
-    def __init__(self, students: list[Student], teams: list[Team]) -> None:
-        self.students = {s.id: s for s in students}
-        self.teams = {t.id: t for t in teams}
+    def __init__(self, roster: Roster) -> None:
+        self.roster = roster
+        students = sorted(roster.students.values(), key=lambda s: s.id)
         self._keys: dict[str, list[tuple[str, str]]] = {}
         for s in students:
             self._add_key(s.id.casefold(), s.id, "id")
@@ -70,26 +61,30 @@ class People:
             # "Vorname Nachname" as one string is ambiguous for "Anna Maria Berg";
             # last-name-only keys are never used.
         self._team_names: dict[str, set[str]] = {}
-        for t in teams:
+        for t in sorted(roster.teams.values(), key=lambda t: t.id):
             for key in name_keys(t.name or t.id):
                 self._team_names.setdefault(key, set()).add(t.id)
+
+    @property
+    def students(self) -> dict[str, Student]:
+        """The roster's students by id."""
+        return self.roster.students
+
+    @property
+    def teams(self) -> dict[str, Team]:
+        """The roster's teams by id."""
+        return self.roster.teams
 
     def _add_key(self, key: str, student_id: str, how: str) -> None:
         self._keys.setdefault(key, []).append((student_id, how))
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, engine: Engine) -> People:
-        """Read students and teams from the store, through the roster's loader."""
+    def load(cls, engine: Engine) -> Matcher:
+        """Read the roster from the store and index it."""
         from sheetgrade.roster.db import load_roster
 
-        roster = load_roster(engine)
-        students = sorted(roster.students.values(), key=lambda r: r.id)
-        teams = [
-            Team(id=t.id, sheet_id=t.sheet_id, name=t.name or "", members=tuple(t.members))
-            for t in sorted(roster.teams.values(), key=lambda t: t.id)
-        ]
-        return cls(students, teams)
+        return cls(load_roster(engine))
 
     # ------------------------------------------------------------------ lookups
     def find_student(self, key: str) -> Student | None:
@@ -106,21 +101,6 @@ class People:
         for student_id, how in hits:
             unique.setdefault(student_id, how)
         return list(unique.items())
-
-    def team_of(self, student_id: str, sheet_id: str) -> Team | None:
-        """The student's team for this sheet: a per-sheet team wins over a term team."""
-        term = None
-        for team in self.teams.values():
-            if student_id in team.members:
-                if team.sheet_id == sheet_id:
-                    return team
-                if team.sheet_id is None:
-                    term = team
-        return term
-
-    def members(self, team_id: str) -> list[Student]:
-        """The students of a team."""
-        return [self.students[i] for i in self.teams[team_id].members if i in self.students]
 
     # ----------------------------------------------------------------- matching
     def match(
