@@ -23,7 +23,7 @@ from sheetgrade.graders.errors import BuildMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.readonly import changed_readonly_cells
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
-from sheetgrade.graders.sandbox.worker import WarmWorker
+from sheetgrade.graders.sandbox.backend import Backend, open_backend
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 # The judging and the store (numpy, SQLAlchemy) are imported inside the
@@ -158,7 +158,7 @@ def grade_sheet(
     assert bundle.path is not None
     # Started first: it imports what the sheet's notebook imports while we
     # import the judging and read the database.
-    worker = WarmWorker(preload=sheet_modules(bundle.path / bundle.reference_notebook))
+    worker = open_backend(preload=sheet_modules(bundle.path / bundle.reference_notebook))
     try:
         from sheetgrade.course.locks import sheet_lock
         from sheetgrade.graders.results import recorded_build_hash
@@ -191,7 +191,7 @@ def _grade_locked(
     course: Course,
     sheet_id: str,
     bundle: AutograderBundle,
-    worker: WarmWorker,
+    worker: Backend,
     *,
     only: Iterable[str],
     jobs: int | None,
@@ -294,7 +294,7 @@ def _grade_locked(
 def _grade_record(
     record: SubmissionRecord,
     bundle: AutograderBundle,
-    worker: WarmWorker,
+    worker: Backend,
     reference: Reference,
     limits: ProcessLimits,
     workdir: Path,
@@ -338,7 +338,7 @@ def _grade_record(
 
 
 def start_reference(
-    worker: WarmWorker,
+    worker: Backend,
     reference_notebook: Path,
     limits: ProcessLimits,
     workdir: Path,
@@ -371,7 +371,7 @@ class LazyReference:
 
     def __init__(
         self,
-        worker: WarmWorker,
+        worker: Backend,
         notebook: Path,
         limits: ProcessLimits,
         workdir: Path,

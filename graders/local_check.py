@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sheetgrade.graders.errors import GradingError, PublicTestsMissing
 from sheetgrade.graders.harness import RecordedReference, TestOutcome
+from sheetgrade.graders.sandbox.backend import open_backend
 from sheetgrade.graders.sandbox.session import ProcessLimits
-from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.submission import ERROR_STATUSES, grade_notebook
 from sheetgrade.sheets.model import PUBLIC_TESTS_FILE, PublicTests, TaskInfo
 
@@ -55,6 +55,8 @@ class CheckReport:
     status: str = "graded"  # graded / timeout / memory / crashed / invalid
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    #: the backend and confinement layers the notebook ran with (``layers["backend"]``)
+    layers: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -145,7 +147,7 @@ def check_notebook(
     workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-check-"))
     try:
         # preload=False: a student's check imports only what the notebook imports
-        with WarmWorker(preload=False) as worker:
+        with open_backend(preload=False) as worker:
             result = grade_notebook(
                 notebook,
                 tests,
@@ -168,7 +170,12 @@ def check_notebook(
     ]
     message = result.message if result.status != "graded" else ""
     return CheckReport(
-        notebook=notebook.name, tasks=by_task, status=result.status, message=message, notes=notes
+        notebook=notebook.name,
+        tasks=by_task,
+        status=result.status,
+        message=message,
+        notes=notes,
+        layers=result.layers,
     )
 
 

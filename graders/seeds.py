@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sheetgrade.graders.batch import load_bundle, process_limits, start_reference
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import run_test
-from sheetgrade.graders.sandbox.worker import WarmWorker
+from sheetgrade.graders.sandbox.backend import open_backend
 from sheetgrade.graders.validate import _RenewingTarget
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def sweep_seeds(
     limits = process_limits(course)
     workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-seeds-"))
     try:
-        with WarmWorker() as worker:
+        with open_backend() as worker:
             reference = start_reference(
                 worker,
                 bundle.path / bundle.reference_notebook,

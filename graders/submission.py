@@ -14,6 +14,7 @@ from typing import Any
 from sheetgrade.graders.errors import ProtocolError, StudentProcessDied
 from sheetgrade.graders.harness import ChildTarget, Reference, TestOutcome, run_test
 from sheetgrade.graders.notebook import Cell, InvalidNotebook, read_code_cells
+from sheetgrade.graders.sandbox.backend import Backend
 from sheetgrade.graders.sandbox.session import (
     DiskLimitExceeded,
     ProcessLimits,
@@ -21,7 +22,6 @@ from sheetgrade.graders.sandbox.session import (
     StudentProcess,
     SubmissionTimeout,
 )
-from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.tamper import scan_cells
 from sheetgrade.sheets.model import TestCase
 
@@ -54,7 +54,7 @@ def grade_notebook(
     notebook: Path,
     tests: list[TestCase],
     *,
-    worker: WarmWorker,
+    worker: Backend,
     reference: Reference,
     limits: ProcessLimits,
     workdir: Path,
@@ -66,7 +66,7 @@ def grade_notebook(
     Args:
         notebook: the submitted notebook.
         tests: the tests to run, in order.
-        worker: the warm worker that forks the child.
+        worker: the backend that starts the child (see ``sandbox.backend``).
         reference: where ``reference.*`` answers come from.
         limits: wall time, memory and output limits.
         workdir: an empty directory for the scratch dir and the output file;
@@ -128,7 +128,7 @@ def _run(
     flags: list[str],
 ) -> SubmissionResult:
     outcomes: list[TestOutcome] = []
-    report = RunReport()
+    report = RunReport(layers=process.host_layers)  # the backend, even if the run fails
     status, message = "graded", ""
     try:
         report = process.run_cells([(c.index, c.source) for c in cells])

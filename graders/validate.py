@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from sheetgrade.graders.batch import process_limits, start_reference
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import ChildTarget, run_test
+from sheetgrade.graders.sandbox.backend import open_backend
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentError
-from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def validate_build(
     try:
         # One child only: preloading the whole scientific stack for it costs more
         # (about 2 s of CPU) than the reference importing what it uses.
-        with WarmWorker(preload=False) as worker:
+        with open_backend(preload=False) as worker:
             try:
                 reference = start_reference(
                     worker,

@@ -62,7 +62,7 @@ def child_main(channel: socket.socket, request: dict[str, Any]) -> None:
     try:
         _setup(channel, request)
         layers = _confine(Path(request["scratch"]), request.get("limits", {}))
-        _serve(channel, layers)
+        serve(channel, layers)
     except BaseException:  # noqa: BLE001 - the child must always end with os._exit
         code = 70
     finally:
@@ -154,7 +154,9 @@ def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
         return {"confinement": f"unavailable: {type(exc).__name__}: {exc}"}
 
 
-def _serve(channel: socket.socket, layers: dict[str, str]) -> None:
+def serve(channel: socket.socket, layers: dict[str, str]) -> None:
+    """Answer the grader's requests on ``channel`` (a socket, or the portable
+    backend's pipe pair) until ``finish`` or the end of the channel."""
     from sheetgrade.graders.sandbox import otter_shim
 
     otter_shim.install()  # ``import otter`` in a notebook written for otter-grader

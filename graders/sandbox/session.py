@@ -1,27 +1,29 @@
 """One running student process, seen from the grader.
 
 :class:`StudentProcess` prepares a scratch directory (a copy of the notebook
-and the public data files), has the warm worker fork a child for it, sends it
+and the public data files), has the backend start a child for it (a fork of
+the warm worker, or a fresh interpreter: see :mod:`.backend`), sends it
 the cells and then answers the harness's requests under one wall-clock
 deadline. Past the deadline, or on :meth:`StudentProcess.close`, the child's
-whole process group is killed.
+whole process group is killed. It knows the child only as a
+:class:`.backend.ChildHandle`, so it runs the same on every backend.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import select
 import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sheetgrade.graders.sandbox import protocol
 from sheetgrade.graders.sandbox.errors import GradingError, ProtocolError, StudentProcessDied
-from sheetgrade.graders.sandbox.worker import WarmWorker
+
+if TYPE_CHECKING:
+    from sheetgrade.graders.sandbox.backend import Backend
 
 #: replies larger than this from a student process end its grading
 MAX_REPLY = 64 * 1024 * 1024
@@ -99,7 +101,7 @@ class StudentProcess:
 
     def __init__(
         self,
-        worker: WarmWorker,
+        worker: Backend,
         workdir: Path,
         limits: ProcessLimits,
         *,
@@ -123,9 +125,16 @@ class StudentProcess:
             "output": str(self.output_path),
             "limits": limits.confine_limits(),
         }
-        self.pid, self._channel = worker.fork(request)
+        self._child = worker.start(request)
+        self.pid = self._child.pid
+        self.backend = worker.name
         self._dead = False
         self.exit_code: int | None = None
+
+    @property
+    def host_layers(self) -> dict[str, str]:
+        """What the backend recorded from outside the child: ``backend`` and its own layers."""
+        return dict(self._child.layers)
 
     def __enter__(self) -> StudentProcess:
         return self
@@ -143,7 +152,10 @@ class StudentProcess:
             errors=[e for e in raw.get("errors", []) if isinstance(e, dict)][:1000],
             memory_error=raw.get("memory_error") is True,
             skipped=[str(s) for s in raw.get("skipped", [])][:100],
-            layers={str(k): str(v) for k, v in dict(raw.get("layers", {})).items()},
+            layers={
+                **self._child.layers,
+                **{str(k): str(v) for k, v in dict(raw.get("layers", {})).items()},
+            },
             tampered=[str(s) for s in raw.get("tampered", [])][:100],
         )
 
@@ -159,9 +171,9 @@ class StudentProcess:
         if self._dead:
             raise StudentProcessDied("the student process has already ended")
         try:
-            protocol.send(self._channel, message)
+            self._child.send(message)
             self._wait_for_reply()
-            reply = protocol.recv(self._channel, self.deadline, MAX_REPLY)
+            reply = self._child.recv(self.deadline, MAX_REPLY)
         except TimeoutError:
             self.kill()
             raise SubmissionTimeout(
@@ -169,7 +181,7 @@ class StudentProcess:
             ) from None
         except (EOFError, BrokenPipeError, ConnectionResetError):
             self._dead = True
-            self.exit_code = self.worker.exit_code(self.pid)
+            self.exit_code = self._child.exit_code()
             self.kill()
             raise StudentProcessDied(_describe_exit(self.exit_code)) from None
         except ProtocolError:
@@ -191,8 +203,7 @@ class StudentProcess:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            readable, _, _ = select.select([self._channel], [], [], min(remaining, DISK_POLL))
-            if readable:
+            if self._child.wait_readable(min(remaining, DISK_POLL)):
                 return
             if _disk_used(self.workdir) - self._disk_base > self.limits.disk:
                 self.kill()
@@ -212,16 +223,12 @@ class StudentProcess:
     def kill(self) -> None:
         """Kill the process group now."""
         self._dead = True
-        WarmWorker.kill(self.pid)
+        self._child.kill()
 
     def close(self) -> None:
         """Kill whatever is left of the process group and release the channel."""
-        WarmWorker.kill(self.pid)
         self._dead = True
-        try:
-            self._channel.close()
-        except OSError:
-            pass
+        self._child.close()
 
     def output(self) -> str:
         """The first ``limits.output`` bytes the student process printed."""
@@ -253,7 +260,10 @@ def _disk_used(folder: Path, max_entries: int = 20_000) -> int:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
                     else:
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        stat = entry.stat(follow_symlinks=False)
+                        # st_blocks: allocated size (sparse files count as written); Windows lacks it
+                        blocks = getattr(stat, "st_blocks", None)
+                        total += blocks * 512 if blocks is not None else stat.st_size
         except OSError:
             continue
     return total

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -17,12 +18,18 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from sheetgrade.graders.sandbox import protocol
 from sheetgrade.graders.sandbox.errors import GradingError
 from sheetgrade.graders.sandbox.zygote import MAX_PACKET, worker_env
 
 
 class WarmWorker:
-    """A started warm worker. Use as a context manager, or call :meth:`close`."""
+    """A started warm worker: the ``fork`` backend (see :mod:`.backend`).
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    name = "fork"
 
     def __init__(
         self, *, preload: bool | Sequence[str] = True, use_fork: bool | None = None
@@ -122,6 +129,11 @@ class WarmWorker:
             )
         return int(reply["pid"]), ours
 
+    def start(self, request: dict[str, Any]) -> ForkChild:
+        """Fork one student process for ``request``: the backend interface."""
+        pid, channel = self.fork(request)
+        return ForkChild(self, pid, channel)
+
     def exit_code(self, pid: int, timeout: float = 2.0) -> int | None:
         """The exit code of child ``pid`` (negative: signal), waiting up to ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -188,3 +200,36 @@ class WarmWorker:
                 else:
                     self._forked[int(message["id"])] = message
                 self._cond.notify_all()
+
+
+class ForkChild:
+    """One forked student process, seen from the grader (a ``backend.ChildHandle``)."""
+
+    def __init__(self, worker: WarmWorker, pid: int, channel: socket.socket) -> None:
+        self.worker = worker
+        self.pid = pid
+        self.layers = {"backend": "fork"}
+        self._channel = channel
+
+    def send(self, message: Any) -> None:
+        protocol.send(self._channel, message)
+
+    def wait_readable(self, timeout: float) -> bool:
+        readable, _, _ = select.select([self._channel], [], [], max(timeout, 0.0))
+        return bool(readable)
+
+    def recv(self, deadline: float, max_size: int) -> Any:
+        return protocol.recv(self._channel, deadline, max_size)
+
+    def exit_code(self, timeout: float = 2.0) -> int | None:
+        return self.worker.exit_code(self.pid, timeout)
+
+    def kill(self) -> None:
+        WarmWorker.kill(self.pid)
+
+    def close(self) -> None:
+        WarmWorker.kill(self.pid)
+        try:
+            self._channel.close()
+        except OSError:
+            pass
