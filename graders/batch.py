@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sheetgrade.graders.errors import BuildMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.readonly import changed_readonly_cells
-from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
+from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 # The judging and the store (numpy, SQLAlchemy) are imported inside the
