@@ -87,9 +87,9 @@ def _inheritable(channel: PipeChannel) -> None:
 
 
 def _setup(request: dict[str, Any]) -> None:
-    from sheetgrade.graders.sandbox.child import _die_with_parent
-
-    _die_with_parent()  # Linux: if the grader dies, so does this process
+    # No PR_SET_PDEATHSIG here: it fires when the grader *thread* that started
+    # this process ends (a pool thread may start the shared reference). If the
+    # grader dies, the pipe ends (the next read is EOF) and RLIMIT_CPU bounds a loop.
     scratch = Path(request["scratch"])
     mode.enter_grading()  # check("1a") cells of the notebook run harmlessly
     out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -140,7 +140,10 @@ def test_grading_through_the_portable_backend(
     )
     assert result.exit_code == 1, result.output
     res = results_of(graded_course)
-    assert res[good]["status"] == "graded" and res[good]["points"] == 6
+    assert res[good]["status"] == "graded" and res[good]["points"] == 6, (
+        res[good]["message"],
+        {k: v["message"] for k, v in res[good]["tests"].items()},
+    )
     assert "mean is 2.5" in res[good]["stdout"]
     assert res[part]["points"] == 2
     assert res[bad]["points"] == 2 and "RuntimeError" in res[bad]["stdout"]
