@@ -81,6 +81,11 @@ def roster() -> None:
 @_encoding_option
 @_replace_option
 @_dry_run_option
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Apply changed names of known students (a dry run shows them as old → new).",
+)
 @pass_state
 def import_(
     state: State,
@@ -90,6 +95,7 @@ def import_(
     encoding: str | None,
     replace: bool,
     dry_run: bool,
+    update: bool,
 ) -> None:
     """Import a CSV export (Moodle, heiCO, spreadsheet) into the roster.
 
@@ -99,6 +105,8 @@ def import_(
     matriculation number; tutors by email; groups by id; teams in the file replace
     the teams of the same sheets. The whole roster is validated first; on any
     error nothing is written. Then the database and roster/<kind>.csv are updated.
+    Matriculation numbers must be digits (roster.matrikel_digits sets their
+    length), e-mails addresses; a known student's changed name needs --update.
 
     \b
     Examples:
@@ -117,6 +125,7 @@ def import_(
         encoding=encoding,
         replace=replace,
         dry_run=dry_run,
+        update=update,
     )
     _report(report)
 

@@ -113,6 +113,17 @@ class Teams:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RosterRules:
+    """What a roster import accepts."""
+
+    matrikel_digits: int | None = setting(
+        None,
+        "Length of a matriculation number (digits only, always); null: any length.",
+        example="7",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class GradingLimits:
     """Limits for running one submission."""
 
@@ -272,6 +283,7 @@ class CourseConfig:
     late: LatePolicy = setting(LatePolicy(), "Late policy.")
     extensions: list[Extension] = setting([], "Personal deadline extensions.")
     teams: Teams = setting(Teams(), "Team settings.")
+    roster: RosterRules = setting(RosterRules(), "Checks on roster imports.")
     grading: GradingLimits = setting(GradingLimits(), "Grading limits.")
     limits: Limits = setting(Limits(), "Upload limits for `collect`.")
     database: Database = setting(Database(), "Database settings.")

@@ -9,6 +9,7 @@ only when the transaction succeeds, so files and database never disagree.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,6 +66,8 @@ class RosterReport:
     source: str = ""
     rows: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    renames: list[str] = field(default_factory=list)  # "s001 (3100001): old → new"
+    update: bool = False
 
     def summary(self) -> str:
         """The roster in numbers: ``"120 students, 6 groups, 6 tutors, 42 teams"``."""
@@ -86,6 +89,9 @@ class RosterReport:
                 lines.append(f"{kind}: {self.changes.describe(kind)}")
         if self.changes.empty and not self.source:
             lines.append("no changes")
+        for rename in self.renames:
+            needs = "" if self.update else " (needs --update)"
+            lines.append(f"name changes: {rename}{needs}")
         if self.ignored_columns:
             lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
         if self.files is not None:
@@ -251,6 +257,45 @@ def _merge_students(
     return merged + extra
 
 
+def _renames(base: list[StudentEntry], new: list[StudentEntry]) -> list[str]:
+    """Known students (by id, else matriculation number) whose name the file changes."""
+    by_id = {e.id: e for e in base}
+    by_matrikel = {e.matrikel: e for e in base if e.matrikel}
+    out = []
+    for entry in new:
+        old = by_id.get(entry.id) if entry.id else by_matrikel.get(entry.matrikel)
+        if old is None or not ({"first_name", "last_name"} & entry.fields):
+            continue
+        first = entry.first_name if "first_name" in entry.fields else old.first_name
+        last = entry.last_name if "last_name" in entry.fields else old.last_name
+        if (first, last) != (old.first_name, old.last_name):
+            matrikel = f" ({old.matrikel})" if old.matrikel else ""
+            out.append(
+                f"{entry.where}: {old.id}{matrikel}: {old.first_name} {old.last_name} → "
+                f"{first} {last}"
+            )
+    return out
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _entry_problems(course: Course, students: list[StudentEntry]) -> list[str]:
+    """Matriculation numbers and e-mail addresses that cannot be right."""
+    digits = course.config.roster.matrikel_digits
+    problems = []
+    for e in students:
+        if e.matrikel and (not e.matrikel.isdigit() or (digits and len(e.matrikel) != digits)):
+            length = f"{digits} digits" if digits else "digits only"
+            problems.append(
+                f"{e.where}: matriculation number '{e.matrikel}' is not valid ({length}"
+                f"{'; roster.matrikel_digits in course.yml sets the length' if digits else ''})"
+            )
+        if e.email and not _EMAIL.match(e.email):
+            problems.append(f"{e.where}: e-mail '{e.email}' is not an e-mail address")
+    return problems
+
+
 def _removed_students(
     base: list[StudentEntry], merged: list[StudentEntry], label: str
 ) -> dict[str, str]:
@@ -314,6 +359,7 @@ def import_roster_file(
     encoding: str | None = None,
     replace: bool = False,
     dry_run: bool = False,
+    update: bool = False,
 ) -> RosterReport:
     """Import a CSV export (Moodle, heiCO, a spreadsheet) into the course roster.
 
@@ -332,6 +378,8 @@ def import_roster_file(
         encoding: Force an encoding instead of detecting it.
         replace: Entries of this kind missing from the file are removed.
         dry_run: Validate and report, write nothing.
+        update: Apply changed names of known students (else they are refused, and
+            shown as old → new in a dry run).
 
     Raises:
         RosterError: With one problem per line; nothing is written.
@@ -343,10 +391,18 @@ def import_roster_file(
     entries = parse_table(table, kind, mapping)
     base = _base(course)
     result = _check(course, _merge(course, base, entries, replace))
-    result.problems[:0] = entries.problems
+    result.problems[:0] = entries.problems + _entry_problems(course, entries.students)
     if result.problems:
         raise RosterError(
             f"{table.label}: {_count(result.problems)}; nothing was imported", result.problems
+        )
+    renames = _renames(base.students, entries.students) if kind == "students" else []
+    if renames and not update and not dry_run:
+        raise RosterError(
+            f"{table.label}: {len(renames)} known student{'s' if len(renames) != 1 else ''} "
+            f"would change name (old → new); nothing was imported. Check them, then import "
+            f"again with --update",
+            renames,
         )
     report = _apply(
         course,
@@ -357,6 +413,7 @@ def import_roster_file(
     )
     report.kind, report.source, report.rows = kind, table.label, len(table.rows)
     report.ignored_columns = entries.ignored_columns
+    report.renames, report.update = renames, update
     return report
 
 
