@@ -10,7 +10,19 @@ import click
 from sheetgrade.cli._common import State, pass_state, progress_enabled, table
 
 if TYPE_CHECKING:
+    from sheetgrade.course.course import Course
     from sheetgrade.graders.batch import GradedSubmission
+
+
+def _saved(course: Course, sheet_id: str) -> int:
+    """How many grading results of the sheet are stored (any build)."""
+    from sqlalchemy import func, select
+
+    from sheetgrade.course import store
+
+    r = store.results
+    with course.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(r.c.sheet_id == sheet_id)).scalar_one())
 
 
 @click.command()
@@ -70,17 +82,30 @@ def grade(
     memory_b = _parse(memory, "size", "--memory")
     course = state.course()
     progress = _Progress(enabled=progress_enabled(quiet))
-    run = grade_sheet(
-        course,
-        sheet,
-        only=only,
-        jobs=jobs,
-        force=force,
-        timeout=timeout_s,
-        memory=memory_b,
-        on_start=progress.start,
-        on_progress=progress.update,
-    )
+    sheet_id = course.resolve_sheet_id(sheet)
+    saved_before = _saved(course, sheet_id)
+    try:
+        run = grade_sheet(
+            course,
+            sheet,
+            only=only,
+            jobs=jobs,
+            force=force,
+            timeout=timeout_s,
+            memory=memory_b,
+            on_start=progress.start,
+            on_progress=progress.update,
+        )
+    except KeyboardInterrupt:
+        progress.finish()
+        saved = _saved(course, sheet_id) - saved_before
+        click.secho(
+            f"interrupted: {saved} result{'s' if saved != 1 else ''} saved; "
+            f"`sheetgrade grade {sheet}` continues with the rest",
+            fg="yellow",
+            err=True,
+        )
+        raise click.exceptions.Exit(130) from None
     progress.finish()
     for warning in run.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)

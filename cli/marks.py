@@ -207,9 +207,11 @@ def history(state: State, student: str | None, sheet: str | None) -> None:
       sheetgrade marks history
       sheetgrade marks history s001 --sheet 03
     """
+    from sheetgrade.course.timefmt import course_time
     from sheetgrade.gradebook.marks import mark_history
 
-    entries = mark_history(state.course(), student=student, sheet=sheet)
+    course = state.course()
+    entries = mark_history(course, student=student, sheet=sheet)
     if not entries:
         click.echo("no changes recorded")
         return
@@ -221,7 +223,7 @@ def history(state: State, student: str | None, sheet: str | None) -> None:
         table(
             [
                 {
-                    "when": e.at,
+                    "when": course_time(course, e.at),
                     "tutor": e.tutor,
                     "sheet": e.sheet_id,
                     "task": e.task_id,

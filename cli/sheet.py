@@ -78,7 +78,16 @@ def release(state: State, sheet_id: str, wheel: Path | None) -> None:
     from sheetgrade.sheets.release import release_sheet
 
     result = release_sheet(state.course(), sheet_id, wheel=wheel)
+    if result.unchanged:
+        click.echo(
+            f"{result.sheet_id}: unchanged since its release at {result.previous_at}; "
+            f"nothing to do ({result.zip_path})"
+        )
+        return
     click.echo(f"released {result.sheet_id}: {result.zip_path}")
+    if result.previous_at:
+        what = "; ".join(result.changes) or "the same files, rezipped"
+        click.echo(f"  since the release at {result.previous_at}: {what}")
     if result.wheel_path is not None:
         click.echo(f"  wheel: {result.wheel_path}")
     click.echo(f"  index: {result.index_path}")
@@ -102,7 +111,7 @@ def list_(state: State) -> None:
             "due": s.due,
             "points": f"{s.points:g}",
             "built": s.built,
-            "released": "yes" if s.released else "no",
+            "released": s.release_state or ("yes" if s.released else "no"),
         }
         for s in list_sheets(state.course())
     ]
@@ -137,7 +146,10 @@ def show(state: State, sheet_id: str) -> None:
             else ""
         )
     )
-    click.echo(f"  released: {info['released_at'] or 'no'}")
+    released = info["released_at"] or "no"
+    if info["release_state"].startswith("yes ("):
+        released += " " + info["release_state"][4:]
+    click.echo(f"  released: {released}")
     rows = []
     for task in info["auto_tasks"] + info["manual_tasks"]:
         counts = info["tests"].get(task["id"], {})

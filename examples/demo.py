@@ -149,6 +149,18 @@ def fill_marks(course: Course, sheet_id: str, intents: list[Intent]) -> list[Pat
     return files
 
 
+def _needs_build(course: Course, sheet_id: str) -> bool:
+    """True unless a complete build of the sheet's current source is on disk."""
+    from sheetgrade.sheets.build import built_hash, current_hash
+    from sheetgrade.sheets.errors import SheetError
+
+    built = built_hash(course, sheet_id)
+    try:
+        return built is None or built != current_hash(course, sheet_id)
+    except SheetError:
+        return True  # let `sheet build` report the problem
+
+
 def run_demo(
     directory: Path | None, *, runner: Runner, echo: Echo = print, quiet: bool = False
 ) -> DemoResult:
@@ -171,7 +183,10 @@ def run_demo(
         return code
 
     for sheet_id in course.sheet_ids:
-        run("sheet", "build", sheet_id)
+        if _needs_build(course, sheet_id):
+            run("sheet", "build", sheet_id)
+        else:
+            echo(f"sheet {sheet_id}: the build is current; not rebuilt")
         run("sheet", "release", sheet_id)
     keys, intents = plan_term(course)
     zips = synthesise_uploads(course, keys, intents, echo)

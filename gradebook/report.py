@@ -58,6 +58,7 @@ def at_risk(book: Gradebook) -> dict[str, list[AtRisk]]:
 
 def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
     """Everything ``report.html.j2`` shows."""
+    from sheetgrade.course.timefmt import course_time
     from sheetgrade.gradebook import plots
     from sheetgrade.gradebook.summary import group_summary, sheet_summary, status_counts
 
@@ -69,7 +70,7 @@ def report_context(course: Course, book: Gradebook) -> dict[str, Any]:
         "groups": groups,
         "course": course.config.course,
         "term": course.config.term,
-        "generated": datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        "generated": course_time(course, datetime.now(UTC)),
         "n_students": len(book.students),
         "counts": counts,
         "status_text": STATUS_TEXT,

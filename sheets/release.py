@@ -30,6 +30,9 @@ class ReleaseResult:
     index_path: Path
     zip_sha256: str
     wheel_path: Path | None = None
+    unchanged: bool = False  # the same files as the last release: nothing rewritten
+    previous_at: str | None = None  # when it was last released (course time), if ever
+    changes: list[str] = field(default_factory=list)  # "changed: pca.ipynb", ...
 
 
 @dataclass
@@ -42,14 +45,16 @@ class SheetStatus:
     points: float
     built: str  # yes | stale | no | error
     released: bool
+    release_state: str = ""  # no | yes | yes (stale: rebuilt since)
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _zip(source: Path, target: Path, prefix: str) -> str:
+def _zip_bytes(source: Path, prefix: str) -> bytes:
     """A deterministic zip of ``source`` under ``prefix/``: sorted entries, fixed dates and modes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(
                 f"{prefix}/{path.relative_to(source).as_posix()}", date_time=ZIP_DATE
@@ -57,8 +62,59 @@ def _zip(source: Path, target: Path, prefix: str) -> str:
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def _zip(source: Path, target: Path, prefix: str) -> str:
+    """Write the deterministic zip of ``source`` to ``target``; return its sha256."""
+    data = _zip_bytes(source, prefix)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".zip.tmp")
+    tmp.write_bytes(data)
     tmp.replace(target)
-    return hashlib.sha256(target.read_bytes()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _zip_changes(old: Path, new: bytes) -> list[str]:
+    """What differs between a released zip and a new one, file by file."""
+    import io
+
+    def entries(archive: zipfile.ZipFile) -> dict[str, int]:
+        return {i.filename.split("/", 1)[-1]: i.CRC for i in archive.infolist()}
+
+    try:
+        with zipfile.ZipFile(old) as a:
+            before = entries(a)
+    except (OSError, zipfile.BadZipFile):
+        return ["the last release's zip is missing or unreadable"]
+    with zipfile.ZipFile(io.BytesIO(new)) as b:
+        after = entries(b)
+    out = []
+    for label, names in (
+        ("changed", [n for n in after if n in before and after[n] != before[n]]),
+        ("added", [n for n in after if n not in before]),
+        ("removed", [n for n in before if n not in after]),
+    ):
+        if names:
+            out.append(f"{label}: {', '.join(sorted(names))}")
+    return out
+
+
+def local_time(course: Course, iso: str | None) -> str | None:
+    """A stored UTC time in the course's timezone, with its offset; None for None."""
+    from sheetgrade.course.timefmt import course_time
+
+    return course_time(course, iso) if iso else None
+
+
+def _release_state(course: Course, sheet: Sheet, row: Any) -> str:
+    if row is None or not row.released_at:
+        return "no"
+    student = sheet_build_dir(course, sheet.id) / "student"
+    if not student.is_dir() or not row.release_hash:
+        return "yes"
+    now = hashlib.sha256(_zip_bytes(student, sheet.id)).hexdigest()
+    return "yes" if now == row.release_hash else "yes (stale: rebuilt since)"
 
 
 def _released_rows(course: Course) -> dict[str, Any]:
@@ -216,11 +272,29 @@ def release_sheet(course: Course, sheet_id: str, *, wheel: Path | None = None) -
     sheet = course.sheet(course.resolve_sheet_id(sheet_id))
     build_hash = require_current_build(course, sheet.id)
     wheel_path = add_wheel(course, wheel) if wheel is not None else None
-    digest = _zip(
-        sheet_build_dir(course, sheet.id) / "student",
-        course.release_dir / f"{sheet.id}.zip",
-        sheet.id,
-    )
+    target = course.release_dir / f"{sheet.id}.zip"
+    data = _zip_bytes(sheet_build_dir(course, sheet.id) / "student", sheet.id)
+    digest = hashlib.sha256(data).hexdigest()
+    row = _released_rows(course).get(sheet.id)
+    previous = local_time(course, row.released_at) if row is not None else None
+    if (
+        row is not None
+        and row.released_at
+        and row.release_hash == digest
+        and target.is_file()
+        and hashlib.sha256(target.read_bytes()).hexdigest() == digest
+        and wheel is None
+    ):
+        return ReleaseResult(
+            sheet_id=sheet.id,
+            zip_path=target,
+            index_path=course.release_dir / INDEX_FILE,
+            zip_sha256=digest,
+            unchanged=True,
+            previous_at=previous,
+        )
+    changes = _zip_changes(target, data) if previous and target.is_file() else []
+    digest = _zip(sheet_build_dir(course, sheet.id) / "student", target, sheet.id)
     sync_sheets(course)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with store.transaction(course.engine) as conn:
@@ -236,6 +310,8 @@ def release_sheet(course: Course, sheet_id: str, *, wheel: Path | None = None) -
         index_path=index,
         zip_sha256=digest,
         wheel_path=wheel_path,
+        previous_at=previous,
+        changes=changes,
     )
 
 
@@ -264,6 +340,7 @@ def list_sheets(course: Course) -> list[SheetStatus]:
             points=s.max_points,
             built=_build_state(course, s),
             released=bool(rows.get(s.id) is not None and rows[s.id].released_at),
+            release_state=_release_state(course, s, rows.get(s.id)),
         )
         for s in course.sheets()
     ]
@@ -281,8 +358,9 @@ def show_sheet(course: Course, sheet_id: str) -> dict[str, Any]:
     info["data"] = list(sheet.config.data)
     info["built"] = _build_state(course, sheet)
     row = _released_rows(course).get(sheet.id)
-    info["built_at"] = row.built_at if row is not None else None
-    info["released_at"] = row.released_at if row is not None else None
+    info["built_at"] = local_time(course, row.built_at) if row is not None else None
+    info["released_at"] = local_time(course, row.released_at) if row is not None else None
+    info["release_state"] = _release_state(course, sheet, row)
     bundle_path = sheet_build_dir(course, sheet.id) / "autograder" / BUNDLE_FILE
     tests: dict[str, dict[str, int]] = {}
     if bundle_path.is_file():

@@ -111,3 +111,26 @@ def test_rerun_redoes_nothing(demo_course):
     assert result.stdout.count("changed 0 marks (0 new)") == 3
     assert result.stdout.count(" unchanged\n") == 3
     assert (root / "gradebook.db").stat().st_size >= before
+
+
+def test_second_run_rebuilds_and_rereleases_nothing(demo_course):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from sheetgrade.cli.main import cli
+
+    root, _ = demo_course
+
+    def sheet_rows() -> list[tuple[str, str, str, str]]:
+        with sqlite3.connect(root / "gradebook.db") as conn:
+            return conn.execute(
+                "SELECT id, built_at, released_at, release_hash FROM sheets ORDER BY id"
+            ).fetchall()
+
+    before = sheet_rows()
+    result = CliRunner().invoke(cli, ["demo", str(root), "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("the build is current; not rebuilt") == len(before)
+    assert result.stdout.count("unchanged since its release at") == len(before)
+    assert sheet_rows() == before

@@ -78,3 +78,46 @@ def test_misspelt_command_gets_did_you_mean(sg: Run) -> None:
     result = sg("colect", "02", "x.zip")
     assert result.exit_code == 2
     assert "No such command 'colect'; did you mean 'collect'?" in result.stderr
+
+
+def test_stale_release_shows_and_release_says_what_changed(sg: Run, course: Path) -> None:
+    import json
+
+    first = sg("sheet", "release", "02")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("released 02-kde")
+    again = sg("sheet", "release", "02")
+    assert again.exit_code == 0
+    assert "unchanged since its release at 20" in again.stdout and "+01:00" in again.stdout
+    released = [line for line in dump(course, "sheets") if "02-kde" in line]
+
+    source = course / "sheets" / "02-kde" / "kde.ipynb"
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    cell["source"] = "".join(cell["source"]) + "\n\nErratum: the bandwidth is h, not 2h."
+    source.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    assert sg("sheet", "build", "02").exit_code == 0
+    listing = sg("sheet", "list").stdout
+    row = next(line for line in listing.splitlines() if line.startswith("02-kde"))
+    assert row.rstrip().endswith("yes (stale: rebuilt since)")
+    assert "(stale: rebuilt since)" in sg("sheet", "show", "02").stdout
+    assert [line for line in dump(course, "sheets") if "02-kde" in line] != released
+
+    third = sg("sheet", "release", "02")
+    assert third.exit_code == 0
+    assert "since the release at 20" in third.stdout and "changed: kde.ipynb" in third.stdout
+    row = next(line for line in sg("sheet", "list").stdout.splitlines() if "02-kde" in line)
+    assert row.rstrip().endswith("yes")
+
+
+def test_times_shown_are_course_time_with_offset(sg: Run, course: Path) -> None:
+    assert sg("sheet", "release", "02").exit_code == 0
+    show = sg("sheet", "show", "02").stdout
+    released = next(line for line in show.splitlines() if "released:" in line)
+    assert released.rstrip().endswith("+01:00")
+    history = sg("marks", "history", "--sheet", "02").stdout.splitlines()
+    assert history[2].split()[1].endswith("+01:00")  # 2026-11-29 08:12+01:00
+    report = sg("report")
+    assert report.exit_code == 0, report.output
+    html = (course / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "+01:00</p>" in html
