@@ -168,19 +168,19 @@ def collect(
             f"`sheetgrade submissions undo {report.sheet_id}` takes it back"
         )
     click.echo(summary)
-    for path in report.report_files:
-        if path.name == "unmatched.csv" and (
+    for written in report.report_files:
+        if written.name == "unmatched.csv" and (
             report.count("unmatched") or report.count("ambiguous") or report.count("unresolved")
         ):
-            click.echo(f"unmatched uploads are listed in {path}")
-        if path.name == "moodle-worksheet.csv":
-            click.echo(f"the grading worksheet is kept as {path}")
-        if path.name == "refused.csv" and (
+            click.echo(f"unmatched uploads are listed in {written}")
+        if written.name == "moodle-worksheet.csv":
+            click.echo(f"the grading worksheet is kept as {written}")
+        if written.name == "refused.csv" and (
             report.refusals
             or report.refused_sources
             or report.count("refused")
             or report.count("duplicate")
         ):
-            click.echo(f"refused files are listed in {path} (every collect's, with its time)")
+            click.echo(f"refused files are listed in {written} (every collect's, with its time)")
     if report.failed:
         raise click.exceptions.Exit(1)

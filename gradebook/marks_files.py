@@ -194,7 +194,7 @@ def write_templates(
     if group is not None:
         groups = [people.group(group).id]
     else:
-        groups = sorted(people.groups) or [None]
+        groups = [*sorted(people.groups)] or [None]
     manual = [t for t in the_sheet.config.tasks if t.kind == "manual"]
     if not manual:
         raise MarksError(f"sheet {the_sheet.id} has no manual tasks; nothing to mark")

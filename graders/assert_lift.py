@@ -113,7 +113,8 @@ def judge(claim: Claim, actual: Any) -> str | None:
     """``None`` when ``actual`` satisfies the claim, else a message (without the expected value)."""
     if claim.close:
         try:
-            expect_close(actual, claim.expected, **claim.tolerances)
+            tolerances: dict[str, Any] = dict(claim.tolerances)  # only rtol, atol (see lift)
+            expect_close(actual, claim.expected, **tolerances)
         except CheckFailed:
             return f"assertion failed: {claim.expr} is not close to the expected value"
         return None

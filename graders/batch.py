@@ -222,6 +222,7 @@ def _grade_locked(
         on_start(len(todo))
     if not todo:
         return run
+    assert bundle.path is not None  # load_bundle reads it from its folder
     limits = process_limits(course, timeout=timeout, memory=memory)
     jobs = max(1, jobs or default_jobs(course))
     data_files = bundle.data_sources()

@@ -80,7 +80,7 @@ def sweep_seeds(
                 bundle.path / bundle.reference_notebook,
                 limits,
                 workroot / "reference",
-                [bundle.path / d for d in bundle.data],
+                bundle.data_sources(),
             )
             try:
                 target = _RenewingTarget(reference.process, limits.timeout)

@@ -77,21 +77,21 @@ def submission_status(
     out = []
     for s in students:
         team = people.roster.team_of(s.id, sheet_id)
-        record = (counting.get(team.id) if team else None) or counting.get(s.id)
+        counted = (counting.get(team.id) if team else None) or counting.get(s.id)
         out.append(
             StudentStatus(
                 student=s.id,
                 name=s.name,
                 group=s.group_id or "",
                 team=team.id if team else "",
-                status="submitted" if record else "missing",
-                version=record.version if record else None,
-                versions=totals.get(record.owner, 0) if record else 0,
-                received_at=record.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-                if record
+                status="submitted" if counted else "missing",
+                version=counted.version if counted else None,
+                versions=totals.get(counted.owner, 0) if counted else 0,
+                received_at=counted.received_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                if counted
                 else "",
-                late_by=human_delay(record.late_seconds) if record else "",
-                flags=_short_flags(record.flags) if record else "",
+                late_by=human_delay(counted.late_seconds) if counted else "",
+                flags=_short_flags(counted.flags) if counted else "",
             )
         )
     return out

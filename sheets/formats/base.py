@@ -12,7 +12,7 @@ from nbformat import NotebookNode
 from sheetgrade.course.config import SheetConfig
 from sheetgrade.course.suggest import did_you_mean
 from sheetgrade.sheets.errors import Problems
-from sheetgrade.sheets.model import SheetFormat, TestCase
+from sheetgrade.sheets.model import SheetFormat, TestCase, TestKind
 from sheetgrade.sheets.notebook import new_cell
 
 #: Metadata on cells the build adds; the grader skips these cells when it runs a submission.
@@ -51,7 +51,7 @@ class DraftTest:
     task: str
     points: float | None
     hidden: bool
-    kind: str
+    kind: TestKind
     code: str
     name: str
     cell: int

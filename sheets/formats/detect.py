@@ -24,14 +24,15 @@ def detect_format(nb: NotebookNode, name: str = "notebook") -> SheetFormat:
     Raises:
         NotebookError: the notebook mixes formats or has no tests at all.
     """
-    first: dict[str, int] = {}
+    first: dict[SheetFormat, int] = {}
     for index, cell in enumerate(nb.cells):
-        for fmt, found in (
+        found: tuple[tuple[SheetFormat, bool], ...] = (
             ("otter", otter.is_otter(cell)),
             ("nbgrader", nbgrader.is_nbgrader(cell)),
             ("native", native.is_check_cell(cell)),
-        ):
-            if found:
+        )
+        for fmt, hit in found:
+            if hit:
                 first.setdefault(fmt, index)
     if not first:
         raise NotebookError(
@@ -45,7 +46,7 @@ def detect_format(nb: NotebookNode, name: str = "notebook") -> SheetFormat:
         raise NotebookError(
             f"{name}: mixes authoring formats ({parts}); use one format per notebook"
         )
-    return next(iter(first))  # type: ignore[return-value]
+    return next(iter(first))
 
 
 def parse_notebook(nb: NotebookNode, config: SheetConfig, name: str = "notebook") -> ParsedSheet:

@@ -37,6 +37,7 @@ from sheetgrade.sheets.formats.base import (
     to_doctest,
 )
 from sheetgrade.sheets.markers import split_solutions
+from sheetgrade.sheets.model import TestKind
 from sheetgrade.sheets.notebook import new_cell, source_lines
 
 BEGIN_HIDDEN = re.compile(r"^\s*#+\s*BEGIN HIDDEN TESTS\s*$")
@@ -156,7 +157,8 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
                 continue
             public_code = "\n".join(public).strip("\n")
             full_code = full.strip("\n")
-            kind, scoring, pending = "assert", "nbgrader", False
+            kind: TestKind = "assert"
+            scoring, pending = "nbgrader", False
             if any(_autotest_line(line) for line in lines):
                 # nbgrader instantiates these from the reference's values; so does the build
                 public_code = (
@@ -219,7 +221,7 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
             secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
         student.append(_locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m))
         reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
-    tests, pending = finish_tests(drafts, config, problems)
+    tests, pending_outputs = finish_tests(drafts, config, problems)
     return ParsedSheet(
         format="nbgrader",
         notebook=nb,
@@ -227,7 +229,7 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         reference_cells=reference,
         tests=tests,
         secret_lines=secrets,
-        pending_outputs=pending,
+        pending_outputs=pending_outputs,
         locked_sources=locked_sources,
     )
 
