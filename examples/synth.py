@@ -191,7 +191,8 @@ def notebook_bytes(key: SheetKey, intent: Intent) -> bytes:
         cell = nbformat.v4.new_code_cell(ATTACKS[intent.attack])
         cell.id = f"attack-{intent.attack}"  # fixed, so the same intent gives the same bytes
         nb.cells.insert(1, cell)
-    return nbformat.writes(nb).encode("utf-8")
+    text: str = nbformat.writes(nb)
+    return text.encode("utf-8")
 
 
 def _owners(roster: Roster) -> list[tuple[str, tuple[str, ...]]]:

@@ -179,7 +179,7 @@ def _read(conn: Connection, sql: str) -> pd.DataFrame:
         cursor = conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
         columns = [d[0] for d in cursor.description]
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-    return pd.read_sql_query(text(sql), conn)  # type: ignore[call-overload]
+    return pd.read_sql_query(text(sql), conn)
 
 
 def _counting(subs: pd.DataFrame, counting: str) -> pd.DataFrame:

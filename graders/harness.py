@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from sheetgrade.graders.assert_lift import judge, lift
 from sheetgrade.graders.compare import HELPERS, CheckFailed
-from sheetgrade.graders.errors import GradingError
+from sheetgrade.graders.errors import GradingError, ProtocolError
 from sheetgrade.graders.ml_checks import ML_HELPERS
 from sheetgrade.graders.sandbox import execution, protocol
 from sheetgrade.graders.sandbox.session import RunReport, StudentError, StudentProcess
@@ -125,7 +125,7 @@ class LiveTarget:
     def _copy(value: Any) -> Any:
         try:
             return _roundtrip(value)
-        except protocol.ProtocolError as exc:
+        except ProtocolError as exc:
             raise StudentError("EncodeError", str(exc)) from None
 
     def run_ok(self, sources: list[str]) -> list[str]:

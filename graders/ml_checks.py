@@ -314,7 +314,8 @@ def rotation_matrix(angle: float, axis: Sequence[float] | None = None) -> np.nda
     n = np.asarray(axis, dtype=float)
     n = n / np.linalg.norm(n)
     k = np.array([[0, -n[2], n[1]], [n[2], 0, -n[0]], [-n[1], n[0], 0]])
-    return np.eye(3) + s * k + (1 - c) * k @ k
+    rotation: np.ndarray = np.eye(3) + s * k + (1 - c) * k @ k
+    return rotation
 
 
 def rotate(rotation: Any, axis: Sequence[float] | None = None) -> Action:

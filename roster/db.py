@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -85,7 +85,7 @@ class Changes:
 def diff(old: Roster, new: Roster) -> Changes:
     """The changes from ``old`` to ``new``."""
     changes = Changes()
-    pairs: list[tuple[str, dict, dict]] = [
+    pairs: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         ("students", old.students, new.students),
         ("groups", old.groups, new.groups),
         ("tutors", old.tutors, new.tutors),

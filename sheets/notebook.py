@@ -41,7 +41,7 @@ def read_notebook(path: Path) -> NotebookNode:
             f"{name} line {exc.lineno} column {exc.colno}: invalid notebook JSON: {exc.msg}"
         ) from None
     try:
-        nb = nbformat.reads(text, as_version=4)
+        nb: NotebookNode = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types here
         raise NotebookError(f"{name}: not a Jupyter notebook: {exc}") from None
     try:
@@ -85,16 +85,19 @@ def new_cell(
     meta = copy.deepcopy(dict(like.get("metadata", {}))) if like is not None else {}
     meta.update(metadata or {})
     ident = cell_id(like, salt or source)
+    cell: NotebookNode
     if cell_type == "code":
-        return nbformat.v4.new_code_cell(source, id=ident, metadata=meta)
-    if cell_type == "markdown":
-        return nbformat.v4.new_markdown_cell(source, id=ident, metadata=meta)
-    return nbformat.v4.new_raw_cell(source, id=ident, metadata=meta)
+        cell = nbformat.v4.new_code_cell(source, id=ident, metadata=meta)
+    elif cell_type == "markdown":
+        cell = nbformat.v4.new_markdown_cell(source, id=ident, metadata=meta)
+    else:
+        cell = nbformat.v4.new_raw_cell(source, id=ident, metadata=meta)
+    return cell
 
 
 def assemble(source_nb: NotebookNode, cells: list[NotebookNode]) -> NotebookNode:
     """A v4.5 notebook of ``cells`` with the source's kernel metadata; ids made unique."""
-    nb = nbformat.v4.new_notebook()
+    nb: NotebookNode = nbformat.v4.new_notebook()
     nb.metadata = {
         k: copy.deepcopy(source_nb.metadata[k]) for k in KEPT_METADATA if k in source_nb.metadata
     }
@@ -109,7 +112,8 @@ def assemble(source_nb: NotebookNode, cells: list[NotebookNode]) -> NotebookNode
 
 def dumps(nb: NotebookNode) -> str:
     """Serialise deterministically (sorted keys, fixed indent, final newline)."""
-    return nbformat.writes(nb) + "\n"
+    text: str = nbformat.writes(nb)
+    return text + "\n"
 
 
 def cell_text(cell: NotebookNode) -> str:

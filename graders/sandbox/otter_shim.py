@@ -47,5 +47,5 @@ def install() -> None:
     module = _OtterModule("otter", "sheetgrade's stand-in for otter-grader inside the grader")
     module.Notebook = Notebook  # type: ignore[attr-defined]
     module.__version__ = "0+sheetgrade-shim"  # type: ignore[attr-defined]
-    module.__path__ = []  # type: ignore[attr-defined]  # a package: ``import otter.api`` fails cleanly
+    module.__path__ = []  # a package: ``import otter.api`` fails cleanly
     sys.modules["otter"] = module

@@ -126,7 +126,7 @@ def finish_tests(
                 cell=draft.cell,
                 scoring=draft.scoring,  # type: ignore[arg-type]
             )
-        )  # type: ignore[arg-type]
+        )
         if draft.pending:
             pending.append(test_id)
     if problems.items:
