@@ -24,9 +24,9 @@ def main() -> None:
 
     from sheetgrade.course import store
     from sheetgrade.course.course import Course
+    from sheetgrade.examples.synthetic_course import make_synthetic_course
     from sheetgrade.gradebook.book import build_gradebook
     from sheetgrade.gradebook.exports import export_admission
-    from sheetgrade.gradebook.synthetic import make_synthetic_course
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

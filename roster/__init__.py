@@ -12,5 +12,7 @@ Modules, each small:
 - :mod:`~sheetgrade.roster.files`: the canonical files in ``roster/``.
 - :mod:`~sheetgrade.roster.db`: the roster in the database.
 - :mod:`~sheetgrade.roster.api`: ``sync_roster``, ``import_roster_file`` and friends.
-- :mod:`~sheetgrade.roster.synthetic`: the invented roster of the example course.
+
+The invented roster of the example course is made by
+:mod:`sheetgrade.examples.synthetic_roster`.
 """

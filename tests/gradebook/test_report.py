@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from sheetgrade.gradebook.synthetic import make_synthetic_course
+from sheetgrade.examples.synthetic_course import make_synthetic_course
 
 CHROMIUM_FLAGS = [
     "--headless",

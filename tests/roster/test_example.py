@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sheetgrade.course.course import Course
+from sheetgrade.examples.synthetic_roster import synthetic_roster
 from sheetgrade.roster.api import check_roster_files, validate_roster_files
 from sheetgrade.roster.files import render_files
-from sheetgrade.roster.synthetic import synthetic_roster
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 """An invented, deterministic roster for the example course and the demo.
 
-``python -m sheetgrade.roster.synthetic DIR`` writes the canonical files
+``python -m sheetgrade.examples.synthetic_roster DIR`` writes the canonical files
 (students.csv, tutors.csv, groups.csv, teams.csv) into DIR; the example course's
 ``roster/`` folder was made this way with the defaults.
 """
