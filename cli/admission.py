@@ -75,8 +75,8 @@ def show(state: State, group: str | None, status: str | None) -> None:
     type=click.Choice(["csv", "xlsx", "campus", "moodle"]),
     default="csv",
     show_default=True,
-    help="campus: semicolon CSV with decimal comma for the campus system; "
-    "moodle: Moodle grade import CSV.",
+    help="campus: the campus-system list as course.yml's exports.campus declares it "
+    "(default: semicolon CSV with decimal comma); moodle: Moodle grade import CSV.",
 )
 @click.option(
     "--output",
@@ -90,7 +90,14 @@ def show(state: State, group: str | None, status: str | None) -> None:
     help="Print the first rows and the layout (campus: as course.yml's exports.campus "
     "declares it); write nothing.",
 )
-@click.option("--rows", "preview_rows", default=10, show_default=True, help="Rows in a preview.")
+@click.option(
+    "--rows",
+    "preview_rows",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Rows in a preview.",
+)
 @pass_state
 def export(state: State, fmt: str, output: Path | None, preview: bool, preview_rows: int) -> None:
     """Export the admission list of every student on the roster.
