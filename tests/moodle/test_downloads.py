@@ -154,6 +154,10 @@ def test_a_500_mb_download_of_scans_collects(course: Path, tmp_path: Path, run_c
                 f"{p.name}_{5000 + i}_assignsubmission_file/scan.pdf", (2026, 10, 28, 9, 0, 0)
             )
             zf.writestr(info, b"%PDF" + os.urandom(chunk - 4))
+            info = zipfile.ZipInfo(
+                f"{p.name}_{5000 + i}_assignsubmission_file/pca.ipynb", (2026, 10, 28, 9, 0, 0)
+            )
+            zf.writestr(info, notebook(p.id))
     assert zip_path.stat().st_size > 500 * 10**6
     result = run_cli("collect", SHEET, zip_path, "--quiet", course=course)
     assert result.exit_code == 0, result.output[-2000:]
@@ -181,7 +185,7 @@ def test_zip_total_scales_with_the_submissions_it_holds(
             {
                 "full_name": p.name,
                 "participant_id": i,
-                "files": {"scan.pdf": b"%PDF" + scan + bytes([i])},
+                "files": {"scan.pdf": b"%PDF" + scan + bytes([i]), "pca.ipynb": notebook(p.id)},
             }
             for i, p in enumerate((a, b))
         ],
@@ -191,7 +195,13 @@ def test_zip_total_scales_with_the_submissions_it_holds(
     assert result.exit_code == 0, result.output  # 1.4 MB for 2 submissions: within 2 × 1 MiB
     bomb = write_moodle_zip(
         tmp_path / "bomb.zip",
-        [{"full_name": c.name, "participant_id": 9, "files": {"a.pdf": scan, "b.pdf": scan[::-1]}}],
+        [
+            {
+                "full_name": c.name,
+                "participant_id": 9,
+                "files": {"a.pdf": scan, "b.pdf": scan[::-1], "pca.ipynb": notebook()},
+            }
+        ],
         compression=zipfile.ZIP_STORED,
     )
     result = run_cli("collect", SHEET, bomb, course=course)
