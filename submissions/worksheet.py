@@ -25,8 +25,8 @@ feedback comments             Feedback comments                Feedback als Komm
 
 Other columns (online text, profile fields, marker, workflow state) are kept
 as they are. An identifier is ``Participant `` (German ``Teilnehmer/in``)
-followed by the participant id, the number Moodle's import strips the prefix
-from. Times are Moodle's ``userdate``: ``Tuesday, 3 November 2026, 9:55 AM``
+followed by the participant id; Moodle's import strips the prefix by its
+length. Times are Moodle's ``userdate``: ``Tuesday, 3 November 2026, 9:55 AM``
 or ``Dienstag, 3. November 2026, 09:55``, in the downloader's timezone, which
 the file does not name: they are read in the course timezone. Grades are
 written with the decimal mark and the decimals of the file's maximum grade.
@@ -62,8 +62,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "graded": ("Last modified (grade)", "Zuletzt geändert (Bewertung)"),
     "feedback": ("Feedback comments", "Feedback als Kommentar"),
 }
-PARTICIPANT_PREFIXES = ("Participant ", "Participant", "Teilnehmer/in ", "Teilnehmer/in")
-DEFAULT_GROUP_NAMES = ("Default group", "Standardgruppe")
+PARTICIPANT_PREFIXES = (
+    "Participant ",
+    "Participant",
+    "Teilnehmer/in ",
+    "Teilnehmer/in",
+    "Teilnehmer*in",
+)
+DEFAULT_GROUP_NAMES = ("Default group", "Standard-Gruppe")  # mod_assign 'defaultteam', en and de
 
 _MONTHS = {
     name: i + 1
