@@ -141,16 +141,26 @@ def test_german_worksheet_with_semicolons_and_cp1252(course: Path, tmp_path: Pat
     a = solo_students(course)[0]
     path = worksheet_csv(
         tmp_path / "Bewertungen.csv",
-        [Row(4711, "Jürgen Weiß", a.email, moodle_time(2026, 11, 3, 9, 5), grade="7,50")],
+        [
+            Row(4711, "Jürgen Weiß", a.email, moodle_time(2026, 11, 3, 9, 5), "T01", grade="7,50"),
+            Row(4712, "Zoë Ñúñez", "z@example.org", None, "Standard-Gruppe"),
+        ],
         lang="de",
         max_grade="10,00",
+        team=True,
         delimiter=";",
         encoding="cp1252",
     )
     sheet = read_worksheet(path, ZoneInfo("Europe/Berlin"))
-    [row] = sheet.rows
+    row, other = sheet.rows
     assert (row.participant_id, row.full_name, row.grade) == ("4711", "Jürgen Weiß", "7,50")
     assert row.submitted_at == moodle_time(2026, 11, 3, 9, 5)
+    assert (row.group, row.in_default_group) == ("T01", False)
+    assert (other.full_name, other.in_default_group, other.submitted_at) == (
+        "Zoë Ñúñez",
+        True,
+        None,
+    )
     assert (sheet.max_grade, sheet.grade_decimals, sheet.decimal_mark) == (10.0, 2, ",")
 
 
