@@ -56,6 +56,26 @@ def _saved(course: Course, sheet_id: str) -> int:
     default=None,
     help="Memory limit per submission, e.g. 1GiB  [default: grading.memory]",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default=None,
+    help="Where submissions run: this machine, or a Dask cluster (sheetgrade[dask])  "
+    "[default: grading.executor, else local]",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="With dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786.",
+)
+@click.option(
+    "--cluster",
+    metavar="local[:N]|slurm",
+    default=None,
+    help="With dask: N worker processes here, or Slurm jobs as set in grading.slurm  "
+    "[default: grading.cluster, else local with --jobs processes]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @pass_state
 def grade(
@@ -66,6 +86,9 @@ def grade(
     force: bool,
     timeout: str | None,
     memory: str | None,
+    executor: str | None,
+    scheduler: str | None,
+    cluster: str | None,
     quiet: bool,
 ) -> None:
     """Autograde every collected submission of SHEET not yet graded by its current build.
@@ -75,11 +98,24 @@ def grade(
       sheetgrade grade 03
       sheetgrade grade 03 --only s001 --force
       sheetgrade grade 03-ridge --jobs 4 --timeout 2m --memory 1GiB
+      sheetgrade grade 03 --executor dask --cluster local:8
+      sheetgrade grade 03 --executor dask --cluster slurm
+      sheetgrade grade 03 --executor dask --scheduler tcp://10.0.0.5:8786
     """
     from sheetgrade.graders.batch import grade_sheet
 
     timeout_s = _parse(timeout, "duration", "--timeout")
     memory_b = _parse(memory, "size", "--memory")
+    if (scheduler or cluster) and executor == "local":
+        raise click.UsageError("--scheduler and --cluster go with --executor dask")
+    if scheduler or cluster:
+        executor = "dask"
+    if cluster:
+        from sheetgrade.course.config import cluster_problem
+
+        problem = cluster_problem(cluster)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--cluster")
     course = state.course()
     progress = _Progress(enabled=progress_enabled(quiet))
     sheet_id = course.resolve_sheet_id(sheet)
@@ -95,6 +131,9 @@ def grade(
             memory=memory_b,
             on_start=progress.start,
             on_progress=progress.update,
+            executor=executor,
+            scheduler=scheduler,
+            cluster=cluster,
         )
     except KeyboardInterrupt:
         progress.finish()

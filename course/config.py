@@ -124,8 +124,41 @@ class RosterRules:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlurmJobs:
+    """The Slurm jobs that run Dask workers for `grade --executor dask --cluster slurm`
+    (through dask-jobqueue)."""
+
+    jobs: int = setting(1, "Slurm jobs to submit.", kind="positive")
+    queue: str | None = setting(None, "Partition (`#SBATCH -p`).")
+    account: str | None = setting(None, "Account charged (`#SBATCH -A`).")
+    cores: int = setting(8, "Cores per job.", kind="positive")
+    processes: int = setting(
+        0,
+        "Dask worker processes per job, each grading one submission at a time (0: one per core).",
+    )
+    memory: int = setting(16 * 1024**3, "Memory per job.", kind="size")
+    walltime: timedelta = setting(timedelta(hours=2), "Wall time per job.", kind="duration")
+    job_extra_directives: list[str] = setting(
+        [], "More `#SBATCH` options, e.g. `--constraint=cpu` or `--qos=short`."
+    )
+    job_script_prologue: list[str] = setting(
+        [],
+        "Shell lines run before the worker starts, e.g. "
+        "`source /shared/sheetgrade/venv/bin/activate`.",
+    )
+    python: str | None = setting(
+        None, "Python on the compute nodes with sheetgrade[dask] installed (default: this one)."
+    )
+    interface: str | None = setting(None, "Network interface the workers listen on, e.g. `ib0`.")
+    local_directory: str | None = setting(
+        None, "Scratch folder on the compute node, e.g. `$TMPDIR` (default: the system's)."
+    )
+    log_directory: str | None = setting(None, "Folder for the jobs' Slurm output files.")
+
+
+@dataclass(frozen=True, kw_only=True)
 class GradingLimits:
-    """Limits for running one submission."""
+    """How submissions are graded: limits per submission and where they run."""
 
     timeout: timedelta = setting(
         timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration"
@@ -133,6 +166,36 @@ class GradingLimits:
     memory: int = setting(2 * 1024**3, "Address-space limit per submission.", kind="size")
     output: int = setting(1024**2, "Cap on captured stdout and stderr per submission.", kind="size")
     workers: int = setting(0, "Parallel grading workers (0: one per core).")
+    executor: Literal["local", "dask"] = setting(
+        "local",
+        "Where submissions run: `local` (this machine) or `dask` (a Dask cluster; "
+        "needs `sheetgrade[dask]`).",
+    )
+    scheduler: str | None = setting(
+        None, "With `executor: dask`: a running Dask scheduler, e.g. `tcp://10.0.0.5:8786`."
+    )
+    cluster: str | None = setting(
+        None,
+        "With `executor: dask` and no scheduler: `local:N` (N worker processes on this "
+        "machine) or `slurm` (Slurm jobs, see `grading.slurm`); default `local` with "
+        "`workers` processes.",
+    )
+    slurm: SlurmJobs = setting(SlurmJobs(), "Slurm jobs for `cluster: slurm`.")
+
+    def __validate__(self) -> list[str]:
+        if self.cluster is not None and cluster_problem(self.cluster):
+            return [f"cluster: {cluster_problem(self.cluster)}"]
+        return []
+
+
+def cluster_problem(value: str) -> str | None:
+    """Why ``value`` is not a cluster (``local``, ``local:N``, ``slurm``), or None."""
+    kind, _, count = value.partition(":")
+    if kind == "slurm" and not count:
+        return None
+    if kind == "local" and (not count or (count.isdigit() and int(count) > 0)):
+        return None
+    return f'"{value}" is not a cluster; use local, local:N (N worker processes) or slurm'
 
 
 @dataclass(frozen=True, kw_only=True)

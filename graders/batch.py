@@ -134,6 +134,9 @@ def grade_sheet(
     memory: int | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: ProgressCallback | None = None,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    cluster: str | None = None,
 ) -> GradeRun:
     """Grade the counting submissions of ``sheet`` not yet graded under its current build.
 
@@ -147,6 +150,11 @@ def grade_sheet(
         memory: address-space limit in bytes (default: ``grading.memory``).
         on_start: called once with the number of submissions to grade.
         on_progress: called after each submission (from grader threads, serialised).
+        executor: ``local`` (threads on this machine) or ``dask`` (a Dask cluster); default
+            ``grading.executor``. Results are stored by this process as they arrive either way.
+        scheduler: with ``dask``: a running scheduler's address (default ``grading.scheduler``).
+        cluster: with ``dask`` and no scheduler: ``local[:N]`` or ``slurm`` (default
+            ``grading.cluster``, else ``local`` with ``jobs`` worker processes).
 
     Raises:
         BuildMissing, GradingError: the sheet cannot be graded at all.
@@ -157,8 +165,13 @@ def grade_sheet(
     bundle = load_bundle(course, sheet_id)
     assert bundle.path is not None
     # Started first: it imports what the sheet's notebook imports while we
-    # import the judging and read the database.
-    worker = open_backend(preload=sheet_modules(bundle.path / bundle.reference_notebook))
+    # import the judging and read the database. (On Dask, each worker has its own.)
+    on_dask = (executor or course.config.grading.executor) == "dask"
+    worker = (
+        None
+        if on_dask
+        else open_backend(preload=sheet_modules(bundle.path / bundle.reference_notebook))
+    )
     try:
         from sheetgrade.course.locks import sheet_lock
         from sheetgrade.graders.results import recorded_build_hash
@@ -182,16 +195,20 @@ def grade_sheet(
                 memory=memory,
                 on_start=on_start,
                 on_progress=on_progress,
+                on_dask=on_dask,
+                scheduler=scheduler,
+                cluster=cluster,
             )
     finally:
-        worker.close()
+        if worker is not None:
+            worker.close()
 
 
 def _grade_locked(
     course: Course,
     sheet_id: str,
     bundle: AutograderBundle,
-    worker: Backend,
+    worker: Backend | None,
     *,
     only: Iterable[str],
     jobs: int | None,
@@ -200,8 +217,11 @@ def _grade_locked(
     memory: int | None,
     on_start: Callable[[int], None] | None,
     on_progress: ProgressCallback | None,
+    on_dask: bool,
+    scheduler: str | None,
+    cluster: str | None,
 ) -> GradeRun:
-    from sheetgrade.graders.results import graded_shas, save_result
+    from sheetgrade.graders.results import graded_shas
     from sheetgrade.submissions.records import counting_submissions
 
     records = _select(course, counting_submissions(course, sheet_id), list(only))
@@ -225,6 +245,30 @@ def _grade_locked(
     assert bundle.path is not None  # load_bundle reads it from its folder
     limits = process_limits(course, timeout=timeout, memory=memory)
     jobs = max(1, jobs or default_jobs(course))
+    grading = course.config.grading
+    if on_dask:
+        from sheetgrade.graders.dask_executor import DaskTarget, grade_on_dask
+
+        target = DaskTarget.choose(
+            scheduler=scheduler or grading.scheduler,
+            cluster=cluster or grading.cluster,
+            workers=jobs,
+            slurm=grading.slurm,
+        )
+        lock = threading.Lock()
+
+        def store_one(record: SubmissionRecord, result: SubmissionResult) -> None:
+            graded = _store(course, bundle, record, result)
+            with lock:
+                run.graded.append(graded)
+                if on_progress:
+                    on_progress(len(run.graded), len(todo), graded)
+
+        jobs_todo = [(record, find_notebook(record, bundle)) for record in todo]
+        run.warnings += grade_on_dask(target, bundle, jobs_todo, limits, store_one)
+        run.graded.sort(key=lambda g: g.owner)
+        return run
+    assert worker is not None
     data_files = bundle.data_sources()
     workroot = Path(tempfile.mkdtemp(prefix=f"sheetgrade-{sheet_id}-"))
     lock = threading.Lock()
@@ -248,23 +292,7 @@ def _grade_locked(
             )
             if stop.is_set():
                 return None  # cut short by the interrupt: not a result
-            save_result(
-                course.engine,
-                build_hash=bundle.build_hash,
-                sheet_id=sheet_id,
-                submission_sha=record.sha256,
-                result=result,
-            )
-            return GradedSubmission(
-                owner=record.owner,
-                sha256=record.sha256,
-                status=result.status,
-                points=result.points,
-                max_points=result.max_points,
-                message=result.message,
-                flags=result.flags,
-                duration=result.duration,
-            )
+            return _store(course, bundle, record, result)
 
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
         try:
@@ -292,6 +320,55 @@ def _grade_locked(
     return run
 
 
+def _store(
+    course: Course, bundle: AutograderBundle, record: SubmissionRecord, result: SubmissionResult
+) -> GradedSubmission:
+    """Commit one result (its own transaction) and return its summary line."""
+    from sheetgrade.graders.results import save_result
+
+    save_result(
+        course.engine,
+        build_hash=bundle.build_hash,
+        sheet_id=bundle.sheet_id,
+        submission_sha=record.sha256,
+        result=result,
+    )
+    return GradedSubmission(
+        owner=record.owner,
+        sha256=record.sha256,
+        status=result.status,
+        points=result.points,
+        max_points=result.max_points,
+        message=result.message,
+        flags=result.flags,
+        duration=result.duration,
+    )
+
+
+def find_notebook(record: SubmissionRecord, bundle: AutograderBundle) -> Path | None:
+    """The notebook of a submission that gets graded (None: it holds none)."""
+    notebook = record.notebook
+    if notebook is None and bundle.student_notebook:
+        candidate = record.path / bundle.student_notebook
+        notebook = candidate if candidate.exists() else None
+    if notebook is None:
+        notebooks = sorted(record.path.glob("*.ipynb"))
+        notebook = notebooks[0] if len(notebooks) == 1 else None
+    return notebook
+
+
+def no_notebook(bundle: AutograderBundle) -> SubmissionResult:
+    """The result of a submission without a notebook."""
+    from sheetgrade.graders.submission import SubmissionResult
+
+    return SubmissionResult(
+        status="invalid",
+        points=0.0,
+        max_points=sum(t.points for t in bundle.tests),
+        message="the submission holds no notebook to grade",
+    )
+
+
 def _grade_record(
     record: SubmissionRecord,
     bundle: AutograderBundle,
@@ -301,22 +378,25 @@ def _grade_record(
     workdir: Path,
     data_files: Mapping[str, Path],
 ) -> SubmissionResult:
+    notebook = find_notebook(record, bundle)
+    if notebook is None:
+        return no_notebook(bundle)
+    return grade_one(notebook, bundle, worker, reference, limits, workdir, data_files)
+
+
+def grade_one(
+    notebook: Path,
+    bundle: AutograderBundle,
+    worker: Backend,
+    reference: Reference,
+    limits: ProcessLimits,
+    workdir: Path,
+    data_files: Mapping[str, Path],
+) -> SubmissionResult:
+    """Grade one notebook with a warm worker and reference; a worker failure is a
+    ``crashed`` result, never an exception."""
     from sheetgrade.graders.submission import SubmissionResult, grade_notebook
 
-    notebook = record.notebook
-    if notebook is None and bundle.student_notebook:
-        candidate = record.path / bundle.student_notebook
-        notebook = candidate if candidate.exists() else None
-    if notebook is None:
-        notebooks = sorted(record.path.glob("*.ipynb"))
-        notebook = notebooks[0] if len(notebooks) == 1 else None
-    if notebook is None:
-        return SubmissionResult(
-            status="invalid",
-            points=0.0,
-            max_points=sum(t.points for t in bundle.tests),
-            message="the submission holds no notebook to grade",
-        )
     try:
         result = grade_notebook(
             notebook,

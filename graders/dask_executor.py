@@ -1,0 +1,434 @@
+"""Grading on a Dask cluster: ``sheetgrade grade SHEET --executor dask``.
+
+The client (the ``grade`` process) keeps everything that touches the gradebook:
+it chooses the submissions, sends one task per submission and stores each
+result as it arrives, in its own transaction, exactly as the local executor
+does. So an interrupted run resumes the same way, and the database never has to
+be reachable from the compute nodes.
+
+Each Dask worker holds, through :class:`GradingPlugin`, its own copy of the
+autograder bundle, its own warm worker and its own reference child: the same
+confinement as locally, since every submission still runs in a child forked by
+that warm worker. The bundle travels once per Dask worker, inside the plugin
+(and again only to workers that join later); a task carries the bundle's hash
+and the notebook's bytes, and returns the result as plain data (builtins only).
+
+A worker that dies mid-task loses nothing: the scheduler hands the task to
+another worker (up to ``distributed.scheduler.allowed-failures`` times), and the
+client stores a task's result once, when its future completes.
+
+dask.distributed (and dask-jobqueue for Slurm) come from the ``dask`` extra and
+are imported only here, and only when this executor is asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sheetgrade.graders.errors import GradingError
+from sheetgrade.graders.harness import TestOutcome
+from sheetgrade.graders.sandbox.session import ProcessLimits
+from sheetgrade.graders.submission import SubmissionResult
+from sheetgrade.sheets.model import AutograderBundle
+
+try:
+    from distributed import WorkerPlugin as _PluginBase
+except ImportError:  # without the dask extra; the executor says so when asked for
+    _PluginBase = object  # type: ignore[assignment,misc]
+
+if TYPE_CHECKING:
+    from sheetgrade.course.config import SlurmJobs
+    from sheetgrade.graders.batch import LazyReference
+    from sheetgrade.graders.sandbox.backend import Backend
+    from sheetgrade.submissions.records import SubmissionRecord
+
+INSTALL_HINT = "install it with `pip install 'sheetgrade[dask]'`"
+PLUGIN_PREFIX = "sheetgrade-bundle-"
+_LOG = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------ where to run
+
+
+@dataclass(frozen=True)
+class DaskTarget:
+    """Which cluster to grade on: a running scheduler, a local cluster or Slurm jobs."""
+
+    scheduler: str | None = None
+    local_workers: int = 0  # > 0: a LocalCluster of that many worker processes
+    slurm: SlurmJobs | None = None
+
+    @classmethod
+    def choose(
+        cls,
+        *,
+        scheduler: str | None,
+        cluster: str | None,
+        workers: int,
+        slurm: SlurmJobs,
+    ) -> DaskTarget:
+        """The target for ``--scheduler``/``--cluster`` (or their course.yml keys).
+
+        Raises:
+            GradingError: both given, or an unknown cluster.
+        """
+        from sheetgrade.course.config import cluster_problem
+
+        if scheduler and cluster:
+            raise GradingError(
+                f"--scheduler {scheduler} and --cluster {cluster} both name a cluster; give one"
+            )
+        if scheduler:
+            return cls(scheduler=scheduler)
+        cluster = cluster or "local"
+        problem = cluster_problem(cluster)
+        if problem:
+            raise GradingError(f"--cluster: {problem}")
+        if cluster == "slurm":
+            return cls(slurm=slurm)
+        _, _, count = cluster.partition(":")
+        return cls(local_workers=int(count) if count else max(1, workers))
+
+    def describe(self) -> str:
+        if self.scheduler:
+            return f"the Dask scheduler at {self.scheduler}"
+        if self.slurm is not None:
+            return f"{self.slurm.jobs} Slurm job(s) of {self.slurm.cores} cores"
+        return f"a local Dask cluster of {self.local_workers} worker process(es)"
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise GradingError(f"--executor dask needs dask.distributed; {INSTALL_HINT}") from None
+    return distributed
+
+
+@contextlib.contextmanager
+def open_client(target: DaskTarget) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``target``; a cluster it started is closed afterwards."""
+    distributed = _import_distributed()
+    if target.scheduler:
+        try:
+            client = distributed.Client(target.scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise GradingError(
+                f"cannot reach the Dask scheduler at {target.scheduler} ({exc}); "
+                f"is `dask scheduler` running there?"
+            ) from None
+        with client:
+            yield client
+        return
+    if target.slurm is not None:
+        cluster = _slurm_cluster(target.slurm)
+    else:
+        cluster = distributed.LocalCluster(
+            n_workers=target.local_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def slurm_options(settings: SlurmJobs) -> dict[str, Any]:
+    """Keyword arguments of ``dask_jobqueue.SLURMCluster`` from ``grading.slurm``."""
+    # one thread per worker process: it grades one submission at a time, in a child
+    processes = settings.processes or settings.cores
+    seconds = int(settings.walltime.total_seconds())
+    options: dict[str, Any] = {
+        "cores": settings.cores,
+        "processes": processes,
+        "memory": f"{settings.memory}B",
+        "walltime": f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}",
+        "job_extra_directives": list(settings.job_extra_directives),
+        "job_script_prologue": list(settings.job_script_prologue),
+        "job_name": "sheetgrade",
+    }
+    for key in ("queue", "account", "python", "interface", "local_directory", "log_directory"):
+        value = getattr(settings, key)
+        if value is not None:
+            options[key] = value
+    return options
+
+
+def _slurm_cluster(settings: SlurmJobs) -> Any:
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError:
+        raise GradingError(f"--cluster slurm needs dask-jobqueue; {INSTALL_HINT}") from None
+    if shutil.which("sbatch") is None:
+        raise GradingError(
+            "--cluster slurm: no `sbatch` on PATH; run `sheetgrade grade` on a Slurm login node"
+        )
+    cluster = SLURMCluster(**slurm_options(settings))
+    cluster.scale(jobs=settings.jobs)
+    return cluster
+
+
+# ------------------------------------------------------------------ on each Dask worker
+
+
+def plugin_name(build_hash: str) -> str:
+    return PLUGIN_PREFIX + build_hash[:32]
+
+
+def bundle_files(bundle: AutograderBundle) -> dict[str, bytes]:
+    """Every file of the bundle's folder, by relative path."""
+    assert bundle.path is not None
+    root = bundle.path
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+class GradingPlugin(_PluginBase):  # type: ignore[misc,valid-type]
+    """A Dask worker plugin: one autograder bundle, a warm worker and a reference per
+    Dask worker. Registered by the client; Dask sends it to each worker once."""
+
+    def __init__(self, build_hash: str, files: dict[str, bytes], limits: ProcessLimits) -> None:
+        self.name = plugin_name(build_hash)
+        self.build_hash = build_hash
+        self.files = files
+        self.limits = limits
+        self._state: _WorkerState | None = None
+
+    def setup(self, worker: Any = None) -> None:
+        self._state = _WorkerState.start(self.files, self.limits)
+
+    def teardown(self, worker: Any = None) -> None:
+        if self._state is not None:
+            self._state.close()
+            self._state = None
+
+    def grade(self, name: str, notebook: bytes) -> dict[str, Any]:
+        if self._state is None:
+            raise RuntimeError("the grading plugin was not set up on this worker")
+        return self._state.grade(name, notebook)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_state": None}
+
+
+@dataclass
+class _WorkerState:
+    root: Path
+    bundle: AutograderBundle
+    worker: Backend
+    reference: LazyReference
+    limits: ProcessLimits
+    counter: Iterator[int]
+    lock: threading.Lock
+
+    @classmethod
+    def start(cls, files: dict[str, bytes], limits: ProcessLimits) -> _WorkerState:
+        import itertools
+
+        from sheetgrade.graders.batch import LazyReference
+        from sheetgrade.graders.preload import sheet_modules
+        from sheetgrade.graders.sandbox.backend import open_backend
+
+        root = Path(tempfile.mkdtemp(prefix="sheetgrade-dask-"))
+        folder = root / "autograder"
+        for rel, data in files.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        bundle = AutograderBundle.load(folder)
+        worker = open_backend(preload=sheet_modules(folder / bundle.reference_notebook))
+        reference = LazyReference(
+            worker,
+            folder / bundle.reference_notebook,
+            limits,
+            root / "reference",
+            bundle.data_sources(),
+        )
+        return cls(root, bundle, worker, reference, limits, itertools.count(), threading.Lock())
+
+    def grade(self, name: str, notebook: bytes) -> dict[str, Any]:
+        from sheetgrade.graders.batch import grade_one
+
+        with self.lock:
+            index = next(self.counter)
+        work = self.root / f"s{index}"
+        inbox = work / "in"
+        inbox.mkdir(parents=True)
+        path = inbox / Path(name).name
+        path.write_bytes(notebook)
+        try:
+            result = grade_one(
+                path,
+                self.bundle,
+                self.worker,
+                self.reference,
+                self.limits,
+                work / "run",
+                self.bundle.data_sources(),
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        data = result_to_data(result)
+        data["warnings"] = list(self.reference.warnings)
+        data["host"] = f"{os.uname().nodename}:{os.getpid()}"
+        return data
+
+    def close(self) -> None:
+        self.reference.close()
+        self.worker.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def grade_task(build_hash: str, name: str, notebook: bytes) -> dict[str, Any]:
+    """The task run on a Dask worker: grade one notebook with the worker's bundle."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins.get(plugin_name(build_hash))
+    if not isinstance(plugin, GradingPlugin):
+        raise RuntimeError(f"build {build_hash[:12]} is not loaded on this Dask worker")
+    result: dict[str, Any] = plugin.grade(name, notebook)
+    return result
+
+
+# ------------------------------------------------------------------ plain data
+
+
+def result_to_data(result: SubmissionResult) -> dict[str, Any]:
+    """A result as builtins only (what crosses from a Dask worker to the client)."""
+    return {
+        "status": result.status,
+        "points": float(result.points),
+        "max_points": float(result.max_points),
+        "message": result.message,
+        "layers": dict(result.layers),
+        "stdout": result.stdout,
+        "flags": list(result.flags),
+        "duration": float(result.duration),
+        "cell_errors": [dict(e) for e in result.cell_errors],
+        "tests": [
+            {
+                "id": o.test.id,
+                "passed": bool(o.passed),
+                "points": float(o.points),
+                "message": o.message,
+                "duration": float(o.duration),
+            }
+            for o in result.tests
+        ],
+    }
+
+
+def result_from_data(data: dict[str, Any], bundle: AutograderBundle) -> SubmissionResult:
+    """The result again, its tests matched to the client's own bundle by id."""
+    tests = {t.id: t for t in bundle.tests}
+    return SubmissionResult(
+        status=str(data["status"]),
+        points=float(data["points"]),
+        max_points=float(data["max_points"]),
+        message=str(data["message"]),
+        layers={str(k): str(v) for k, v in data["layers"].items()},
+        stdout=str(data["stdout"]),
+        flags=[str(f) for f in data["flags"]],
+        duration=float(data["duration"]),
+        cell_errors=list(data["cell_errors"]),
+        tests=[
+            TestOutcome(
+                test=tests[t["id"]],
+                passed=bool(t["passed"]),
+                points=float(t["points"]),
+                message=str(t["message"]),
+                duration=float(t["duration"]),
+            )
+            for t in data["tests"]
+        ],
+    )
+
+
+# ------------------------------------------------------------------ the client
+
+
+def grade_on_dask(
+    target: DaskTarget,
+    bundle: AutograderBundle,
+    todo: list[tuple[SubmissionRecord, Path | None]],
+    limits: ProcessLimits,
+    store: Callable[[SubmissionRecord, SubmissionResult], None],
+) -> list[str]:
+    """Grade ``todo`` (records with their notebooks) on ``target``; call ``store`` in
+    this thread for each result as it arrives. Returns the run's warnings."""
+    from sheetgrade.graders.batch import no_notebook
+
+    distributed = _import_distributed()
+    warnings: list[str] = []
+    with open_client(target) as client:
+        plugin = GradingPlugin(bundle.build_hash, bundle_files(bundle), limits)
+        try:
+            client.register_plugin(plugin, name=plugin.name)
+        except Exception as exc:  # the plugin's setup failed on a worker
+            raise GradingError(f"the Dask workers could not load the bundle: {exc}") from None
+        futures: dict[Any, SubmissionRecord] = {}
+        try:
+            for record, notebook in todo:
+                if notebook is None:
+                    store(record, no_notebook(bundle))
+                    continue
+                future = client.submit(
+                    grade_task,
+                    bundle.build_hash,
+                    notebook.name,
+                    notebook.read_bytes(),
+                    key=f"sheetgrade-{bundle.build_hash[:12]}-{record.sha256}",
+                    pure=False,
+                )
+                futures[future] = record
+            for future in distributed.as_completed(list(futures)):
+                record = futures[future]
+                result = _collect(future, bundle, warnings)
+                store(record, result)
+        except BaseException:
+            client.cancel(list(futures), force=True)
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                client.unregister_worker_plugin(plugin.name)
+    return warnings
+
+
+def _collect(future: Any, bundle: AutograderBundle, warnings: list[str]) -> SubmissionResult:
+    """A finished task's result; a task that failed becomes a ``crashed`` result."""
+    try:
+        data = future.result()
+    except Exception as exc:
+        from distributed.scheduler import KilledWorker
+
+        if isinstance(exc, KilledWorker):
+            message = (
+                "grading failed: every Dask worker that ran this submission died "
+                "(distributed.scheduler.allowed-failures reached)"
+            )
+        else:
+            message = f"grading failed on the Dask worker: {exc.__class__.__name__}: {exc}"
+        return SubmissionResult(
+            status="crashed",
+            points=0.0,
+            max_points=sum(t.points for t in bundle.tests),
+            message=message,
+        )
+    for warning in data.pop("warnings", []):
+        if warning not in warnings:
+            warnings.append(warning)
+    data.pop("host", None)
+    return result_from_data(data, bundle)
