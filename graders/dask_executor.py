@@ -166,14 +166,14 @@ def slurm_options(settings: SlurmJobs) -> dict[str, Any]:
 
 def _slurm_cluster(settings: SlurmJobs) -> Any:
     try:
-        from dask_jobqueue import SLURMCluster
+        from dask_jobqueue.slurm import SLURMCluster
     except ImportError:
         raise GradingError(f"--cluster slurm needs dask-jobqueue; {INSTALL_HINT}") from None
     if shutil.which("sbatch") is None:
         raise GradingError(
             "--cluster slurm: no `sbatch` on PATH; run `sheetgrade grade` on a Slurm login node"
         )
-    cluster = SLURMCluster(**slurm_options(settings))
+    cluster: Any = SLURMCluster(**slurm_options(settings))
     cluster.scale(jobs=settings.jobs)
     return cluster
 
@@ -196,7 +196,7 @@ def bundle_files(bundle: AutograderBundle) -> dict[str, bytes]:
     }
 
 
-class GradingPlugin(_PluginBase):  # type: ignore[misc,valid-type]
+class GradingPlugin(_PluginBase):
     """A Dask worker plugin: one autograder bundle, a warm worker and a reference per
     Dask worker. Registered by the client; Dask sends it to each worker once."""
 
