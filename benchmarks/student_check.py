@@ -77,8 +77,10 @@ def _env(backend: str | None) -> dict[str, str]:
     return env
 
 
-def time_check(python: Path | str, notebook: Path, backend: str) -> tuple[float, str]:
-    """Seconds from starting `sheetgrade check` to its exit, and its last line."""
+def time_check(python: Path | str, notebook: Path, backend: str) -> tuple[float, float, str]:
+    """Wall seconds from starting `sheetgrade check` to its exit, the CPU seconds
+    it and its processes used (less sensitive to a busy machine), and its last line."""
+    before = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(
         [*sheetgrade_cmd(python), "check", notebook.name],
@@ -88,42 +90,63 @@ def time_check(python: Path | str, notebook: Path, backend: str) -> tuple[float,
         text=True,
     )
     elapsed = time.perf_counter() - start
+    cpu = _children_cpu() - before
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0:
         raise RuntimeError(f"check failed ({backend}): {result.stdout}{result.stderr}")
-    return elapsed, lines[-1] if lines else ""
+    return elapsed, cpu, lines[-1] if lines else ""
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of every waited-for descendant so far (POSIX)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+Times = dict[str, dict[str, list[float]]]
 
 
 def measure(
     python: Path | str, notebooks: list[tuple[str, Path]], reps: int
-) -> dict[str, dict[str, list[float]]]:
-    times: dict[str, dict[str, list[float]]] = {s: {b: [] for b in BACKENDS} for s, _ in notebooks}
+) -> tuple[Times, Times]:
+    """Wall and CPU seconds per sheet and backend."""
+    times: Times = {s: {b: [] for b in BACKENDS} for s, _ in notebooks}
+    cpus: Times = {s: {b: [] for b in BACKENDS} for s, _ in notebooks}
     verdicts: dict[tuple[str, str], str] = {}
     for rep in range(reps):
         order = BACKENDS if rep % 2 == 0 else tuple(reversed(BACKENDS))
         for sheet, notebook in notebooks:
             for backend in order:
-                seconds, verdict = time_check(python, notebook, backend)
+                seconds, cpu, verdict = time_check(python, notebook, backend)
                 times[sheet][backend].append(seconds)
+                cpus[sheet][backend].append(cpu)
                 verdicts.setdefault((sheet, backend), verdict)
     for sheet, _ in notebooks:
         if verdicts[(sheet, "fork")] != verdicts[(sheet, "portable")]:
             raise RuntimeError(f"{sheet}: the backends disagree: {verdicts}")
-    return times
+    return times, cpus
 
 
 def _fmt(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
 
 
-def table(times: dict[str, dict[str, list[float]]]) -> str:
+def table(times: Times, cpus: Times) -> str:
     lines = [
-        "| sheet | fork | portable | portable / fork |",
-        "|---|---|---|---|",
+        "| sheet | fork, wall | portable, wall | portable / fork | fork, CPU | portable, CPU |",
+        "|---|---|---|---|---|---|",
     ]
     for sheet, by in times.items():
         ratio = statistics.median(by["portable"]) / statistics.median(by["fork"])
-        lines.append(f"| {sheet} | {_fmt(by['fork'])} | {_fmt(by['portable'])} | {ratio:.2f} |")
+        cpu = cpus[sheet]
+        lines.append(
+            f"| {sheet} | {_fmt(by['fork'])} | {_fmt(by['portable'])} | {ratio:.2f} "
+            f"| {statistics.median(cpu['fork']):.2f} s | {statistics.median(cpu['portable']):.2f} s |"
+        )
     return "\n".join(lines)
 
 
@@ -134,6 +157,7 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=None, help="student venv folder (kept)")
     args = parser.parse_args()
     report: dict[str, object] = {
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "python": sys.version.split()[0],
         "platform": sys.platform,
         "cpus": os.cpu_count(),
@@ -141,28 +165,33 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="student-check-") as tmp:
         notebooks = prepare(Path(tmp) / "mlphys", sys.executable)
-        times = measure(sys.executable, notebooks, args.reps)
-        report["dev_venv"] = times
+        times, cpus = measure(sys.executable, notebooks, args.reps)
+        report["dev_venv"] = {"wall": times, "cpu": cpus}
         print(f"## `sheetgrade check` start to verdict, dev venv, {args.reps} repetitions\n")
-        print(table(times))
+        print(table(times, cpus))
         if not args.no_venv:
             venv_dir = args.venv or Path(tmp) / "student-venv"
             wheel = student_venv.build_wheel(Path(tmp) / "dist")
             python = student_venv.create_student_venv(venv_dir, wheel)
             stats = student_venv.venv_stats(venv_dir)
-            student_times = measure(python, notebooks, args.reps)
+            student_times, student_cpus = measure(python, notebooks, args.reps)
             report["student_venv"] = {
                 "distributions": stats.distributions,
                 "count": stats.count,
                 "bytes": stats.bytes,
-                "times": student_times,
+                "wall": student_times,
+                "cpu": student_cpus,
             }
             print(
                 f"\n## Student venv: `pip install {wheel.name}` (no extras)\n\n"
                 f"{stats.count} distributions in `pip list` (pip and setuptools included), "
                 f"{stats.megabytes:.0f} MB on disk.\n"
             )
-            print(table(student_times))
+            print(table(student_times, student_cpus))
+    if hasattr(os, "getloadavg"):
+        print(
+            f"\nload average at the start: {report['load_average']}, at the end: {os.getloadavg()}"
+        )
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "student-check.json").write_text(json.dumps(report, indent=1))

@@ -63,11 +63,17 @@ def create_student_venv(folder: Path, wheel: Path) -> Path:
     venv.EnvBuilder(with_pip=True, clear=True).create(folder)
     python = venv_python(folder)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run(
+    result = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
-        check=True,
         env=env,
+        capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:
+        # pip's notes about index locations configured on this machine are noise here
+        noise = "is ignored: it is neither a file nor a directory"
+        errors = "\n".join(line for line in result.stderr.splitlines() if noise not in line)
+        raise RuntimeError(f"pip install {wheel.name} failed:\n{errors}")
     return python
 
 

@@ -20,15 +20,20 @@ from sheetgrade.sheets.model import TestCase as Case
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _staff_blocked(tmp_path: Path) -> dict[str, str]:
-    """An environment in which every staff library fails to import, as after
-    ``pip install sheetgrade`` without the extra (PYTHONPATH reaches the warm
-    worker and the student process too)."""
+POSIX_ONLY = ("resource", "fcntl", "termios", "pwd", "grp")
+
+
+def _staff_blocked(tmp_path: Path, also: tuple[str, ...] = ()) -> dict[str, str]:
+    """An environment in which every staff library (and the modules in ``also``)
+    fails to import, as after ``pip install sheetgrade`` without the extra
+    (PYTHONPATH reaches the warm worker and the student process too)."""
     shadow = tmp_path / "no-staff"
     shadow.mkdir()
     (shadow / "sitecustomize.py").write_text(
         "import sys\n"
-        f"STAFF = {sorted(STAFF_MODULES)!r}\n"
+        f"STAFF = {sorted(STAFF_MODULES) + list(also)!r}\n"
+        "for name in STAFF:\n"
+        "    sys.modules.pop(name, None)\n"
         "class NoStaff:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name.partition('.')[0] in STAFF:\n"
@@ -117,6 +122,29 @@ def test_check_needs_no_staff_library(tmp_path: Path) -> None:
         "2/2 tasks pass their public tests",
     ]
     assert lines[-1] == "staff loaded: []"
+
+
+def test_portable_check_runs_without_posix_only_modules(tmp_path: Path) -> None:
+    """What macOS lacks (and Windows: resource, fcntl, termios, pwd, grp), made
+    unimportable in every process: the portable backend still checks, and says
+    which confinement it could not apply."""
+    notebook = _student_folder(tmp_path / "01")
+    env = _staff_blocked(tmp_path, also=POSIX_ONLY)
+    env["SHEETGRADE_BACKEND"] = "portable"
+    result = _run(["check", str(notebook)], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[2] == "2/2 tasks pass their public tests"
+    code = (
+        "from pathlib import Path\n"
+        "from sheetgrade.graders.local_check import check_notebook\n"
+        f"print(check_notebook(Path({str(notebook)!r})).layers)\n"
+    )
+    layers = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert layers.returncode == 0, layers.stderr
+    assert "'backend': 'portable'" in layers.stdout
+    assert "No module named 'resource'" in layers.stdout
 
 
 @pytest.mark.parametrize("argv", [["grade", "01"], ["demo", "demo-course"], ["report"]])

@@ -80,7 +80,9 @@ class PortableChild:
         limits = request.get("limits", {})
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", CHILD_MODULE],
+                # -P: the scratch dir (cwd) is not put on sys.path before the
+                # child has set itself up; it adds it then, as the fork child does
+                [sys.executable, "-P", "-m", CHILD_MODULE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
