@@ -168,7 +168,11 @@ def grade(
         parts.append(
             f"{len(failed)} ended in error: " + ", ".join(f"{g.owner} ({g.status})" for g in failed)
         )
+    if run.regraded_alone:
+        parts.append(f"{run.regraded_alone} timed out beside others and were graded again alone")
     click.echo(f"sheet {run.sheet_id}: " + "; ".join(parts))
+    if run.log_path is not None:
+        click.echo(f"details for tutors (never shown to students): {run.log_path}")
     if not run.total:
         click.echo(
             f"no submissions collected for {run.sheet_id}; run `sheetgrade collect {sheet} FILE`",

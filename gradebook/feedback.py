@@ -303,7 +303,9 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 "visibility": "after_published" if t.hidden else "visible",
             }
             if not t.hidden and t.message:
+                # plain text: Gradescope shows it as written, never as HTML or Markdown
                 entry["output"] = t.message
+                entry["output_format"] = "text"
             tests.append(entry)
         if task.kind == "manual":
             entry = {
@@ -312,6 +314,7 @@ def gradescope_results(report: Report) -> dict[str, Any]:
                 "max_score": task.max_points,
                 "visibility": "after_published",
                 "output": task.comment if task.points is not None else "not marked yet",
+                "output_format": "text",
             }
             tests.append(entry)
     output = f"Sheet {report.sheet_id}: {fmt_points(report.total)} of {fmt_points(report.possible)} points."

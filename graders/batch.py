@@ -10,7 +10,7 @@ idempotent. One bad submission never stops the batch.
 from __future__ import annotations
 
 import os
-import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -23,7 +23,7 @@ from sheetgrade.graders.errors import BuildMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.readonly import changed_readonly_cells
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
-from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess
+from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess, remove_tree
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 # The judging and the store (numpy, SQLAlchemy) are imported inside the
@@ -69,6 +69,8 @@ class GradeRun:
     )
     total: int = 0  # counting submissions considered
     warnings: list[str] = field(default_factory=list)  # e.g. the reference notebook raised
+    regraded_alone: int = 0  # timeouts graded again with nothing else running
+    log_path: Path | None = None  # the tutor's log, if anything was written to it
 
     @property
     def failed(self) -> list[GradedSubmission]:
@@ -115,7 +117,27 @@ def process_limits(
         timeout=timeout if timeout is not None else grading.timeout.total_seconds(),
         memory=memory if memory is not None else grading.memory,
         output=grading.output,
+        hidden=hidden_paths(course),
     )
+
+
+def hidden_paths(course: Course) -> tuple[str, ...]:
+    """What a student process must never read: the course folder and its build.
+
+    A Python installation inside the course folder (a ``.venv`` there) must
+    stay readable, so then every other entry of the course folder is hidden.
+    """
+    root = Path(os.path.realpath(course.root))
+    build = Path(os.path.realpath(course.build_dir))
+    prefixes = {Path(os.path.realpath(p)) for p in (sys.prefix, sys.base_prefix)}
+    inside = [p for p in prefixes if p != root and root in p.parents]
+    if not inside:
+        return (str(root), str(build))
+    try:
+        entries = [e for e in root.iterdir() if not any(e == p or e in p.parents for p in inside)]
+    except OSError:
+        entries = []
+    return (*(str(e) for e in entries), str(build))
 
 
 def default_jobs(course: Course) -> int:
@@ -258,7 +280,7 @@ def _grade_locked(
         lock = threading.Lock()
 
         def store_one(record: SubmissionRecord, result: SubmissionResult) -> None:
-            graded = _store(course, bundle, record, result)
+            graded = _store(course, bundle, record, result, run)
             with lock:
                 run.graded.append(graded)
                 if on_progress:
@@ -284,7 +306,9 @@ def _grade_locked(
         if any(t.kind == "native" and "reference." in t.code for t in bundle.tests):
             reference.prestart()  # needed by the first check anyway
 
-        def one(index: int, record: SubmissionRecord) -> GradedSubmission | None:
+        retry: list[tuple[int, SubmissionRecord]] = []  # timed out beside others
+
+        def one(index: int, record: SubmissionRecord, alone: bool = False) -> GradedSubmission | None:
             if stop.is_set():
                 return None
             result = _grade_record(
@@ -292,19 +316,29 @@ def _grade_locked(
             )
             if stop.is_set():
                 return None  # cut short by the interrupt: not a result
-            return _store(course, bundle, record, result)
+            if result.status == "timeout" and jobs > 1 and len(todo) > 1 and not alone:
+                # Wall time is shared with the neighbours: not final until graded alone.
+                with lock:
+                    retry.append((index, record))
+                return None
+            return _store(course, bundle, record, result, run)
+
+        def report(graded: GradedSubmission | None) -> None:
+            if graded is None:
+                return
+            with lock:
+                run.graded.append(graded)
+                if on_progress:
+                    on_progress(len(run.graded), len(todo), graded)
 
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
         try:
             futures = [pool.submit(one, i, r) for i, r in enumerate(todo)]
             for future in as_completed(futures):
-                graded = future.result()
-                if graded is None:
-                    continue
-                with lock:
-                    run.graded.append(graded)
-                    if on_progress:
-                        on_progress(len(run.graded), len(todo), graded)
+                report(future.result())
+            for index, record in sorted(retry, key=lambda item: item[0]):
+                run.regraded_alone += 1
+                report(one(index, record, alone=True))
         except BaseException:
             stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -315,24 +349,55 @@ def _grade_locked(
             reference.close()
         run.warnings += reference.warnings
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        remove_tree(workroot)
     run.graded.sort(key=lambda g: g.owner)
     return run
 
 
+_LOG_LOCK = threading.Lock()
+
+
 def _store(
-    course: Course, bundle: AutograderBundle, record: SubmissionRecord, result: SubmissionResult
+    course: Course,
+    bundle: AutograderBundle,
+    record: SubmissionRecord,
+    result: SubmissionResult,
+    run: GradeRun | None = None,
 ) -> GradedSubmission:
-    """Commit one result (its own transaction) and return its summary line."""
+    """Commit one result (its own transaction) and return its summary line.
+
+    A result the database refuses as it is is stored without its texts, so
+    the run goes on; the tutor-only detail goes to the tutor's log.
+    """
     from sheetgrade.graders.results import save_result
 
-    save_result(
-        course.engine,
-        build_hash=bundle.build_hash,
-        sheet_id=bundle.sheet_id,
-        submission_sha=record.sha256,
-        result=result,
-    )
+    try:
+        save_result(
+            course.engine,
+            build_hash=bundle.build_hash,
+            sheet_id=bundle.sheet_id,
+            submission_sha=record.sha256,
+            result=result,
+        )
+    except Exception as exc:  # noqa: BLE001 - e.g. text the database refuses
+        result.detail = f"{result.detail} | storing the result failed: {type(exc).__name__}"
+        result.message, result.stdout = "grading this submission failed", ""
+        result.status, result.points = "crashed", 0.0
+        for outcome in result.tests:
+            outcome.message = "not stored"
+            outcome.passed, outcome.points = False, 0.0
+        save_result(
+            course.engine,
+            build_hash=bundle.build_hash,
+            sheet_id=bundle.sheet_id,
+            submission_sha=record.sha256,
+            result=result,
+        )
+    if result.detail:
+        with _LOG_LOCK:
+            path = _log(course, bundle.sheet_id, record, result)
+            if run is not None:
+                run.log_path = path
     return GradedSubmission(
         owner=record.owner,
         sha256=record.sha256,
@@ -343,6 +408,19 @@ def _store(
         flags=result.flags,
         duration=result.duration,
     )
+
+
+def _log(course: Course, sheet_id: str, record: SubmissionRecord, result: SubmissionResult) -> Path:
+    """Append the tutor-only detail of one result to ``logs/grade-<sheet>.log``."""
+    from datetime import UTC, datetime
+
+    path = course.root / "logs" / f"grade-{sheet_id}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    line = f"{when} {record.owner} {record.sha256[:12]} {result.status}: {result.detail}"
+    with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
+        f.write(line.replace("\n", " ") + "\n")
+    return path
 
 
 def find_notebook(record: SubmissionRecord, bundle: AutograderBundle) -> Path | None:
@@ -416,6 +494,14 @@ def grade_one(
             max_points=sum(t.points for t in bundle.tests),
             message=f"grading failed: {exc}",
         )
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+        return SubmissionResult(
+            status="crashed",
+            points=0.0,
+            max_points=sum(t.points for t in bundle.tests),
+            message="grading this submission failed",
+            detail=f"{type(exc).__name__}: {exc}",
+        )
 
 
 def start_reference(
@@ -438,7 +524,7 @@ def start_reference(
     )
     reference = ProcessReference(process, limits.timeout)
     try:
-        report = process.run_cells([(c.index, c.source) for c in cells])
+        report = process.run_cells([(c.index, c.original) for c in cells])
     except GradingError as exc:
         process.close()
         raise GradingError(f"the reference notebook did not run: {exc}") from None

@@ -282,7 +282,11 @@ def run_test(test: TestCase, student: Target, reference: Reference) -> TestOutco
     """Run one test. Timeouts and a dead student process propagate as exceptions."""
     start = time.perf_counter()
     if test.kind == "assert" and test.scoring == "nbgrader" and hasattr(student, "run_cell"):
-        points, scored = _run_nbgrader_cell(test, student)
+        # A cell of simple asserts is judged in the grader first: an object whose
+        # __eq__ agrees with anything cannot pass it there. The cell then runs as
+        # nbgrader runs it (output on stderr scores 0).
+        failed = _run_assert(test, student) if lift(test.code) is not None else None
+        points, scored = (0.0, failed) if failed is not None else _run_nbgrader_cell(test, student)
         return TestOutcome(
             test=test,
             passed=points >= test.points,

@@ -7,7 +7,6 @@ look at it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sheetgrade.sheets.model import source_digest
@@ -17,9 +16,11 @@ def changed_readonly_cells(notebook: Path, locked: dict[str, str]) -> list[str]:
     """A ``review:`` flag for each read-only cell that was edited, blanked or deleted."""
     if not locked:
         return []
-    try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
+    from sheetgrade.graders.notebook import InvalidNotebook, notebook_json
+
+    try:  # a byte-order mark and nbformat 3 are read as grading reads them
+        cells = notebook_json(notebook.read_text(encoding="utf-8-sig")).get("cells", [])
+    except (OSError, ValueError, InvalidNotebook):
         return []
     found: dict[str, str] = {}
     for cell in cells if isinstance(cells, list) else []:
@@ -36,6 +37,8 @@ def changed_readonly_cells(notebook: Path, locked: dict[str, str]) -> list[str]:
             flags.append(
                 f"review: read-only cell '{grade_id}' was deleted; graded with the instructor's test"
             )
+        elif source_digest(found[grade_id]) == digest:
+            continue  # as released (a hidden-tests cell is released empty)
         elif not found[grade_id].strip():
             flags.append(
                 f"review: read-only cell '{grade_id}' was blanked; graded with the instructor's test"

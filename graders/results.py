@@ -47,7 +47,12 @@ def recorded_build_hash(engine: Engine, sheet_id: str) -> str | None:
 def save_result(
     engine: Engine, *, build_hash: str, sheet_id: str, submission_sha: str, result: SubmissionResult
 ) -> None:
-    """Replace the result of one submission under one build, in one transaction."""
+    """Replace the result of one submission under one build, in one transaction.
+
+    Texts are stored without lone surrogates (a submission can put them in
+    messages and output; the database's UTF-8 cannot hold them)."""
+    from sheetgrade.graders.sandbox.protocol import clean_text
+
     r, t = store.results, store.test_results
     key_r = and_(r.c.build_hash == build_hash, r.c.submission_sha == submission_sha)
     key_t = and_(t.c.build_hash == build_hash, t.c.submission_sha == submission_sha)
@@ -58,9 +63,9 @@ def save_result(
         "status": result.status,
         "points": result.points,
         "max_points": result.max_points,
-        "message": result.message,
+        "message": clean_text(result.message),
         "layers": json.dumps(result.layers, sort_keys=True),
-        "stdout": result.stdout,
+        "stdout": clean_text(result.stdout),
         "flags": json.dumps(result.flags),
         "duration": round(result.duration, 4),
         "graded_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -74,7 +79,7 @@ def save_result(
             "points": o.points,
             "max_points": o.test.points,
             "passed": o.passed,
-            "message": o.message,
+            "message": clean_text(o.message),
             "kind": o.test.kind,
             "level": o.test.level,
             "hidden": o.test.hidden,

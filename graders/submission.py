@@ -4,7 +4,6 @@ benchmarks all call (:func:`grade_notebook`). It touches no database.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,14 +14,17 @@ from sheetgrade.graders.errors import ProtocolError, StudentProcessDied
 from sheetgrade.graders.harness import ChildTarget, Reference, TestOutcome, run_test
 from sheetgrade.graders.notebook import Cell, InvalidNotebook, read_code_cells
 from sheetgrade.graders.sandbox.backend import Backend
+from sheetgrade.graders.sandbox.protocol import clean_text
 from sheetgrade.graders.sandbox.session import (
     DiskLimitExceeded,
     ProcessLimits,
     RunReport,
+    StudentError,
     StudentProcess,
     SubmissionTimeout,
+    remove_tree,
 )
-from sheetgrade.graders.tamper import scan_cells
+from sheetgrade.graders.tamper import names_used, scan_cells
 from sheetgrade.sheets.model import TestCase
 
 STATUSES = ("graded", "timeout", "memory", "crashed", "invalid")
@@ -44,6 +46,8 @@ class SubmissionResult:
     duration: float = 0.0
     tests: list[TestOutcome] = field(default_factory=list)
     cell_errors: list[dict[str, Any]] = field(default_factory=list)
+    #: for the tutor's log only, never for students: what exactly went wrong
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
@@ -91,7 +95,11 @@ def grade_notebook(
             tests=_not_run(tests, "not run: the notebook could not be read"),
             duration=time.monotonic() - start,
         )
-    flags = [f"review: {finding}" for finding in scan_cells(cells)] if _has_compat(tests) else []
+    flags = (
+        [f"review: {finding}" for finding in scan_cells(cells, _in_process_names(tests))]
+        if _has_compat(tests)
+        else []
+    )
     try:
         process = StudentProcess(worker, workdir, limits, notebook=notebook, data_files=data_files)
     except OSError as exc:
@@ -105,11 +113,20 @@ def grade_notebook(
         )
     try:
         result = _run(process, cells, tests, reference, max_points, flags)
+    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+        result = SubmissionResult(
+            status="crashed",
+            points=0.0,
+            max_points=max_points,
+            message="grading this submission failed",
+            tests=_not_run(tests, "not run: crashed"),
+            detail=f"{type(exc).__name__}: {clean_text(str(exc))[:500]}",
+        )
     finally:
         process.close()
         result_stdout = process.output()
         if not keep_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_tree(workdir)
     result.stdout = result_stdout
     result.duration = time.monotonic() - start
     return result
@@ -117,6 +134,22 @@ def grade_notebook(
 
 def _has_compat(tests: list[TestCase]) -> bool:
     return any(t.kind != "native" for t in tests)
+
+
+def _in_process_names(tests: list[TestCase]) -> set[str]:
+    """Names read by the tests that run in the student process (not native ones)."""
+    import doctest
+
+    sources: list[str] = []
+    for t in tests:
+        if t.kind == "ok":
+            try:
+                sources += [e.source for e in doctest.DocTestParser().get_examples(t.code)]
+            except ValueError:
+                continue
+        elif t.kind != "native":
+            sources.append(t.code)
+    return names_used(sources)
 
 
 def _run(
@@ -130,10 +163,11 @@ def _run(
     outcomes: list[TestOutcome] = []
     report = RunReport(layers=process.host_layers)  # the backend, even if the run fails
     status, message = "graded", ""
+    detail = ""
     try:
-        report = process.run_cells([(c.index, c.source) for c in cells])
+        report = process.run_cells([(c.index, c.original) for c in cells])
         target = ChildTarget(process)
-        for test in tests:
+        for test in in_safe_order(tests):
             outcomes.append(run_test(test, target, reference))
         changes = process.finish()
         report.tampered = sorted(set(report.tampered) | set(changes))
@@ -146,9 +180,15 @@ def _run(
         if process.exit_code is not None and process.exit_code == -24:  # SIGXCPU
             status, message = "timeout", "used more CPU time than allowed"
     except ProtocolError as exc:
-        status, message = "crashed", f"the student process sent a malformed answer: {exc}"
+        # The reply may have answered a hidden test: its bytes go to the tutor's log only.
+        status, message = "crashed", "the student process sent a malformed answer"
+        detail = str(exc)
+    except StudentError as exc:  # e.g. the run report could not be encoded
+        status, message = "crashed", "the student process could not report its run"
+        detail = f"{exc.type_name}: {exc}"
     if status == "graded" and report.memory_error:
         status, message = "memory", "a cell ran out of memory (limit reached)"
+    order = {t.id: i for i, t in enumerate(tests)}
     done = {o.test.id for o in outcomes}
     outcomes += _not_run([t for t in tests if t.id not in done], f"not run: {status}")
     if _has_compat(tests):
@@ -170,9 +210,20 @@ def _run(
         message=" | ".join(notes),
         layers=report.layers,
         flags=flags,
-        tests=outcomes,
+        tests=sorted(outcomes, key=lambda o: order[o.test.id]),
         cell_errors=report.errors,
+        detail=clean_text(detail)[:2000],
     )
+
+
+def in_safe_order(tests: list[TestCase]) -> list[TestCase]:
+    """Public tests first, then hidden ones, each in sheet order.
+
+    Hidden tests hand the student process inputs it must not learn before a
+    public test's message is written: after the first hidden test, nothing
+    the process says reaches a student.
+    """
+    return [t for t in tests if not t.hidden] + [t for t in tests if t.hidden]
 
 
 def _not_run(tests: list[TestCase], message: str) -> list[TestOutcome]:

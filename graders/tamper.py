@@ -81,12 +81,128 @@ _FD_CALLS = {
 }
 
 
-def scan_cells(cells: list[Cell]) -> list[str]:
-    """Findings for every cell, as ``cell N line L: what`` strings (sorted, unique)."""
+#: the usual module behind a conventional alias; binding the alias to anything
+#: else (``np = Proxy()``, ``import evil as np``) changes what tests call
+_MODULE_ALIASES = {
+    "np": "numpy",
+    "numpy": "numpy",
+    "math": "math",
+    "pd": "pandas",
+    "pandas": "pandas",
+    "scipy": "scipy",
+    "sp": "scipy",
+    "plt": "matplotlib",
+    "torch": "torch",
+    "testing": "numpy",
+}
+#: base classes whose subclasses can lie about arithmetic inside the student process
+_NUMERIC_BASES = {
+    "float",
+    "int",
+    "complex",
+    "bool",
+    "str",
+    "list",
+    "tuple",
+    "dict",
+    "ndarray",
+    "float64",
+    "float32",
+    "int64",
+    "generic",
+    "number",
+}
+_ARITHMETIC_DUNDERS = {
+    "__sub__",
+    "__rsub__",
+    "__add__",
+    "__radd__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__abs__",
+    "__neg__",
+    "__float__",
+    "__int__",
+    "__index__",
+    "__round__",
+    "__len__",
+    "__iter__",
+    "__getitem__",
+    "__array__",
+    "__contains__",
+    "__repr__",
+    "__str__",
+    "items",
+}
+
+
+def names_used(sources: list[str]) -> set[str]:
+    """Every name the given test sources read (``np``, ``abs``, ``answer``, ...)."""
+    found: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        found |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return found
+
+
+def scan_cells(cells: list[Cell], test_names: set[str] | None = None) -> list[str]:
+    """Findings for every cell, as ``cell N line L: what`` strings (sorted, unique).
+
+    Args:
+        cells: the submission's code cells.
+        test_names: names the sheet's in-process tests read; rebinding one that
+            is a builtin or a module alias (``np``, ``abs``, ``len``) is a finding.
+    """
     findings: list[str] = []
     for cell in cells:
         findings += [f"cell {cell.index + 1} {f}" for f in scan_source(cell.source)]
+        if test_names:
+            findings += [
+                f"cell {cell.index + 1} {f}" for f in scan_rebinding(cell.source, test_names)
+            ]
     return sorted(set(findings), key=findings.index)
+
+
+def scan_rebinding(source: str, test_names: set[str]) -> list[str]:
+    """``line L: rebinds NAME ...`` for builtins and module aliases the tests read."""
+    import builtins
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    watched = {n for n in test_names if hasattr(builtins, n) or n in _MODULE_ALIASES}
+    out: list[str] = []
+
+    def bound(name: str, line: int, how: str) -> None:
+        if name in watched:
+            out.append(f"line {line}: rebinds {name}, which the tests use ({how})")
+
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            bound(node.id, line, "assignment")
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound(node.name, line, "definition")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                name = a.asname or a.name.split(".")[0]
+                if _MODULE_ALIASES.get(name) != a.name.split(".")[0]:
+                    bound(name, line, f"import {a.name}")
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                name = a.asname or a.name
+                module = (node.module or "").split(".")[0]
+                if _MODULE_ALIASES.get(name) != module or name == "*":
+                    bound(name, line, f"from {node.module} import")
+                if name == "*":
+                    out.append(f"line {line}: imports * from {node.module} (may rebind names)")
+    return out
 
 
 def scan_source(source: str, _depth: int = 0) -> list[str]:
@@ -165,6 +281,26 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
         and node.name in _COMPARISON_DUNDERS
     ):
         out.append(f"defines {node.name} (comparison override)")
+    if isinstance(node, ast.ClassDef):
+        bases = {
+            b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in node.bases
+        }
+        if bases & _NUMERIC_BASES:
+            lies = sorted(
+                item.name
+                for item in node.body
+                if isinstance(item, ast.FunctionDef) and item.name in _ARITHMETIC_DUNDERS
+            )
+            if lies:
+                out.append(
+                    f"subclasses {', '.join(sorted(bases & _NUMERIC_BASES))} and overrides "
+                    f"{', '.join(lies)}"
+                )
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "type" and len(node.args) == 3:
+            out.append("builds a class with type(name, bases, dict)")
+        if node.func.id in ("globals", "vars"):
+            out.append(f"calls {node.func.id}() (changes names directly)")
     if isinstance(node, ast.Call):
         func = node.func
         name = (

@@ -119,7 +119,7 @@ def _raised_cells(notebook: Path, reference: Any) -> list[str]:
 
     try:
         first_lines = {
-            c.index: next((line for line in c.source.splitlines() if line.strip()), "")
+            c.index: next((line for line in c.original.splitlines() if line.strip()), "")
             for c in read_code_cells(notebook)
         }
     except InvalidNotebook:

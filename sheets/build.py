@@ -78,10 +78,27 @@ class BuildResult:
 
     def summary(self) -> str:
         public = sum(1 for t in self.tests if not t.hidden)
-        return (
+        lines = [
             f"built {self.sheet_id} ({self.format}): {public} public and {len(self.tests) - public} hidden "
             f"tests, build {self.build_hash[:12]}"
-        )
+        ]
+        asserts = sum(1 for t in self.tests if t.kind == "assert")
+        hidden_ok = sum(1 for t in self.tests if t.kind == "ok" and t.hidden)
+        if asserts:
+            lines.append(
+                f"  note: {asserts} assert-style test(s) are compat level: unless an assert has "
+                "the simple shape `assert <expr> == <literal>` (judged by the grader), it runs "
+                "in the student's process, and a submission written to fool it can pass it. "
+                "Such submissions are flagged for review when detected, not always. Use "
+                "native checks for points that matter."
+            )
+        if hidden_ok:
+            lines.append(
+                f"  note: {hidden_ok} hidden OK-format (otter) case(s) run their code in the "
+                "student's process: student code can see their inputs and seeds (never "
+                "their expected output, which the grader compares)."
+            )
+        return "\n".join(lines)
 
 
 def sheet_build_dir(course: Course, sheet_id: str) -> Path:

@@ -4,6 +4,7 @@ error instead of an empty string."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ def environment(override_dir: Path | None = None, *, autoescape: bool = True) ->
     if override_dir is not None and override_dir.is_dir():
         loaders.append(FileSystemLoader(str(override_dir)))
     loaders += [builtin, PrefixLoader({"default": builtin}, delimiter=":")]
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=autoescape,
@@ -43,3 +44,30 @@ def environment(override_dir: Path | None = None, *, autoescape: bool = True) ->
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md_text"] = md_text
+    env.filters["md_code"] = md_code
+    return env
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(text: object) -> str:
+    """``text`` as inert Markdown inline text: one line, HTML characters as
+    entities, and the punctuation that makes links, emphasis, code spans,
+    tables and strike-through backslash-escaped (no link, emphasis or raw
+    HTML can come out of it)."""
+    value = " ".join(str(text).split())
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", value)
+
+
+def md_code(text: object, indent: int = 0) -> str:
+    """``text`` as a fenced Markdown code block that the text cannot close: the
+    fence is one backtick longer than the longest run of backticks inside."""
+    value = str(text).replace("\r", "")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * max(3, longest + 1)
+    pad = " " * indent
+    body = "\n".join(pad + line for line in value.split("\n"))
+    return f"{pad}{fence}\n{body}\n{pad}{fence}"

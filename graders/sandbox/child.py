@@ -114,8 +114,21 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     os.chdir(scratch)
     os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
     sys.argv = [""]
-    if "" not in sys.path:
-        sys.path.insert(0, "")  # a student's own helper modules in the scratch dir
+    # A fresh import path: the scratch dir (a student's own helper modules)
+    # and the installation's absolute entries, none inside a hidden folder.
+    hidden = [Path(os.path.realpath(h)) for h in request.get("limits", {}).get("hidden_paths", [])]
+    sys.path[:] = [
+        "",
+        *(
+            p
+            for p in sys.path
+            if p and os.path.isabs(p) and not any(_inside(Path(p), h) for h in hidden)
+        ),
+    ]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _die_with_parent() -> None:

@@ -82,6 +82,10 @@ class Limits:
             seccomp is what stops ``fork``).
         read_paths: extra paths (files or directories) the child may read,
             on top of :func:`default_read_paths`.
+        hidden_paths: folders the child must never read, whatever the
+            allow-list says (the course folder, ``build/``, the sheet
+            bundle); see :func:`readable_set`. The package's example course is
+            always hidden.
     """
 
     address_space: int | None = 2048 * MIB
@@ -90,6 +94,7 @@ class Limits:
     open_files: int | None = 256
     processes: int | None = None
     read_paths: Sequence[Path] = field(default_factory=tuple)
+    hidden_paths: Sequence[Path] = field(default_factory=tuple)
 
 
 def default_read_paths() -> list[Path]:
@@ -116,6 +121,7 @@ def default_read_paths() -> list[Path]:
         sys.exec_prefix,
         sys.base_exec_prefix,
         *sysconfig.get_paths().values(),
+        # The warm worker runs with -E: no PYTHONPATH entries reach this list.
         *(p for p in sys.path if p and os.path.isabs(p)),
         *_sheetgrade_package_dirs(),
         "/usr",
@@ -173,6 +179,60 @@ def _contains(parent: Path, child: Path) -> bool:
     return True
 
 
+def example_dirs() -> list[Path]:
+    """Folders of the package's example course (``sheetgrade.examples``): its
+    source notebooks hold solutions and hidden tests."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sheetgrade.examples")
+    except (ImportError, ValueError):
+        return []
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return [Path(os.path.realpath(p)) for p in locations]
+
+
+def readable_set(allowed: Sequence[Path], hidden: Sequence[Path]) -> list[Path]:
+    """The allow-list ``allowed`` minus everything at or below a ``hidden`` folder.
+
+    Landlock can only grant, never carve out: an allowed folder that holds a
+    hidden one (``PYTHONPATH`` naming the folder above ``build/``, a
+    site-packages that holds the example course) is replaced by its entries
+    except the one leading to the hidden folder, which is split in turn. An
+    allowed path inside a hidden folder is dropped. A path that is itself one
+    of the interpreter's own (a virtual environment inside the course folder)
+    stays, as long as no hidden folder lies below it.
+
+    Args:
+        allowed: files and folders to grant (absolute, resolved).
+        hidden: folders that must stay unreadable (absolute, resolved).
+
+    Returns:
+        The paths to grant, none of them at, above or below a hidden folder.
+    """
+    hidden = [Path(os.path.realpath(h)) for h in hidden]
+    out: list[Path] = []
+    seen: set[Path] = set()
+    pending = [Path(p) for p in allowed]
+    while pending:
+        path = pending.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        if any(_contains(h, path) for h in hidden):
+            continue  # at or below a hidden folder
+        inner = [h for h in hidden if _contains(path, h)]
+        if not inner:
+            out.append(path)
+            continue
+        try:
+            children = sorted(path.iterdir())
+        except OSError:
+            continue
+        pending.extend(children)  # the hidden ones among them are dropped above
+    return out
+
+
 def confine(scratch: Path, limits: Limits) -> dict[str, str]:
     """Confine the calling (child) process; see the module docstring.
 
@@ -192,7 +252,10 @@ def confine(scratch: Path, limits: Limits) -> dict[str, str]:
     # course directory) would open the course to the child: drop it.
     read_paths = [
         p
-        for p in [*default_read_paths(), *(Path(p) for p in limits.read_paths)]
+        for p in readable_set(
+            [*default_read_paths(), *(Path(p) for p in limits.read_paths)],
+            [*(Path(p) for p in limits.hidden_paths), *example_dirs()],
+        )
         if not _contains(p, scratch)
     ]
 

@@ -40,6 +40,7 @@ from builtins import (  # noqa: UP029
 from types import TracebackType
 from typing import Any
 
+from sheetgrade.graders.notebook import transform
 from sheetgrade.graders.sandbox.ipython_shim import IPythonShim
 
 
@@ -66,7 +67,8 @@ def run_cells(namespace: dict[str, Any], cells: list[tuple[int, str]]) -> dict[s
 
     Args:
         namespace: the namespace to run in.
-        cells: ``(cell index, Python source)`` pairs.
+        cells: ``(cell index, source)`` pairs; IPython syntax in a source is
+            rewritten here (:func:`sheetgrade.graders.notebook.transform`).
 
     Returns:
         ``{"errors": [{"cell", "type", "message"}], "memory_error": bool}``;
@@ -76,7 +78,7 @@ def run_cells(namespace: dict[str, Any], cells: list[tuple[int, str]]) -> dict[s
     memory_error = False
     for index, source in cells:
         try:
-            code = compile(source, f"<cell {index + 1}>", "exec")
+            code = compile(transform(source), f"<cell {index + 1}>", "exec")
             exec(code, namespace)
         except SystemExit as exc:
             errors.append({"cell": index, "type": "SystemExit", "message": str(exc.code)})

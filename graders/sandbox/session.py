@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class ProcessLimits:
     output: int = 1024**2  # bytes of stdout/stderr kept
     cpu: int | None = None  # CPU seconds (default: the wall timeout, rounded up)
     disk: int = 256 * 1024**2  # bytes in the scratch dir (and the largest single file)
+    #: folders the child must never read (the course folder, build/): see ``confine.readable_set``
+    hidden: tuple[str, ...] = ()
 
     def confine_limits(self) -> dict[str, Any]:
         """Keyword arguments for ``sheetgrade.graders.sandbox.confine.Limits``."""
@@ -63,6 +66,7 @@ class ProcessLimits:
             "address_space": self.memory,
             "cpu_seconds": self.cpu or int(math.ceil(self.timeout)) + 1,
             "file_size": self.disk,
+            "hidden_paths": list(self.hidden),
         }
 
 
@@ -118,8 +122,6 @@ class StudentProcess:
             shutil.copyfile(notebook, self.scratch / notebook.name)
         copy_data(self.scratch, data_files or {})
         self._disk_base = _disk_used(self.workdir)  # the copies made above do not count
-        self.started = time.monotonic()
-        self.deadline = self.started + limits.timeout
         request = {
             "scratch": str(self.scratch),
             "output": str(self.output_path),
@@ -128,6 +130,10 @@ class StudentProcess:
         self._child = worker.start(request)
         self.pid = self._child.pid
         self.backend = worker.name
+        # The clock starts once the child exists: waiting for the warm worker
+        # (still importing, or busy forking for others) is not the student's time.
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.timeout
         self._dead = False
         self.exit_code: int | None = None
 
@@ -205,7 +211,8 @@ class StudentProcess:
                 raise TimeoutError
             if self._child.wait_readable(min(remaining, DISK_POLL)):
                 return
-            if _disk_used(self.workdir) - self._disk_base > self.limits.disk:
+            used = _disk_used(self.workdir) - self._disk_base + held_unlinked(self.pid)
+            if used > self.limits.disk:
                 self.kill()
                 raise DiskLimitExceeded(
                     f"wrote more than {self.limits.disk // 1024**2} MiB to disk; the process was stopped"
@@ -246,6 +253,75 @@ class StudentProcess:
         return time.monotonic() - self.started
 
 
+def remove_tree(folder: Path) -> None:
+    """Remove ``folder`` and everything below it, however deep; never raises.
+
+    ``shutil.rmtree`` recurses once per directory level, so a submission that
+    nests directories a few thousand deep makes it raise ``RecursionError``.
+    This walks without recursion: every subdirectory is first moved up to
+    ``folder`` itself (a rename, one level at a time), then removed once empty.
+    Directories the grader cannot list (no read permission) are made
+    listable first.
+    """
+    top = str(folder)
+    try:
+        top_fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        try:
+            os.unlink(top)
+        except OSError:
+            pass
+        return
+    try:
+        pending = ["."]  # directories, relative to top (all at depth 0 or 1)
+        done: list[str] = []
+        counter = 0
+        while pending:
+            name = pending.pop()
+            try:
+                if name != ".":
+                    os.chmod(name, 0o700, dir_fd=top_fd, follow_symlinks=False)
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top_fd)
+            except OSError:
+                continue
+            try:
+                for entry in os.scandir(fd):
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        try:
+                            os.unlink(entry.name, dir_fd=fd)
+                        except OSError:
+                            pass
+                        continue
+                    counter += 1
+                    flat = f".sheetgrade-rm-{counter}"
+                    try:
+                        os.rename(entry.name, flat, src_dir_fd=fd, dst_dir_fd=top_fd)
+                    except OSError:
+                        continue
+                    pending.append(flat)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+            if name != ".":
+                done.append(name)
+        for name in done:
+            try:
+                os.rmdir(name, dir_fd=top_fd)
+            except OSError:
+                pass
+    finally:
+        os.close(top_fd)
+    try:
+        os.rmdir(top)
+    except OSError:
+        pass
+
+
 def _disk_used(folder: Path, max_entries: int = 20_000) -> int:
     """Bytes allocated below ``folder`` (huge if it holds more than ``max_entries`` entries)."""
     total, seen = 0, 0
@@ -266,6 +342,36 @@ def _disk_used(folder: Path, max_entries: int = 20_000) -> int:
                         total += blocks * 512 if blocks is not None else stat.st_size
         except OSError:
             continue
+    return total
+
+
+def held_unlinked(pid: int) -> int:
+    """Bytes of the files ``pid`` holds open that no directory shows any more.
+
+    A file written and then removed while still open (or made with
+    ``O_TMPFILE``, or an anonymous ``memfd``) occupies disk or memory but is
+    invisible to a walk of the scratch folder; counting the process's open
+    files closes that hole in the disk allowance.
+    """
+    total = 0
+    base = f"/proc/{pid}/fd"
+    try:
+        fds = os.listdir(base)
+    except OSError:
+        return 0
+    for fd in fds:
+        try:
+            target = os.readlink(f"{base}/{fd}")
+        except OSError:
+            continue
+        if not (target.endswith(" (deleted)") or target.startswith("/memfd:")):
+            continue
+        try:
+            st = os.stat(f"{base}/{fd}")
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            total += st.st_blocks * 512
     return total
 
 

@@ -57,6 +57,8 @@ class WarmWorker:
         self._process = subprocess.Popen(
             [
                 sys.executable,
+                "-E",  # ignore PYTHONPATH and friends: see zygote.worker_env
+                "-P",  # no cwd on sys.path
                 "-c",
                 code,
                 str(theirs.fileno()),

@@ -49,6 +49,8 @@ PRELOAD = (
     "matplotlib",
     "matplotlib.pyplot",
     "pandas",
+    # IPython syntax is rewritten in the student process (graders.notebook.transform)
+    "IPython.core.inputtransformer2",
 )
 #: our own modules the child needs; imported once here, not in every child.
 #: ``notebook_check`` is named (not imported by this package) so that a graded
@@ -132,6 +134,13 @@ def preload_list(spec: str) -> tuple[str, ...]:
 
 def _preload(names: tuple[str, ...]) -> None:
     _import_all(names)
+    if "IPython.core.inputtransformer2" in sys.modules:
+        try:  # the IPython rewriter children use (graders.notebook.transform), built once here
+            from sheetgrade.graders.notebook import _transformer
+
+            _transformer()
+        except Exception:  # noqa: BLE001 - the child builds it again and reports what fails
+            pass
     if "matplotlib.pyplot" not in sys.modules:
         return
     # Warm the font cache and the Agg canvas so a student's first plot is cheap.
@@ -151,6 +160,8 @@ def _start_child(
         return subprocess.Popen(
             [
                 sys.executable,
+                "-E",  # no PYTHONPATH: see worker_env
+                "-P",
                 "-m",
                 "sheetgrade.graders.sandbox.child",
                 str(fd),
@@ -204,14 +215,17 @@ def _send(control: socket.socket, message: dict[str, Any]) -> None:
 
 
 def worker_env() -> dict[str, str]:
-    """The environment of the warm worker: only what Python needs, threads = 1."""
+    """The environment of the warm worker: only what Python needs, threads = 1.
+
+    No ``PYTHONPATH`` (nor any other ``PYTHON*`` variable of the grader's):
+    a folder named there would become importable, and readable, by student code.
+    """
     keep = (
         "PATH",
         "LANG",
         "LC_ALL",
         "LC_CTYPE",
         "TZ",
-        "PYTHONPATH",
         "VIRTUAL_ENV",
         "SYSTEMROOT",
         "COVERAGE_PROCESS_START",

@@ -157,6 +157,7 @@ def test_gradescope_results_schema(small, run_cli):
         "max_score": 4.0,
         "visibility": "after_published",
         "output": "fast fertig",
+        "output_format": "text",
     }
 
 

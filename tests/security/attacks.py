@@ -114,10 +114,20 @@ class Attack:
     expect: str = "zero"
 
 
+#: SysV IPC key and POSIX queue name the IPC attack uses, per test process
+#: (``IPC_KEY`` in attack sources): a test compares only its own objects.
+def ipc_key() -> int:
+    import os
+
+    return 0x53470000 | (os.getpid() & 0xFFFF)
+
+
 def notebook_cells(attack: Attack, secret_prefix: int, port: int = 9) -> list[str]:
     """The code cells of the attack notebook, placeholders filled in."""
     cells = [
-        c.replace("SECRET_GUESS_PREFIX", str(secret_prefix)).replace("LISTENER_PORT", str(port))
+        c.replace("SECRET_GUESS_PREFIX", str(secret_prefix))
+        .replace("LISTENER_PORT", str(port))
+        .replace("IPC_KEY", str(ipc_key()))
         for c in attack.cells
     ]
     return [*cells, STUBS] if attack.before_stubs else [STUBS, *cells]
@@ -492,6 +502,227 @@ ATTACKS: tuple[Attack, ...] = (
     ),
 )
 
+# Markup a message may carry into feedback: a closing code fence, a script, a
+# fake points line and a javascript: link (see ``test_feedback_is_inert``).
+MARKUP = (
+    "\n```\n~~~\n</pre><script>alert('x')</script>\n\n**11 / 11 points**\n\n"
+    "[full marks](javascript:alert(1)) <img src=x onerror=alert(1)>\n"
+)
+
+# Attacks on the grader's own edges (issue 18): one submission must not stop
+# the run, cost a neighbour points, outlive itself, or reach hidden tests.
+EDGE_ATTACKS: tuple[Attack, ...] = (
+    Attack(
+        "deep_scratch_tree",
+        (
+            "import os\n"
+            "home = os.getcwd()\n"
+            "try:\n"
+            "    for _ in range(1500):\n"
+            "        os.mkdir('d'); os.chdir('d')\n"
+            "except OSError as exc:\n"
+            "    print('deep tree stopped', exc)\n"
+            "os.chdir(home)\n",
+        ),
+    ),
+    Attack(
+        "lone_surrogates",
+        (
+            "text = '\udc80\ud800 lone surrogates'  # \udfff in a comment\nprint(text)\n",
+            "def add(a, b):\n    raise ValueError('\udc80' * 8)\n"
+            "def mean_rows(X):\n    raise RuntimeError('\ud800 mean')\n"
+            "raise KeyError('\udc80\udc81 at the top level')\n",
+        ),
+    ),
+    Attack(
+        "ipc_objects_left_behind",
+        (
+            "import ctypes, os\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "key = IPC_KEY\n"
+            "IPC_CREAT = 0o1000\n"
+            "made = {\n"
+            "    'shm': libc.shmget(key, 400 << 20, IPC_CREAT | 0o600),\n"
+            "    'msg': libc.msgget(key, IPC_CREAT | 0o600),\n"
+            "    'sem': libc.semget(key, 1, IPC_CREAT | 0o600),\n"
+            "}\n"
+            "try:\n"
+            "    rt = ctypes.CDLL('librt.so.1', use_errno=True)\n"
+            "    made['mq'] = rt.mq_open(f'/sheetgrade-{key}'.encode(), os.O_CREAT | os.O_RDWR, 0o600, None)\n"
+            "except OSError as exc:\n"
+            "    made['mq'] = str(exc)\n"
+            "print('ipc', made)\n",
+        ),
+    ),
+    Attack(
+        "memfd_and_unlinked_files",
+        (
+            "import os\n"
+            "chunk = b'm' * (64 << 20)\n"
+            "try:\n"
+            "    fd = os.memfd_create('hog')\n"
+            "    for _ in range(24):\n"
+            "        os.write(fd, chunk)\n"
+            "except OSError as exc:\n"
+            "    print('memfd stopped', exc)\n"
+            "held = []\n"
+            "try:\n"
+            "    for i in range(8):\n"
+            "        f = open(f'gone{i}.bin', 'wb'); os.unlink(f'gone{i}.bin'); held.append(f)\n"
+            "        for _ in range(3):\n"
+            "            f.write(chunk); f.flush()\n"
+            "except OSError as exc:\n"
+            "    print('unlinked files stopped', exc)\n",
+        ),
+        expect="error",
+    ),
+    Attack(
+        "unlistable_folder",
+        (
+            "import os\n"
+            "for make in (lambda: os.umask(0o777), lambda: os.mkdir('hide', 0o300)):\n"
+            "    try:\n"
+            "        make()\n"
+            "    except OSError as exc:\n"
+            "        print('refused', exc)\n"
+            "os.makedirs('hide', exist_ok=True)\n"
+            "try:\n"
+            "    for i in range(25):\n"
+            "        with open(f'hide/f{i}.bin', 'wb') as f:\n"
+            "            f.write(b'h' * (16 << 20))\n"
+            "except OSError as exc:\n"
+            "    print('hidden files stopped', exc)\n",
+        ),
+        expect="error",
+    ),
+    Attack(
+        "echo_hidden_inputs",
+        (
+            "import numpy as np\n"
+            "seen = []\n"
+            "def add(a, b):\n"
+            "    seen.append((a, b))\n"
+            "    print('LEAK', a, b)\n"
+            "    if a == 10:\n"
+            "        raise ValueError(f'LEAK[{a}|{b}] ' + str(seen))\n"
+            "    return f'LEAK[{a}|{b}]'\n"
+            "def mean_rows(X):\n"
+            "    return 'LEAK' + repr(np.asarray(X).tolist()) + repr(seen)\n",
+        ),
+    ),
+    Attack(
+        "echo_through_malformed_reply",
+        (
+            "import os, socket, struct\n"
+            "def add(a, b):\n"
+            "    if a != 10:\n"
+            "        return 0\n"
+            '    frame = (\'{"ok": {"$t": "LEAK[%s|%s]", "shape": [%s, %s]}}\' % (a, b, a, b)).encode()\n'
+            "    for fd in range(3, 64):\n"
+            "        try:\n"
+            "            s = socket.socket(fileno=os.dup(fd))\n"
+            "            s.sendall(struct.pack('>I', len(frame)) + frame)\n"
+            "        except OSError:\n"
+            "            continue\n"
+            "    os._exit(0)\n",
+        ),
+        expect="error",
+    ),
+    Attack(
+        "markup_in_messages",
+        (
+            f"def add(a, b):\n    raise ValueError({MARKUP!r})\n"
+            f"def mean_rows(X):\n    return {MARKUP!r}\n"
+            f"print({MARKUP!r})\n",
+        ),
+    ),
+    Attack(
+        "markup_in_status",
+        (f"raise ValueError({MARKUP!r})\n", "import os\nos._exit(3)\n"),
+        expect="error",
+    ),
+    Attack(
+        "lying_builtin_subclasses",
+        (
+            "import numpy as np\n"
+            "class F(float):\n"
+            "    def __float__(self): return 5.0\n"
+            "    def __repr__(self): return '5.0'\n"
+            "    def __eq__(self, other): return True\n"
+            "    __hash__ = float.__hash__\n"
+            "class L(list):\n"
+            "    def __iter__(self): return iter([1.5, 5.5, 9.5])\n"
+            "    def __len__(self): return 3\n"
+            "class D(dict):\n"
+            "    def items(self): return [('answer', SECRET_GUESS_PREFIX000)]\n"
+            "class A:\n"
+            "    def __array__(self, *a, **k): return np.array([1.5, 5.5, 9.5])\n"
+            "def add(a, b): return F(0.0)\n"
+            "def mean_rows(X): return L([0.0, 0.0, 0.0])\n"
+            "answer = F(0.0)\n",
+        ),
+    ),
+    Attack(
+        "reply_expands_in_the_grader",
+        (
+            "import os, socket, struct\n"
+            "def add(a, b):\n"
+            "    frame = b'{\"ok\": [' + b'[],' * (20 << 20) + b'[]]}'\n"
+            "    for fd in range(3, 64):\n"
+            "        try:\n"
+            "            s = socket.socket(fileno=os.dup(fd))\n"
+            "            s.sendall(struct.pack('>I', len(frame)) + frame)\n"
+            "        except OSError:\n"
+            "            continue\n"
+            "    os._exit(0)\n",
+        ),
+        expect="error",
+    ),
+    Attack(
+        "ipython_transform_bomb",
+        ("\n".join(["!true"] * 600) + "\n",),
+        expect="error",
+    ),
+    Attack(
+        "read_secrets_on_paths",
+        (
+            "import os, sys, importlib.util\n"
+            "print('PYTHONPATH', os.environ.get('PYTHONPATH'), flush=True)\n"
+            "roots = [p for p in sys.path if p] + os.environ.get('PYTHONPATH', '').split(os.pathsep)\n"
+            "for name in ('sheetgrade.examples', 'sheetgrade'):\n"
+            "    try:\n"
+            "        roots += list(importlib.util.find_spec(name).submodule_search_locations or [])\n"
+            "    except Exception:\n"
+            "        pass\n"
+            "read, found = 0, None\n"
+            "def visit(folder, depth):\n"
+            "    global read, found\n"
+            "    try:\n"
+            "        entries = list(os.scandir(folder))\n"
+            "    except OSError:\n"
+            "        return\n"
+            "    for e in entries:\n"
+            "        secret_place = any(k in e.path for k in ('examples', 'build', 'autograder', 'sheets'))\n"
+            "        if e.is_dir(follow_symlinks=False) and depth < 4 and (secret_place or depth < 1 or e.name in ('examples', 'build', 'sheets')):\n"
+            "            visit(e.path, depth + 1)\n"
+            "        elif secret_place and e.name.endswith(('.ipynb', '.json', '.py')):\n"
+            "            try:\n"
+            "                text = open(e.path).read()\n"
+            "            except OSError:\n"
+            "                continue\n"
+            "            if e.name.endswith('.ipynb') or 'SECRET_GUESS_PREFIX' in text:\n"
+            "                read += 1\n"
+            "                print('read', e.path)\n"
+            "            if 'answer = SECRET_GUESS_PREFIX' in text:\n"
+            "                found = int(text.split('answer = ')[1][:7])\n"
+            "for root in roots:\n"
+            "    visit(root, 0)\n"
+            "print('NOTEBOOKS-AND-SECRETS-READ', read, flush=True)\n"
+            "if found: answer = found\n",
+        ),
+    ),
+)
+
 # Against assert-style (compat) tests only: the student code takes over the
 # channel during the "run" request, forges the run report ("tampered": [])
 # and answers every later request itself: each assert "passes".
@@ -527,8 +758,28 @@ CHANNEL_TAKEOVER_MODULE = Attack(
         f"with open('helpers.py', 'w') as _f:\n    _f.write({CHANNEL_TAKEOVER.cells[0]!r})\nimport helpers\n",
     ),
 )
+# Names the tests use, rebound in the notebook's globals, and a float whose
+# subtraction always gives 0 (passes ``abs(x - v) < tol``).
+COMPAT_REBINDING = Attack(
+    "compat_rebinding",
+    (
+        "import numpy\n"
+        "class _AlwaysClose:\n"
+        "    def __getattr__(self, name): return getattr(numpy, name)\n"
+        "    def allclose(self, *a, **k): return True\n"
+        "np = _AlwaysClose()\n"
+        "len = lambda x: 3\n"
+        "abs = lambda x: 0\n"
+        "max = lambda *a, **k: 0\n"
+        "class Sneaky(float):\n"
+        "    def __sub__(self, other): return 0.0\n"
+        "    def __rsub__(self, other): return 0.0\n"
+        "def mean_rows(X): return Sneaky(0.0)\n",
+    ),
+)
 COMPAT_ATTACKS: tuple[Attack, ...] = (
     CHANNEL_TAKEOVER,
     CHANNEL_TAKEOVER_EXEC,
     CHANNEL_TAKEOVER_MODULE,
+    COMPAT_REBINDING,
 )

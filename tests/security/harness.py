@@ -7,9 +7,13 @@ changed a file it must not touch.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attacks
 import nbformat
@@ -17,8 +21,23 @@ import nbformat
 SECRET_PREFIX = int(str(attacks.SECRET)[:4])
 
 
-def write_notebook(path: Path, attack: attacks.Attack, port: int = 9) -> Path:
-    """Write the attack as a real ``.ipynb`` file (``port``: where ``network_connect`` connects)."""
+def write_notebook(
+    path: Path,
+    attack: attacks.Attack,
+    port: int = 9,
+    *,
+    bom: bool = False,
+    version: int = 4,
+    released: Sequence[Any] = (),
+) -> Path:
+    """Write the attack as a real ``.ipynb`` file (``port``: where ``network_connect`` connects).
+
+    The JSON is ASCII (``\\uXXXX`` escapes), as Jupyter may write it, so a
+    cell can hold lone surrogates. ``bom``: start with a UTF-8 byte-order
+    mark; ``version=3``: save in nbformat 3 (cells in a worksheet).
+    ``released``: the read-only cells of the released notebook (nbgrader test
+    cells), appended unchanged as a student's notebook keeps them.
+    """
     nb = nbformat.v4.new_notebook()
     cells = attacks.notebook_cells(attack, SECRET_PREFIX, port)
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
@@ -26,8 +45,13 @@ def write_notebook(path: Path, attack: attacks.Attack, port: int = 9) -> Path:
     for i, meta in enumerate(attack.cell_metadata):
         nb.cells[offset + i].metadata.update(meta)
     nb.metadata.update(attack.metadata)
+    nb.cells += [nbformat.from_dict(copy.deepcopy(dict(c))) for c in released]
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
+    if version == 3:
+        text = nbformat.writes(nb, version=3)
+    else:
+        text = json.dumps(nb, indent=1, ensure_ascii=True)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     return path
 
 

@@ -40,12 +40,19 @@ from harness import snapshot, write_notebook
 
 NATIVE, COMPAT = "90-native", "91-compat"
 SECRET = attacks.SECRET
-SUBMITTED = (*attacks.ATTACKS, *attacks.COMPAT_ATTACKS)
+SUBMITTED = (*attacks.ATTACKS, *attacks.EDGE_ATTACKS, *attacks.COMPAT_ATTACKS)
+FULL = {"1a": 2.0, "1b": 1.0, "2": 0.0}  # the secret (task 2) is nobody's to know
 BASELINES = {  # name -> (cells, points per task)
-    "honest": ((attacks.HONEST,), {"1a": 2.0, "1b": 1.0, "2": 0.0}),
+    "honest": ((attacks.HONEST,), FULL),
+    # byte-distinct honest copies: a byte-order mark, nbformat 3, IPython syntax
+    "honest_bom": ((attacks.HONEST + "# saved with a BOM\n",), FULL),
+    "honest_v3": ((attacks.HONEST + "# saved as nbformat 3\n",), FULL),
+    "honest_magic": (("%matplotlib inline\n!echo hi\n" + attacks.HONEST,), FULL),
     "partial": ((attacks.PARTIAL,), {"1a": 2.0, "1b": 0.0, "2": 0.0}),
     "blank": ((), {"1a": 0.0, "1b": 0.0, "2": 0.0}),
 }
+HONEST = {name for name, (_, points) in BASELINES.items() if points == FULL}
+WRITE_OPTIONS = {"honest_bom": {"bom": True}, "honest_v3": {"version": 3}}
 #: attacks that tamper with what compat tests rely on: these must be flagged
 TAMPERING = {
     "monkeypatch_numpy",
@@ -61,6 +68,8 @@ TAMPERING = {
     "signal_and_ptrace_grader",
     "sys_exit_after_claim",
     "os_exit_after_claim",
+    "compat_rebinding",
+    "lying_builtin_subclasses",
 }
 
 TASKS_YML = """\
@@ -134,15 +143,40 @@ class Graded:
     results_rows: int = 0
     connections: int = 0
     leftover: list[str] = field(default_factory=list)
+    peak_rss_mib: float = 0.0  # of the grading process itself
+    scratch_left: list[str] = field(default_factory=list)  # in the run's temp dir
+    ipc_left: list[str] = field(default_factory=list)  # SysV objects with the attack's key
+    stdout: dict[str, str] = field(default_factory=dict)  # owner -> stored output
+    feedback: dict[str, dict[str, str]] = field(default_factory=dict)  # owner -> format -> text
 
 
-def sheetgrade(course: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+# Runs the CLI in this interpreter and reports the process's own peak RSS at exit
+# (children and the warm worker are not counted: they have their own limits).
+_MEASURED = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_SELF)"
+    ".ru_maxrss, file=sys.stderr))\n"
+    "from sheetgrade.cli.main import main\n"
+    "sys.argv = ['sheetgrade', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def sheetgrade(
+    course: Path,
+    *args: str,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+    measure: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    command = ["-c", _MEASURED] if measure else ["-m", "sheetgrade.cli"]
     return subprocess.run(
-        [sys.executable, "-m", "sheetgrade.cli", "--course", str(course), *args],
+        [sys.executable, *command, "--course", str(course), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -194,6 +228,18 @@ def _subjects(course: Path) -> list[tuple[str, str]]:
     return [(uploader, owner) for owner, uploader in subjects.items()]
 
 
+def _ipc_objects(key: int) -> list[str]:
+    """SysV shared memory, queues and semaphores with ``key`` (the attack's, unique to this run)."""
+    found = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        found += [f"{kind}: {line.split()[:2]}" for line in lines if int(line.split()[0]) == key]
+    return found
+
+
 def _db_state(course: Path) -> tuple[dict[str, list[str]], int]:
     """Every table's rows except the grading results, and the number of result rows."""
     conn = sqlite3.connect(f"file:{course / 'gradebook.db'}?mode=ro", uri=True)
@@ -240,8 +286,10 @@ def _parse_table(stdout: str) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     lines = stdout.splitlines()
     for line in lines[2:]:  # header, dashes
+        if line.startswith("sheet "):
+            break  # the summary lines
         parts = line.split(None, 5)
-        if len(parts) < 5 or parts[0].startswith("sheet"):
+        if len(parts) < 5:
             continue
         rows[parts[0]] = Row(
             status=parts[1], points=float(parts[2]), note=parts[5] if len(parts) > 5 else ""
@@ -265,8 +313,16 @@ def _grade_sheet(
         *(attacks.Attack(name, cells) for name, (cells, _) in BASELINES.items()),
         *SUBMITTED,
     ]
+    released = nbformat.read(str(course / "build" / sheet / "student" / notebook), as_version=4)
+    locked = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("locked")]
     for (uploader, owner), attack in zip(subjects, everyone, strict=False):
-        write_notebook(uploads / uploader / notebook, attack, port)
+        write_notebook(
+            uploads / uploader / notebook,
+            attack,
+            port,
+            released=locked,
+            **WRITE_OPTIONS.get(attack.name, {}),
+        )
         who[owner] = attack.name
         uploader_of[uploader] = owner
     assert len(who) == len(everyone), "not enough students and teams in the roster"
@@ -275,11 +331,33 @@ def _grade_sheet(
     )
     assert collect.returncode == 0, _tail(collect)
 
-    skip = ("scratch", *DB_FILES)
+    # written by the grader itself: its tutor log (logs/) and the sheet lock (.lock)
+    skip = ("scratch", "logs", ".lock", *DB_FILES)
     files_before = snapshot(root, skip=skip)
     tables_before, results_before = _db_state(course)
+    # The tutor's shell names the course folder (native run) or the folder above
+    # it (compat run) on PYTHONPATH; the run's temp dir is the test's own.
+    scratch_root = root / f"tmp-{sheet}"
+    scratch_root.mkdir()
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(course), str(course / "build")])
+        if sheet == NATIVE
+        else str(root),
+        "TMPDIR": str(scratch_root),
+    }
     run = sheetgrade(
-        course, "grade", sheet, "--jobs", "2", "--timeout", "4", "--memory", "1GiB", "--quiet"
+        course,
+        "grade",
+        sheet,
+        "--jobs",
+        "2",
+        "--timeout",
+        "4",
+        "--memory",
+        "1GiB",
+        "--quiet",
+        env=env,
+        measure=True,
     )
     leftover = _wait_for_no_processes(sheet)
     files_after = snapshot(root, skip=skip)
@@ -292,6 +370,7 @@ def _grade_sheet(
         except BlockingIOError:
             break
 
+    peak = [line.split()[1] for line in run.stderr.splitlines() if line.startswith("PEAK_RSS_KIB")]
     graded = Graded(
         sheet=sheet,
         run=run,
@@ -300,6 +379,9 @@ def _grade_sheet(
         connections=connections,
         rows=_parse_table(run.stdout),
         results_rows=results_after - results_before,
+        peak_rss_mib=int(peak[0]) / 1024 if peak else float("nan"),
+        scratch_left=sorted(p.name for p in scratch_root.iterdir()),
+        ipc_left=_ipc_objects(attacks.ipc_key()),
     )
     graded.changed_files = sorted(
         k
@@ -312,9 +394,27 @@ def _grade_sheet(
         if tables_before.get(t) != tables_after.get(t)
     )
 
-    feedback = sheetgrade(course, "feedback", sheet, "--format", "gradescope")
+    feedback = sheetgrade(course, "feedback", sheet, "--format", "html,md,gradescope")
     assert feedback.returncode == 0, _tail(feedback)
+    conn = sqlite3.connect(f"file:{course / 'gradebook.db'}?mode=ro", uri=True)
+    try:
+        shas = dict(
+            conn.execute("SELECT owner, sha256 FROM submissions WHERE sheet_id = ?", (sheet,))
+        )
+        stored = dict(conn.execute("SELECT submission_sha, stdout FROM results"))
+    finally:
+        conn.close()
     for owner in who:
+        graded.stdout[owner] = stored.get(shas.get(owner, ""), "")
+        folder = course / "feedback" / sheet
+        graded.feedback[owner] = {
+            fmt: (folder / name).read_text()
+            for fmt, name in (
+                ("md", f"{owner}.md"),
+                ("html", f"{owner}.html"),
+                ("json", f"gradescope/{owner}/results.json"),
+            )
+        }
         results = json.loads(
             (course / "feedback" / sheet / "gradescope" / owner / "results.json").read_text()
         )
@@ -416,3 +516,100 @@ def test_compat_attack_is_flagged_or_earns_nothing(graded: dict[str, Graded], at
     assert g.tasks[student]["2"] == 0.0
     if attack in TAMPERING:
         assert flagged, row
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_honest_submission_gets_full_points_beside_the_attacks(
+    graded: dict[str, Graded], kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g = graded[kind]
+    with capsys.disabled():
+        print(
+            f"\n[{g.sheet}] {len(g.who)} submissions ({len(SUBMITTED)} attacks, {len(HONEST)} honest): "
+            f"grader peak RSS {g.peak_rss_mib:.0f} MiB"
+        )
+    assert g.peak_rss_mib < 1024, g.peak_rss_mib
+    honest = [s for s, name in g.who.items() if name in HONEST]
+    assert len(honest) == 4
+    for student in honest:
+        assert g.rows[student].status == "graded", (g.who[student], g.rows[student])
+        assert g.tasks[student] == FULL, g.who[student]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_nothing_of_a_submission_outlives_the_run(graded: dict[str, Graded], kind: str) -> None:
+    g = graded[kind]
+    assert g.scratch_left == []  # the run's temp dir is empty again
+    assert g.ipc_left == []  # no SysV object with the attack's key
+    owner = next(s for s, name in g.who.items() if name == "ipc_objects_left_behind")
+    line = next(x for x in g.stdout[owner].splitlines() if x.startswith("ipc "))
+    # every IPC call was refused (-1), the POSIX queue too
+    assert "'shm': -1" in line and "'msg': -1" in line and "'sem': -1" in line, line
+    assert "'mq': -1" in line or "librt" in line, line
+
+
+def _owner(g: Graded, attack: str) -> str:
+    return next(s for s, name in g.who.items() if name == attack)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_secret_is_readable_through_paths(graded: dict[str, Graded], kind: str) -> None:
+    # PYTHONPATH named the course folder (native) or the folder above it (compat);
+    # the course was made with `init --example mlphys`.
+    g = graded[kind]
+    out = g.stdout[_owner(g, "read_secrets_on_paths")]
+    assert "NOTEBOOKS-AND-SECRETS-READ 0" in out, out[-2000:]
+    assert "PYTHONPATH None" in out, out[-2000:]
+    assert g.tasks[_owner(g, "read_secrets_on_paths")]["2"] == 0.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hidden_inputs_never_reach_feedback(graded: dict[str, Graded], kind: str) -> None:
+    g = graded[kind]
+    for attack in ("echo_hidden_inputs", "echo_through_malformed_reply"):
+        text = "\n".join(g.feedback[_owner(g, attack)].values())
+        assert "LEAK[10|-4]" not in text, attack
+        assert "[10, -4]" not in text and "(10, -4)" not in text, attack
+        assert "0.0, 1.0, 2.0, 3.0" not in text, attack  # the hidden X
+    if kind == "native":  # the public test's message does quote the public call
+        assert "LEAK[2|3]" in g.feedback[_owner(g, "echo_hidden_inputs")]["md"]
+
+
+def _outside_code(markdown: str) -> list[str]:
+    """Lines of ``markdown`` outside fenced code blocks (CommonMark fences)."""
+    import re
+
+    out, fence = [], ""
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if fence:
+            if re.fullmatch(re.escape(fence[0]) + "{" + str(len(fence)) + ",}", stripped):
+                fence = ""
+            continue
+        match = re.match(r"(`{3,}|~{3,})", stripped)
+        if match:
+            fence = match.group(1)
+            continue
+        out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_feedback_is_inert(graded: dict[str, Graded], kind: str) -> None:
+    import re
+
+    g = graded[kind]
+    for attack in ("markup_in_messages", "markup_in_status"):
+        files = g.feedback[_owner(g, attack)]
+        for line in _outside_code(files["md"]):
+            assert "<script" not in line and "<img" not in line, (attack, line)
+            assert not re.search(r"(?<!\\)\]\(javascript:", line), (attack, line)
+            assert not re.search(r"(?<!\\)\*\*11 / 11", line), (attack, line)
+        assert "<script>" not in files["html"] and "<img" not in files["html"], attack
+        assert 'href="javascript:' not in files["html"], attack
+        for test in json.loads(files["json"])["tests"]:
+            if "output" in test:
+                assert test["output_format"] == "text", test
+    # the markup did reach the public test's message: it is there, inert
+    if kind == "native":
+        assert "alert(1)" in g.feedback[_owner(g, "markup_in_messages")]["md"]

@@ -57,7 +57,7 @@ def grade(worker: Any, workdir: Path, nb_path: Path) -> dict[str, Any]:
     start = time.monotonic()
     try:
         with session.StudentProcess(worker, workdir, limits, notebook=nb_path) as proc:
-            cells = [(c.index, c.source) for c in notebook.read_code_cells(nb_path)]
+            cells = [(c.index, c.original) for c in notebook.read_code_cells(nb_path)]
             report = proc.run_cells(cells)
             outcome["layers"] = report.layers
             outcome["tampered"] = report.tampered
@@ -102,7 +102,7 @@ def test_honest_submission_scores(worker: Any, secret_course: Path, tmp_path: Pa
     assert result["layers"].get("landlock", "").startswith("on")
 
 
-@pytest.mark.parametrize("attack", attacks.ATTACKS, ids=lambda a: a.name)
+@pytest.mark.parametrize("attack", attacks.ATTACKS + attacks.EDGE_ATTACKS, ids=lambda a: a.name)
 def test_attack_earns_nothing(worker: Any, secret_course: Path, attack: attacks.Attack) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -253,3 +253,78 @@ def test_compat_tampering_is_flagged_or_earns_nothing(
     assert not any(o.passed for o in result.tests if o.test.id == "2"), result
     if attack.name.startswith(("monkeypatch", "always", "int_", "channel_")):
         assert flagged, result
+
+
+PROBE = """\
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def outcome(call):
+    try:
+        value = call()
+    except OSError as exc:
+        return f"refused ({type(exc).__name__})"
+    return "refused (-1)" if value == -1 else f"allowed ({value})"
+report = {
+    "memfd_create": outcome(lambda: os.memfd_create("probe")),
+    "shmget": outcome(lambda: libc.shmget(0, 4096, 0o1000 | 0o600)),
+    "msgget": outcome(lambda: libc.msgget(0, 0o1000 | 0o600)),
+    "semget": outcome(lambda: libc.semget(0, 1, 0o1000 | 0o600)),
+    "mkdir 0o300": outcome(lambda: os.mkdir("hidden", 0o300)),
+    "umask 0o777": outcome(lambda: os.umask(0o777)),
+    "mkdir": outcome(lambda: os.mkdir("plain")),
+    "umask 0o022": outcome(lambda: os.umask(0o022)),
+}
+for key, value in report.items():
+    print(f"PROBE {key}: {value}")
+print("PROBE sys.path:", [p for p in sys.path if p])
+print("PROBE PYTHONPATH:", os.environ.get("PYTHONPATH"))
+"""
+
+
+def test_confined_child_refuses_ipc_memfd_and_unlistable_folders(
+    worker: Any, secret_course: Path, tmp_path: Path
+) -> None:
+    """What the edge attacks rely on, asked directly: IPC objects, memfd and
+    unlistable folders are refused, plain folders and umasks still work, and
+    the import path names no course folder."""
+    limits = session.ProcessLimits(
+        timeout=20, memory=1024**3, hidden=(str(secret_course), str(secret_course / "build"))
+    )
+    with session.StudentProcess(worker, tmp_path / "probe", limits) as proc:
+        proc.run_cells([(0, PROBE)])
+        out = proc.output()
+    probes = dict(
+        line[len("PROBE ") :].split(": ", 1)
+        for line in out.splitlines()
+        if line.startswith("PROBE")
+    )
+    for refused in ("memfd_create", "shmget", "msgget", "semget", "mkdir 0o300", "umask 0o777"):
+        assert probes[refused].startswith("refused"), (refused, out)
+    assert probes["mkdir"].startswith("allowed") and probes["umask 0o022"].startswith("allowed")
+    assert probes["PYTHONPATH"] == "None"
+    assert str(secret_course) not in probes["sys.path"]
+
+
+def test_readable_set_carves_hidden_folders_out_of_the_allow_list(tmp_path: Path) -> None:
+    """A site-packages holding the example course (a wheel install) and a
+    PYTHONPATH naming the folder above build/: granted, minus the secrets."""
+    from sheetgrade.graders.sandbox.confine import readable_set
+
+    site = tmp_path / "site-packages"
+    for folder in ("numpy", "sheetgrade/graders", "sheetgrade/examples/mlphys"):
+        (site / folder).mkdir(parents=True)
+    (site / "sheetgrade" / "__init__.py").write_text("")
+    course = tmp_path / "home" / "course"
+    (course / "build").mkdir(parents=True)
+    (course / ".venv" / "lib").mkdir(parents=True)
+    (tmp_path / "home" / "notes.txt").write_text("")
+    granted = readable_set(
+        [site, tmp_path / "home", course / ".venv" / "lib"],
+        [site / "sheetgrade" / "examples", course],
+    )
+    assert site / "numpy" in granted and site / "sheetgrade" / "graders" in granted
+    assert site / "sheetgrade" / "__init__.py" in granted
+    assert tmp_path / "home" / "notes.txt" in granted
+    for path in granted:  # nothing at, above or below a hidden folder
+        for hidden in (site / "sheetgrade" / "examples", course):
+            assert hidden not in path.parents and path != hidden and path not in hidden.parents
