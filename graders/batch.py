@@ -308,7 +308,9 @@ def _grade_locked(
 
         retry: list[tuple[int, SubmissionRecord]] = []  # timed out beside others
 
-        def one(index: int, record: SubmissionRecord, alone: bool = False) -> GradedSubmission | None:
+        def one(
+            index: int, record: SubmissionRecord, alone: bool = False
+        ) -> GradedSubmission | None:
             if stop.is_set():
                 return None
             result = _grade_record(
