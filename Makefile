@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo-course
 LIBRARY := api cli course sheets roster submissions graders gradebook templates examples
 
-.PHONY: demo test lint typecheck bench bench-smoke install clean
+.PHONY: demo test lint typecheck bench bench-smoke compat install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The differential suite against otter-grader 7 and nbgrader 0.9 (not part of
+# `make test`: it needs the competitors' venv). RECORD=1 rewrites
+# tests/compat/recorded.json, which `make test` checks sheetgrade against.
+compat: $(STAMP)
+	test -x benchmarks/.venv-competitors/bin/python || bash benchmarks/setup.sh
+	cd benchmarks && ../$(BIN)/python compat.py $(if $(RECORD),--record)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke

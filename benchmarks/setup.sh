@@ -18,7 +18,7 @@ fi
 quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 quiet "$venv/bin/python" -m pip install --quiet --upgrade pip
 quiet "$venv/bin/python" -m pip install --quiet \
-    nbgrader otter-grader numpy scipy matplotlib ipykernel nbconvert nbformat
+    "nbgrader==0.9.*" "otter-grader==7.*" numpy scipy pandas matplotlib ipykernel nbconvert nbformat
 # a kernelspec inside the venv, so both tools run their kernels with its python
 "$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 "$venv/bin/python" - <<'PY'
