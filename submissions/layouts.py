@@ -171,6 +171,7 @@ def _split(
 def _split_nbgrader(entries: list[Entry], label: str, ctx: Context, scan: Scan, root: str) -> None:
     by_student: dict[tuple[str, str], list[Entry]] = {}
     other_sheets = 0
+    others: set[str] = set()
     for e in entries:
         if not e.path.startswith(root):
             continue
@@ -180,11 +181,23 @@ def _split_nbgrader(entries: list[Entry], label: str, ctx: Context, scan: Scan, 
         student, assignment, rest = parts
         if assignment != ctx.sheet_id and ctx.resolve_sheet(assignment) != ctx.sheet_id:
             other_sheets += 1
+            others.add(assignment)
             continue
         by_student.setdefault((student, assignment), []).append(
             Entry(rest, e.size, e.mtime, e.read)
         )
-    if other_sheets:
+    if other_sheets and not by_student:
+        # nothing of this sheet: say what the tree holds instead of collecting nothing quietly
+        names = ", ".join(f"'{n}'" for n in sorted(others)[:5])
+        scan.refusals.append(
+            Refusal(
+                label,
+                f"{root}<student>/<assignment>/",
+                f"nbgrader tree with assignment(s) {names} and none for sheet {ctx.sheet_id}; "
+                "collect it for the sheet of that name, or name the sheet after the assignment",
+            )
+        )
+    elif other_sheets:
         scan.notes.append(f"{label}: {other_sheets} file(s) of other sheets skipped")
     for (student, assignment), files in sorted(by_student.items()):
         source = f"{label}: {root}{student}/{assignment}"

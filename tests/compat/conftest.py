@@ -130,6 +130,20 @@ def foreign_course(tmp_path: Path, run_cli) -> Callable[..., ForeignCourse]:  # 
         sheet = root / "sheets" / "01-foreign"
         sheet.mkdir(parents=True, exist_ok=True)
         (root / "course.yml").write_text(COURSE_YML, encoding="utf-8")
+        roster = root / "roster"
+        roster.mkdir(exist_ok=True)
+        (roster / "students.csv").write_text(
+            "id,first_name,last_name,email,matrikel,group\n"
+            + "".join(
+                f"s00{i},Student,S{i},s00{i}@example.org,{6000000 + i},G1\n" for i in (1, 2, 3)
+            ),
+            encoding="utf-8",
+        )
+        (roster / "groups.csv").write_text("id,name\nG1,Group 1\n", encoding="utf-8")
+        (roster / "tutors.csv").write_text(
+            "name,email,groups\nTutor,tutor@example.org,G1\n", encoding="utf-8"
+        )
+        (roster / "teams.csv").write_text("team,student\n", encoding="utf-8")
         (sheet / "sheet.yml").write_text(sheet_yml, encoding="utf-8")
         for rel, content in files.items():
             target = sheet / rel
