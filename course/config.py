@@ -390,6 +390,10 @@ class SheetConfig:
     """sheet.yml: one exercise sheet."""
 
     title: str = setting(help="Sheet title.", example="Ridge and lasso regression")
+    topic: str = setting("", "Topic in a few words, shown in the release index and the report.")
+    lectures: list[int] = setting(
+        [], "Numbers of the lectures the sheet practises, shown in the release index."
+    )
     notebook: str | None = setting(
         None, "Source notebook (with solutions and tests), relative to the sheet folder."
     )

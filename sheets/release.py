@@ -152,7 +152,21 @@ def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
         ],
         "zip": f"{sheet.id}.zip",
         "notebook": Path(sheet.config.notebook).name if sheet.config.notebook else None,
+        "topic": sheet.config.topic,
+        "lectures": _fmt_lectures(sheet.config.lectures),
     }
+
+
+def _fmt_lectures(numbers: list[int]) -> str:
+    """``[10, 11, 12]`` → ``"Lectures 10–12"``, ``[2, 14]`` → ``"Lectures 2, 14"``."""
+    if not numbers:
+        return ""
+    ordered = sorted(set(numbers))
+    if len(ordered) == 1:
+        return f"Lecture {ordered[0]}"
+    if ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"Lectures {ordered[0]}–{ordered[-1]}"
+    return "Lectures " + ", ".join(map(str, ordered))
 
 
 def grading_version() -> str:

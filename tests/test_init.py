@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from sheetgrade.course import store
 from sheetgrade.course.course import Course
+
+EXAMPLE_SHEETS = Path(__file__).resolve().parents[1] / "examples" / "mlphys" / "sheets"
 
 
 def test_init_empty_course_validates(run_cli, tmp_path):
@@ -39,7 +43,9 @@ def test_init_refuses_a_non_empty_directory(run_cli, tmp_path):
 def test_init_example_fills_the_database(example_course):
     course = Course.open(example_course)
     with course.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(store.sheets)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(store.sheets)).scalar() == len(
+            [d for d in (EXAMPLE_SHEETS).iterdir() if (d / "sheet.yml").is_file()]
+        )
         assert conn.execute(select(func.count()).select_from(store.students)).scalar() == 120
         assert conn.execute(select(func.count()).select_from(store.groups)).scalar() == 6
         manual = conn.execute(
