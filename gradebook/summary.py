@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 
 
 def sheet_summary(book: Gradebook) -> list[dict[str, Any]]:
-    """Per sheet: title, due, points, how many handed in, mean and median total of those."""
+    """Per sheet: title, due, points, how many handed in, mean and median total of those,
+    the mean of the autograded and of the pen-and-paper part, and the mean in percent."""
     submitted = book.wide("submitted").astype(bool)
     totals = book.wide("total")
     late = book.wide("status") == "late"
+    auto, manual = book.wide("auto"), book.wide("manual")
     rows = []
     for sid, row in book.sheets.iterrows():
         handed = int(submitted[sid].sum())
@@ -32,6 +34,15 @@ def sheet_summary(book: Gradebook) -> list[dict[str, Any]]:
                 "late": int(late[sid].sum()),
                 "mean": fmt_points(float(scores.mean())) if handed else "–",
                 "median": fmt_points(float(scores.median())) if handed else "–",
+                "auto_mean": fmt_points(float(auto[sid][submitted[sid]].mean())) if handed else "–",
+                "manual_mean": (
+                    fmt_points(float(manual[sid][submitted[sid]].mean())) if handed else "–"
+                ),
+                "percent": (
+                    f"{100 * float(scores.mean()) / float(row['possible']):.0f}"
+                    if handed and float(row["possible"])
+                    else "–"
+                ),
                 "remaining": bool(row["remaining"]),
             }
         )

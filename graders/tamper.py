@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from sheetgrade.graders.assert_lift import parse_source
 from sheetgrade.graders.notebook import Cell
 
 _PROTECTED_MODULES = {
@@ -210,7 +211,7 @@ def scan_source(source: str, _depth: int = 0) -> list[str]:
     Python source carried in its string constants (for ``exec`` or a module
     written to disk and imported)."""
     try:
-        tree = ast.parse(source)
+        tree = parse_source(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     aliases: dict[str, str] = {}

@@ -108,7 +108,7 @@ def test_rerun_redoes_nothing(demo_course):
     assert result.exit_code == 0, result.output
     assert "reusing" in result.stdout
     sheets = len(Course.open(root).sheet_ids)
-    assert sheets >= 9
+    assert sheets >= 12
     assert result.stdout.count(": 0 graded;") == sheets
     assert result.stdout.count("changed 0 marks (0 new)") == sheets
     assert result.stdout.count(" unchanged\n") == sheets
@@ -136,3 +136,23 @@ def test_second_run_rebuilds_and_rereleases_nothing(demo_course):
     assert result.stdout.count("the build is current; not rebuilt") == len(before)
     assert result.stdout.count("unchanged since its release at") == len(before)
     assert sheet_rows() == before
+
+
+def test_report_shows_every_sheet_across_the_term(intents, demo_course):
+    from sheetgrade.gradebook.admission import fmt_points
+
+    course, keys, planned = intents
+    page = (demo_course[0] / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Sheets across the term" in page
+    by_sheet = {k.sheet_id: k for k in keys}
+    for sheet_id in course.sheet_ids:
+        handed = [
+            earned_auto(by_sheet[sheet_id], i)
+            for i in planned
+            if i.sheet_id == sheet_id and i.kind != "missing"
+            for _ in i.members
+        ]
+        notebook_mean = fmt_points(sum(handed) / len(handed))
+        row = page.split(f"<tr><td>{sheet_id}</td>", 1)[1].split("</tr>", 1)[0]
+        assert f'<td class="num">{len(handed)}</td>' in row, row
+        assert f'<td class="num">{notebook_mean}</td>' in row, (sheet_id, notebook_mean, row)

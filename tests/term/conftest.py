@@ -16,8 +16,8 @@ from sheetgrade.cli.main import cli
 from sheetgrade.course.course import Course
 from sheetgrade.graders.batch import process_limits, start_reference
 from sheetgrade.graders.harness import ProcessReference
+from sheetgrade.graders.sandbox.worker import WarmWorker
 from sheetgrade.graders.submission import grade_notebook
-from sheetgrade.graders.worker import WarmWorker
 from sheetgrade.sheets.model import AutograderBundle
 
 

@@ -347,6 +347,217 @@ WRONG: dict[str, list[Wrong]] = {
             "    return _elbo(x, m, s2, w, b, sigma2) + s2 * (w @ w) / (2 * sigma2)\n",
         ),
     ],
+    "10-gnn-attention": [
+        Wrong(
+            "1a",
+            "neighbours along the atom list instead of the bonds",
+            "def message_passing(H, A, W):\n"
+            "    H = np.asarray(H, dtype=float)\n"
+            "    mean = (np.roll(H, 1, axis=0) + H + np.roll(H, -1, axis=0)) / 3\n"
+            "    return np.tanh(mean @ np.asarray(W, dtype=float))\n",
+        ),
+        Wrong(
+            "1a",
+            "sum instead of mean (no normalisation)",
+            "def message_passing(H, A, W):\n"
+            "    A_loop = np.asarray(A, dtype=float) + np.eye(len(A))\n"
+            "    return np.tanh(A_loop @ np.asarray(H, dtype=float) @ np.asarray(W, dtype=float))\n",
+            kept=1,  # still equivariant
+        ),
+        Wrong(
+            "1b",
+            "scale 1/sqrt(d) missing",
+            "def attention(Q, K, V):\n"
+            "    Q, K, V = (np.asarray(M, dtype=float) for M in (Q, K, V))\n"
+            "    s = Q @ K.T\n"
+            "    e = np.exp(s - s.max(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True) @ V\n",
+        ),
+        Wrong(
+            "1b",
+            "softmax over the queries",
+            "def attention(Q, K, V):\n"
+            "    Q, K, V = (np.asarray(M, dtype=float) for M in (Q, K, V))\n"
+            "    s = Q @ K.T / np.sqrt(Q.shape[1])\n"
+            "    e = np.exp(s - s.max(axis=0, keepdims=True))\n"
+            "    return e / e.sum(axis=0, keepdims=True) @ V\n",
+        ),
+        Wrong(
+            "1c",
+            "mask applied after the softmax",
+            "def causal_attention(Q, K, V):\n"
+            "    Q, K, V = (np.asarray(M, dtype=float) for M in (Q, K, V))\n"
+            "    s = Q @ K.T / np.sqrt(Q.shape[1])\n"
+            "    e = np.exp(s - s.max(axis=1, keepdims=True))\n"
+            "    return np.tril(e / e.sum(axis=1, keepdims=True)) @ V\n",
+        ),
+        Wrong(
+            "1c",
+            "the diagonal masked too",
+            "def causal_attention(Q, K, V):\n"
+            "    Q, K, V = (np.asarray(M, dtype=float) for M in (Q, K, V))\n"
+            "    s = Q @ K.T / np.sqrt(Q.shape[1])\n"
+            "    s = np.where(np.tril(np.ones_like(s, dtype=bool), -1), s, -np.inf)\n"
+            "    e = np.exp(s - s.max(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True) @ V\n",
+        ),
+    ],
+    "11-sampling": [
+        Wrong(
+            "1a",
+            "only accepted moves recorded",
+            "def metropolis(x0, steps, step_size, beta, seed):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    x, chain = float(x0), []\n"
+            "    for _ in range(steps):\n"
+            "        y = x + step_size * rng.normal()\n"
+            "        if rng.random() < np.exp(-beta * (U(y) - U(x))):\n"
+            "            x = y\n"
+            "            chain.append(x)\n"
+            "    return np.array(chain)\n",
+        ),
+        Wrong(
+            "1a",
+            "temperature ignored (beta = 1)",
+            "_metropolis = metropolis\n"
+            "def metropolis(x0, steps, step_size, beta, seed):\n"
+            "    return _metropolis(x0, steps, step_size, 1.0, seed)\n",
+            kept=1,
+        ),
+        Wrong(
+            "1b",
+            "force with the wrong sign",
+            "def grad_U(x):\n    return -(4 * x * (x**2 - 1) - tilt)\n",
+        ),
+        Wrong(
+            "1b",
+            "noise without the temperature",
+            "def langevin(x, steps, eps, beta, seed):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    x = np.array(x, dtype=float)\n"
+            "    for _ in range(steps):\n"
+            "        x = x - eps * grad_U(x) + np.sqrt(2 * eps) * rng.normal(size=x.shape)\n"
+            "    return x\n",
+            kept=1,
+        ),
+        Wrong(
+            "1c",
+            "data and model terms swapped",
+            "def nll_grad(theta, data, model_samples):\n"
+            "    return energy_features(model_samples).mean(axis=0) - energy_features(data).mean(axis=0)\n",
+        ),
+        Wrong(
+            "1c",
+            "sums instead of averages",
+            "def nll_grad(theta, data, model_samples):\n"
+            "    return energy_features(data).sum(axis=0) - energy_features(model_samples).sum(axis=0)\n",
+        ),
+    ],
+    "12-flows-diffusion": [
+        Wrong(
+            "1a",
+            "log-determinant with the wrong sign",
+            "_coupling_forward = coupling_forward\n"
+            "def coupling_forward(x, p):\n"
+            "    y, logdet = _coupling_forward(x, p)\n"
+            "    return y, -logdet\n",
+        ),
+        Wrong(
+            "1a",
+            "inverse multiplies by the scale instead of dividing",
+            "def coupling_inverse(y, p):\n"
+            "    y = np.asarray(y, dtype=float)\n"
+            "    s = p['a'] * np.tanh(p['w'] * y[:, 0] + p['b'])\n"
+            "    return np.column_stack([y[:, 0], (y[:, 1] - p['c'] * y[:, 0] - p['d']) * np.exp(s)])\n",
+            kept=1,
+        ),
+        Wrong(
+            "1b",
+            "velocity always taken at t = 0",
+            "def euler_flow(x, mu, sigma, steps):\n"
+            "    x = np.array(x, dtype=float)\n"
+            "    for _ in range(steps):\n"
+            "        x = x + exact_velocity(x, 0.0, mu, sigma) / steps\n"
+            "    return x\n",
+            kept=1,
+        ),
+        Wrong(
+            "1b",
+            "regression target reversed",
+            "def fm_target(x0, x1, t):\n"
+            "    x0, x1 = np.asarray(x0, dtype=float), np.asarray(x1, dtype=float)\n"
+            "    return (1 - t) * x0 + t * x1, x0 - x1\n",
+            kept=2,
+        ),
+        Wrong(
+            "1c",
+            "one minus the sum instead of the product",
+            "def alpha_bar(betas):\n    return 1.0 - np.cumsum(np.asarray(betas, dtype=float))\n",
+        ),
+        Wrong(
+            "1c",
+            "variance used as the noise scale",
+            "def diffuse(x0, t, betas, seed):\n"
+            "    x0 = np.asarray(x0, dtype=float)\n"
+            "    a = alpha_bar(betas)[t - 1]\n"
+            "    return np.sqrt(a) * x0 + (1 - a) * np.random.default_rng(seed).normal(size=x0.shape)\n",
+            kept=1,
+        ),
+    ],
+    "13-equivariant-kernels": [
+        Wrong(
+            "1a",
+            "distances not sorted",
+            "def distance_descriptor(X):\n"
+            "    X = np.asarray(X, dtype=float)\n"
+            "    i, j = np.triu_indices(len(X), k=1)\n"
+            "    return np.linalg.norm(X[i] - X[j], axis=1)\n",
+            kept=1,
+        ),
+        Wrong(
+            "1a",
+            "coordinates relative to the first atom",
+            "def distance_descriptor(X):\n"
+            "    X = np.asarray(X, dtype=float)\n"
+            "    return (X[1:] - X[0]).ravel()\n",
+        ),
+        Wrong(
+            "1b",
+            "only half of the group",
+            "def haar_kernel(X, Y, gamma, n_rot):\n"
+            "    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)\n"
+            "    total = 0.0\n"
+            "    for k in range(n_rot // 2):\n"
+            "        c, s = np.cos(2 * np.pi * k / n_rot), np.sin(2 * np.pi * k / n_rot)\n"
+            "        total += np.exp(-gamma * np.sum((X - Y @ np.array([[c, s], [-s, c]])) ** 2))\n"
+            "    return float(total / (n_rot // 2))\n",
+        ),
+        Wrong(
+            "1b",
+            "both molecules rotated together",
+            "def haar_kernel(X, Y, gamma, n_rot):\n"
+            "    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)\n"
+            "    total = 0.0\n"
+            "    for k in range(n_rot):\n"
+            "        c, s = np.cos(2 * np.pi * k / n_rot), np.sin(2 * np.pi * k / n_rot)\n"
+            "        R = np.array([[c, s], [-s, c]])\n"
+            "        total += np.exp(-gamma * np.sum((X @ R - Y @ R) ** 2))\n"
+            "    return float(total / n_rot)\n",
+        ),
+        Wrong(
+            "1c",
+            "penalty left out",
+            "def krr_fit(K, y, lam):\n"
+            "    return np.linalg.solve(np.asarray(K, dtype=float), np.asarray(y, dtype=float))\n",
+        ),
+        Wrong(
+            "1c",
+            "prediction with the transposed kernel",
+            "def krr_predict(K_test, alpha):\n"
+            "    return np.asarray(K_test, dtype=float).T @ np.asarray(alpha, dtype=float)\n",
+            kept=1,
+        ),
+    ],
 }
 
 SHEETS = list(WRONG)
