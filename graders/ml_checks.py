@@ -458,11 +458,10 @@ def autocorrelation_time(chain: Any, c: float = 5.0) -> float:
     spectrum = np.fft.rfft(x, size)
     acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[:n]
     acf /= acf[0]
-    tau = 1.0
-    for window in range(1, n):
-        tau = 1.0 + 2.0 * float(np.sum(acf[1 : window + 1]))
-        if window >= c * tau:
-            break
+    taus = 1.0 + 2.0 * np.cumsum(acf[1:])  # taus[w - 1]: the estimate with window w
+    windows = np.arange(1, n)
+    done = np.flatnonzero(windows >= c * taus)
+    tau = float(taus[done[0]] if done.size else taus[-1])
     return max(1.0, tau)
 
 

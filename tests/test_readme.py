@@ -92,7 +92,7 @@ def test_every_readme_command_runs_as_shown(tmp_path):
     for command in readme_commands(README.read_text(encoding="utf-8")):
         script = f'{command.line}\n__rc=$?\necho {MARK}"$(pwd)"\nexit $__rc\n'
         done = subprocess.run(
-            ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+            ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
         )
         output, _, where = done.stdout.rpartition(MARK)
         cwd = Path(where.strip()) if where.strip() else cwd
