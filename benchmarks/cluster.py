@@ -15,7 +15,7 @@ own cost per task is measured twice: as the difference between the Dask and
 the local run with one worker, per submission, and with no-op tasks on the
 2-worker cluster. Prints Markdown tables; writes ``benchmarks/out/cluster-*.json``.
 
-    .venv/bin/python benchmarks/cluster.py [--n 60] [--epochs 400] [--keep]
+    .venv/bin/python benchmarks/cluster.py [--n 60] [--epochs 600] [--keep]
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def scheduler_overhead(client: Any, tasks: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=60, help="submissions (default 60)")
-    parser.add_argument("--epochs", type=int, default=400, help="epochs per training call")
+    parser.add_argument("--epochs", type=int, default=600, help="epochs per training call")
     parser.add_argument("--noop-tasks", type=int, default=500, help="no-op tasks for overhead")
     parser.add_argument("--keep", action="store_true", help="keep the course folder")
     args = parser.parse_args()
