@@ -23,7 +23,6 @@ from sheetgrade.gradebook.errors import GradebookError
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-    from sqlalchemy.engine import Connection
 
     from sheetgrade.course.course import Course
 
@@ -171,17 +170,6 @@ def _sheet_frames(
     return sheets, tasks_frame
 
 
-def _read(conn: Connection, sql: str) -> pd.DataFrame:
-    import pandas as pd
-    from sqlalchemy import text
-
-    if conn.dialect.name == "sqlite":
-        cursor = conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
-        columns = [d[0] for d in cursor.description]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-    return pd.read_sql_query(text(sql), conn)
-
-
 def _counting(subs: pd.DataFrame, counting: str) -> pd.DataFrame:
     """The counting version per (sheet, owner): newest on time if the rule says so, else newest."""
     subs = subs.sort_values(["sheet_id", "owner", "version"])
@@ -205,85 +193,80 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
         course: the opened course.
         now: when to judge which sheets are still to come (default: now).
     """
-    import numpy as np
-    import pandas as pd
-
     from sheetgrade.gradebook.admission import evaluate
-    from sheetgrade.gradebook.late import penalty_fractions
+    from sheetgrade.gradebook.stored import read_stored
 
     now = now or datetime.now(UTC)
     with course.engine.connect() as conn:
-        stored_tasks = _read(
-            conn,
-            "SELECT t.sheet_id, t.id AS task_id, t.title, t.kind, t.points, t.position, "
-            "s.title AS sheet_title FROM tasks t JOIN sheets s ON s.id = t.sheet_id",
-        )
-        students = _read(
-            conn,
-            "SELECT s.id AS student_id, s.first_name, s.last_name, s.email, s.matrikel, "
-            's.group_id, g.name AS "group", g.tutor_email, t.name AS tutor FROM students s '
-            "LEFT JOIN groups g ON g.id = s.group_id LEFT JOIN tutors t ON t.email = g.tutor_email",
-        )
-        members = _read(
-            conn,
-            "SELECT m.team_id, m.student_id, t.sheet_id AS team_sheet FROM team_members m "
-            "JOIN teams t ON t.id = m.team_id",
-        )
-        subs = _read(
-            conn,
-            "SELECT sheet_id, owner, owner_kind, version, sha256, received_at, late_seconds "
-            "FROM submissions WHERE id NOT IN (SELECT submission_id FROM withdrawn_submissions)",
-        )
-        auto = _read(
-            conn,
-            "SELECT s.id AS sheet_id, r.submission_sha AS sha256, r.task_id, "
-            "SUM(r.points) AS points FROM test_results r JOIN sheets s ON s.build_hash = r.build_hash "
-            "GROUP BY s.id, r.submission_sha, r.task_id",
-        )
-        marks = _read(
-            conn,
-            "SELECT sheet_id, task_id, subject_kind, subject_id, points FROM marks "
-            "WHERE points IS NOT NULL",
-        )
-        shows = _read(
-            conn, "SELECT student_id, COUNT(*) AS n FROM presentations GROUP BY student_id"
-        )
-        excused_db = _read(conn, "SELECT student_id, sheet_id FROM excused")
-    sheets, tasks = _sheet_frames(course, now, stored_tasks)
-    students = students.sort_values(["last_name", "first_name", "student_id"]).set_index(
-        "student_id"
+        stored = read_stored(conn)
+    sheets, tasks = _sheet_frames(course, now, stored.tasks)
+    students = _student_frame(stored.students)
+    subs = stored.submissions[stored.submissions.sheet_id.isin(sheets.index)]
+    credit = _credit(_counting(subs, course.config.late.counting), stored.members, students.index)
+    points = _points(students.index, tasks, credit, stored.auto, stored.marks, stored.members)
+    task_points = _task_points(students.index, tasks, points)
+    per_sheet = _per_sheet(course, students, sheets, tasks, points, credit, stored.excused)
+    shows = stored.presentations.set_index("student_id")["n"]
+    overall = evaluate(
+        course.config.admission,
+        students=students,
+        sheets=sheets,
+        per_sheet=per_sheet,
+        presentations=shows.reindex(students.index, fill_value=0).astype(int),
     )
+    return Gradebook(
+        students=students,
+        sheets=sheets,
+        tasks=tasks,
+        task_points=task_points,
+        per_sheet=per_sheet,
+        overall=overall,
+        now=now,
+        share=course.config.admission.share,
+    )
+
+
+def _student_frame(stored: pd.DataFrame) -> pd.DataFrame:
+    """Students by last name, first name, id; ``group`` falls back to the group id."""
+    students = stored.sort_values(["last_name", "first_name", "student_id"]).set_index("student_id")
     for column in ("group_id", "group", "tutor_email", "tutor", "email", "matrikel"):
         students[column] = students[column].astype(object)
     students["group"] = students["group"].where(students["group"].notna(), students["group_id"])
-    student_ids = students.index
-    sheet_ids = [s for s in sheets.index]
-    subs = subs[subs.sheet_id.isin(sheet_ids)]
+    return students
 
-    # ---- which submission counts, and whom it credits
-    chosen = _counting(subs, course.config.late.counting)
+
+def _credit(chosen: pd.DataFrame, members: pd.DataFrame, student_ids: pd.Index) -> pd.DataFrame:
+    """Whom each counting submission credits: its student, or every member of its team
+    (the latest submission wins where a student is credited twice for a sheet)."""
+    import pandas as pd
+
     own = chosen[chosen.owner_kind == "student"].rename(columns={"owner": "student_id"})
     team_subs = chosen[chosen.owner_kind == "team"].merge(
         members[["team_id", "student_id"]], left_on="owner", right_on="team_id"
     )
-    credit = pd.concat(
-        [
-            own[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
-            team_subs[["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]],
-        ],
-        ignore_index=True,
-    )
+    columns = ["sheet_id", "student_id", "sha256", "received_at", "late_seconds"]
+    credit = pd.concat([own[columns], team_subs[columns]], ignore_index=True)
     credit = credit[credit.student_id.isin(student_ids)]
-    credit = (
-        credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
-    )
+    return credit.sort_values("received_at").groupby(["sheet_id", "student_id"], sort=False).tail(1)
 
-    # ---- a student × task matrix, filled by integer positions (no multi-key merges)
-    n_students, n_tasks = len(student_ids), len(tasks)
+
+def _points(
+    student_ids: pd.Index,
+    tasks: pd.DataFrame,
+    credit: pd.DataFrame,
+    auto: pd.DataFrame,
+    marks: pd.DataFrame,
+    members: pd.DataFrame,
+) -> np.ndarray:
+    """A student × task matrix of points, filled by integer positions (no multi-key merges):
+    autograded tasks from the credited submission, manual tasks from the marks (a
+    student's own mark overrides the team's); NaN where a manual task is not marked."""
+    import numpy as np
+    import pandas as pd
+
     task_index = pd.MultiIndex.from_arrays([tasks["sheet_id"], tasks["task_id"]])
     is_auto_task = tasks["kind"].eq("auto").to_numpy()
-    task_max = tasks["points"].to_numpy(dtype=float)
-    points = np.full((n_students, n_tasks), np.nan)
+    points = np.full((len(student_ids), len(tasks)), np.nan)
     points[:, is_auto_task] = 0.0
     auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])
     _scatter(
@@ -309,22 +292,48 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
             frame["points"].to_numpy(dtype=float),
             only=~is_auto_task,
         )
-    points = np.minimum(points, task_max)
-    task_points = pd.DataFrame(
+    capped: np.ndarray = np.minimum(points, tasks["points"].to_numpy(dtype=float))
+    return capped
+
+
+def _task_points(student_ids: pd.Index, tasks: pd.DataFrame, points: np.ndarray) -> pd.DataFrame:
+    """The matrix as one row per student × task."""
+    import numpy as np
+    import pandas as pd
+
+    n_students, n_tasks = len(student_ids), len(tasks)
+    return pd.DataFrame(
         {
             "student_id": np.repeat(student_ids.to_numpy(), n_tasks),
             "sheet_id": np.tile(tasks["sheet_id"].to_numpy(), n_students),
             "task_id": np.tile(tasks["task_id"].to_numpy(), n_students),
             "kind": np.tile(tasks["kind"].to_numpy(), n_students),
-            "max": np.tile(task_max, n_students),
+            "max": np.tile(tasks["points"].to_numpy(dtype=float), n_students),
             "points": points.ravel(),
         }
     )
 
-    # ---- per student × sheet: sums over each sheet's task columns
-    sheet_of_task = pd.Index(sheet_ids).get_indexer(tasks["sheet_id"])
-    onehot = np.zeros((n_tasks, len(sheet_ids)))
-    onehot[np.arange(n_tasks), sheet_of_task] = 1.0
+
+def _per_sheet(
+    course: Course,
+    students: pd.DataFrame,
+    sheets: pd.DataFrame,
+    tasks: pd.DataFrame,
+    points: np.ndarray,
+    credit: pd.DataFrame,
+    excused: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per student × sheet: sums over each sheet's task columns, lateness and its
+    penalty, the maximum (none for bonus and excused sheets) and the status."""
+    import numpy as np
+    import pandas as pd
+
+    from sheetgrade.gradebook.late import penalty_fractions
+
+    student_ids, sheet_ids = students.index, list(sheets.index)
+    is_auto_task = tasks["kind"].eq("auto").to_numpy()
+    onehot = np.zeros((len(tasks), len(sheet_ids)))
+    onehot[np.arange(len(tasks)), pd.Index(sheet_ids).get_indexer(tasks["sheet_id"])] = 1.0
     filled = np.nan_to_num(points)
     auto_sum = (filled * is_auto_task) @ onehot
     manual_sum = (filled * ~is_auto_task) @ onehot
@@ -335,24 +344,21 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
         index=full,
     )
     per_sheet["marked"] = per_sheet["marked"].astype(bool)
-    late = credit.set_index(["student_id", "sheet_id"])["late_seconds"]
-    per_sheet["late_seconds"] = late.reindex(full).to_numpy(dtype=float)
-    per_sheet["sha256"] = (
-        credit.set_index(["student_id", "sheet_id"])["sha256"].reindex(full).to_numpy(dtype=object)
-    )
+    by_student_sheet = credit.set_index(["student_id", "sheet_id"])
+    per_sheet["late_seconds"] = by_student_sheet["late_seconds"].reindex(full).to_numpy(dtype=float)
+    per_sheet["sha256"] = by_student_sheet["sha256"].reindex(full).to_numpy(dtype=object)
     per_sheet["submitted"] = ~np.isnan(per_sheet["late_seconds"].to_numpy())
     per_sheet["raw"] = per_sheet["auto"] + per_sheet["manual"]
     fraction = penalty_fractions(per_sheet["late_seconds"], course.config.late)
     per_sheet["penalty"] = (per_sheet["raw"] * fraction).round(4)
     per_sheet["total"] = per_sheet["raw"] - per_sheet["penalty"]
     sheet_of = per_sheet.index.get_level_values("sheet_id")
-    per_sheet["possible"] = sheets["possible"].reindex(sheet_of).to_numpy()
-    per_sheet["remaining"] = sheets["remaining"].reindex(sheet_of).to_numpy()
-    per_sheet["max"] = sheets["max"].reindex(sheet_of).to_numpy()
-    per_sheet["excused"] = _excused(course, students, excused_db, full)
+    for column in ("possible", "remaining", "max"):
+        per_sheet[column] = sheets[column].reindex(sheet_of).to_numpy()
+    per_sheet["excused"] = _excused(course, students, excused, full)
     per_sheet.loc[per_sheet["excused"], "max"] = 0.0
     per_sheet["missing"] = ~per_sheet["submitted"] & ~per_sheet["marked"] & ~per_sheet["remaining"]
-    status = np.select(
+    per_sheet["status"] = np.select(
         [
             per_sheet["excused"],
             per_sheet["missing"],
@@ -362,29 +368,7 @@ def build_gradebook(course: Course, *, now: datetime | None = None) -> Gradebook
         ["excused", "missing", "not due", "late"],
         default="ok",
     )
-    per_sheet["status"] = status
-    per_sheet = per_sheet[SHEET_COLUMNS]
-
-    shows_by_student = (
-        shows.set_index("student_id")["n"].reindex(student_ids, fill_value=0).astype(int)
-    )
-    overall = evaluate(
-        course.config.admission,
-        students=students,
-        sheets=sheets,
-        per_sheet=per_sheet,
-        presentations=shows_by_student,
-    )
-    return Gradebook(
-        students=students,
-        sheets=sheets,
-        tasks=tasks,
-        task_points=task_points,
-        per_sheet=per_sheet,
-        overall=overall,
-        now=now,
-        share=course.config.admission.share,
-    )
+    return per_sheet[SHEET_COLUMNS]
 
 
 def _scatter(
