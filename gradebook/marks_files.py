@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
+from sheetgrade.course.errors import ConfigError
 from sheetgrade.gradebook.errors import MarksError
 from sheetgrade.gradebook.marks import (
     AppliedChange,
@@ -480,7 +481,7 @@ def _plan_file(
         return []
     try:
         sheet = course.sheet(meta[2])
-    except Exception as exc:
+    except (ConfigError, OSError) as exc:  # unknown sheet, or its sheet.yml unreadable
         problems.append(f"{name} row 1: {exc}")
         return []
     if expect_sheet is not None and sheet.id != expect_sheet:

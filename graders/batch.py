@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetgrade.graders.errors import BuildMissing, GradingError
+from sheetgrade.graders.errors import BundleMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.readonly import changed_readonly_cells
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
@@ -89,13 +89,13 @@ def load_bundle(course: Course, sheet_id: str) -> AutograderBundle:
     """The sheet's autograder bundle.
 
     Raises:
-        BuildMissing: no build yet, with the command that makes one.
+        BundleMissing: no build yet, with the command that makes one.
         GradingError: the bundle is unreadable.
     """
     folder = bundle_dir(course, sheet_id)
     if not (folder / BUNDLE_FILE).is_file():
         number = sheet_id.split("-", 1)[0]
-        raise BuildMissing(
+        raise BundleMissing(
             f"sheet {sheet_id} has no autograder build ({folder / BUNDLE_FILE} is missing); "
             f"run `sheetgrade sheet build {number}`"
         )
@@ -179,7 +179,7 @@ def grade_sheet(
             ``grading.cluster``, else ``local`` with ``jobs`` worker processes).
 
     Raises:
-        BuildMissing, GradingError: the sheet cannot be graded at all.
+        BundleMissing, GradingError: the sheet cannot be graded at all.
         SheetBusy: another ``grade`` or ``collect`` of the sheet is running (on any
             machine, when the gradebook is on PostgreSQL).
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sheetgrade.graders.sandbox.errors import GradingError, ProtocolError, StudentProcessDied
 
 __all__ = [
-    "BuildMissing",
+    "BundleMissing",
     "GradingError",
     "ProtocolError",
     "PublicTestsMissing",
@@ -17,8 +17,8 @@ __all__ = [
 ]
 
 
-class BuildMissing(GradingError):
-    """The sheet has no autograder build yet."""
+class BundleMissing(GradingError):
+    """The sheet has no autograder bundle yet (``sheet build`` makes it)."""
 
 
 class PublicTestsMissing(GradingError):

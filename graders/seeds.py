@@ -61,7 +61,7 @@ def sweep_seeds(
     with seeds ``first_seed``, ``first_seed + 1``, … (``runs`` of them).
 
     Raises:
-        BuildMissing: the sheet has no build.
+        BundleMissing: the sheet has no build.
         GradingError: the reference cannot run.
     """
     sheet_id = course.resolve_sheet_id(sheet_id)

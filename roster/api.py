@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
+from sheetgrade.course.errors import ConfigError
 from sheetgrade.roster.check import CheckResult, RosterData, check_roster
 from sheetgrade.roster.columns import ALIASES, KINDS, Kind, normalise_header
 from sheetgrade.roster.csvfile import read_csv
@@ -335,7 +336,7 @@ def _scope(course: Course, entry: TeamEntry) -> str:
         return ""
     try:
         return course.resolve_sheet_id(entry.sheet)
-    except Exception:  # an unknown sheet is reported by validation
+    except ConfigError:  # an unknown sheet is reported by validation
         return entry.sheet
 
 

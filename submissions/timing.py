@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sheetgrade.course.errors import ConfigError
 from sheetgrade.submissions.errors import SubmissionError
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def course_sheet(course: Course, name: str) -> str | None:
     """The sheet id ``name`` refers to, or None."""
     try:
         return course.resolve_sheet_id(name)
-    except Exception:  # noqa: BLE001 - any unresolvable name simply does not apply
+    except ConfigError:  # an unknown name simply does not apply
         return None
 
 
