@@ -31,6 +31,44 @@ class State:
 pass_state = click.make_pass_decorator(State, ensure=True)
 
 
+class Duration(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A duration as course.yml writes it (``90s``, ``2m``, ``1.5h``), converted to seconds."""
+
+    name = "duration"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        from sheetgrade.course import schema
+
+        try:
+            return schema.parse_duration(value).total_seconds()
+        except schema.InvalidValue as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class Size(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A size as course.yml writes it (``512MiB``, ``2GB``, bytes), converted to bytes."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        from sheetgrade.course import schema
+
+        try:
+            return schema.parse_size(value)
+        except schema.InvalidValue as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = Duration()
+SIZE = Size()
+
+
 def warn(message: str) -> None:
     """A warning on stderr, never on stdout (stdout is for results)."""
     click.secho(f"warning: {message}", fg="yellow", err=True)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from sheetgrade.cli._common import DURATION
+
 
 @click.command()
 @click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
@@ -19,12 +21,14 @@ import click
 )
 @click.option(
     "--timeout",
-    metavar="DURATION",
-    default="60s",
-    show_default=True,
-    help="Wall-clock limit for running the notebook and its tests.",
+    type=DURATION,
+    default=None,
+    help="Wall-clock limit for running the notebook and its tests, e.g. 90s or 2m  "
+    "[default: grading's, see grading.timeout in docs/course-yml.md]",
 )
-def check(notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeout: str) -> None:
+def check(
+    notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeout: float | None
+) -> None:
     """Run NOTEBOOK and check it against the sheet's public tests, offline, as grading would.
 
     \b
@@ -33,14 +37,12 @@ def check(notebook: Path, tasks: tuple[str, ...], tests_path: Path | None, timeo
       sheetgrade check ridge.ipynb 1a 1b
       sheetgrade check work/pca.ipynb --tests 01-pca/public_tests.json
     """
-    from sheetgrade.course import schema
     from sheetgrade.graders.local_check import check_notebook, format_report
 
-    try:
-        timeout_s = schema.parse_duration(timeout).total_seconds()
-    except schema.InvalidValue as exc:
-        raise click.BadParameter(str(exc), param_hint="--timeout") from None
-    report = check_notebook(notebook, tasks, public_tests=tests_path, timeout=timeout_s)
+    if timeout is None:
+        report = check_notebook(notebook, tasks, public_tests=tests_path)
+    else:
+        report = check_notebook(notebook, tasks, public_tests=tests_path, timeout=timeout)
     click.echo(format_report(report))
     if not report.passed:
         raise click.exceptions.Exit(1)

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sheetgrade.cli._common import State, pass_state, progress_enabled, table
+from sheetgrade.cli._common import (
+    DURATION,
+    SIZE,
+    State,
+    pass_state,
+    progress_enabled,
+    table,
+)
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
@@ -46,13 +53,13 @@ def _saved(course: Course, sheet_id: str) -> int:
 )
 @click.option(
     "--timeout",
-    metavar="DURATION",
+    type=DURATION,
     default=None,
     help="Wall-clock limit per submission, e.g. 90s or 2m  [default: grading.timeout]",
 )
 @click.option(
     "--memory",
-    metavar="SIZE",
+    type=SIZE,
     default=None,
     help="Memory limit per submission, e.g. 1GiB  [default: grading.memory]",
 )
@@ -84,8 +91,8 @@ def grade(
     only: tuple[str, ...],
     jobs: int | None,
     force: bool,
-    timeout: str | None,
-    memory: str | None,
+    timeout: float | None,
+    memory: int | None,
     executor: str | None,
     scheduler: str | None,
     cluster: str | None,
@@ -104,8 +111,6 @@ def grade(
     """
     from sheetgrade.graders.batch import grade_sheet
 
-    timeout_s = _parse(timeout, "duration", "--timeout")
-    memory_b = _parse(memory, "size", "--memory")
     if (scheduler or cluster) and executor == "local":
         raise click.UsageError("--scheduler and --cluster go with --executor dask")
     if scheduler or cluster:
@@ -127,8 +132,8 @@ def grade(
             only=only,
             jobs=jobs,
             force=force,
-            timeout=timeout_s,
-            memory=memory_b,
+            timeout=timeout,
+            memory=memory,
             on_start=progress.start,
             on_progress=progress.update,
             executor=executor,
@@ -180,19 +185,6 @@ def grade(
         )
     if failed:
         raise click.exceptions.Exit(1)
-
-
-def _parse(value: str | None, kind: str, option: str) -> Any:
-    if value is None:
-        return None
-    from sheetgrade.course import schema
-
-    try:
-        if kind == "duration":
-            return schema.parse_duration(value).total_seconds()
-        return schema.parse_size(value)
-    except schema.InvalidValue as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _row(g: GradedSubmission) -> dict[str, Any]:

@@ -123,6 +123,11 @@ class RosterRules:
     )
 
 
+#: the wall-clock limit per submission unless course.yml says otherwise; also the
+#: default of ``sheetgrade check`` and of the grader's process limits
+DEFAULT_TIMEOUT = timedelta(seconds=60)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SlurmJobs:
     """The Slurm jobs that run Dask workers for `grade --executor dask --cluster slurm`
@@ -161,7 +166,7 @@ class GradingLimits:
     """How submissions are graded: limits per submission and where they run."""
 
     timeout: timedelta = setting(
-        timedelta(seconds=60), "Wall-clock limit per submission.", kind="duration"
+        DEFAULT_TIMEOUT, "Wall-clock limit per submission.", kind="duration"
     )
     memory: int = setting(2 * 1024**3, "Address-space limit per submission.", kind="size")
     output: int = setting(1024**2, "Cap on captured stdout and stderr per submission.", kind="size")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheetgrade.course.config import DEFAULT_TIMEOUT
 from sheetgrade.graders.errors import GradingError, PublicTestsMissing
 from sheetgrade.graders.harness import RecordedReference, TestOutcome
 from sheetgrade.graders.sandbox.backend import open_backend
@@ -121,7 +122,7 @@ def check_notebook(
     tasks: Sequence[str] = (),
     *,
     public_tests: Path | None = None,
-    timeout: float = 60.0,
+    timeout: float = DEFAULT_TIMEOUT.total_seconds(),
     memory: int | None = 2 * 1024**3,
 ) -> CheckReport:
     """Run ``notebook`` confined and check it against the public tests.

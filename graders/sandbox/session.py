@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from sheetgrade.course.config import DEFAULT_TIMEOUT
 from sheetgrade.graders.sandbox.errors import GradingError, ProtocolError, StudentProcessDied
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class StudentError(Exception):
 class ProcessLimits:
     """Limits of one student process (derived from ``GradingLimits``)."""
 
-    timeout: float = 60.0  # wall seconds for the whole submission
+    timeout: float = DEFAULT_TIMEOUT.total_seconds()  # wall seconds for the whole submission
     memory: int | None = 2 * 1024**3  # address space, bytes
     output: int = 1024**2  # bytes of stdout/stderr kept
     cpu: int | None = None  # CPU seconds (default: the wall timeout, rounded up)

@@ -17,12 +17,13 @@ from sheetgrade.graders.batch import GradedSubmission
         (
             "--timeout",
             "soon",
-            'Invalid value for --timeout: "soon" is not a duration (expected seconds or 15m, 2h, 1d)',
+            "Invalid value for '--timeout': "
+            '"soon" is not a duration (expected seconds or 15m, 2h, 1d)',
         ),
         (
             "--memory",
             "lots",
-            'Invalid value for --memory: "lots" is not a size (expected bytes or 512MiB, 2GiB)',
+            "Invalid value for '--memory': \"lots\" is not a size (expected bytes or 512MiB, 2GiB)",
         ),
     ],
 )
