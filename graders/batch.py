@@ -13,17 +13,17 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sheetgrade.graders.errors import BundleMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
-from sheetgrade.graders.readonly import changed_readonly_cells
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
-from sheetgrade.graders.sandbox.session import ProcessLimits, StudentProcess, remove_tree
+from sheetgrade.graders.sandbox.session import ProcessLimits, remove_tree
+from sheetgrade.graders.single import LazyReference, find_notebook, grade_record
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 # The judging and the store (numpy, SQLAlchemy) are imported inside the
@@ -31,7 +31,6 @@ from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 # ours, which is most of the start-up of a small ``grade``.
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
-    from sheetgrade.graders.harness import ProcessReference, Reference
     from sheetgrade.graders.submission import SubmissionResult
     from sheetgrade.submissions.records import SubmissionRecord
 
@@ -313,7 +312,7 @@ def _grade_locked(
         ) -> GradedSubmission | None:
             if stop.is_set():
                 return None
-            result = _grade_record(
+            result = grade_record(
                 record, bundle, worker, reference, limits, workroot / f"s{index}", data_files
             )
             if stop.is_set():
@@ -423,179 +422,6 @@ def _log(course: Course, sheet_id: str, record: SubmissionRecord, result: Submis
     with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
         f.write(line.replace("\n", " ") + "\n")
     return path
-
-
-def find_notebook(record: SubmissionRecord, bundle: AutograderBundle) -> Path | None:
-    """The notebook of a submission that gets graded (None: it holds none)."""
-    notebook = record.notebook
-    if notebook is None and bundle.student_notebook:
-        candidate = record.path / bundle.student_notebook
-        notebook = candidate if candidate.exists() else None
-    if notebook is None:
-        notebooks = sorted(record.path.glob("*.ipynb"))
-        notebook = notebooks[0] if len(notebooks) == 1 else None
-    return notebook
-
-
-def no_notebook(bundle: AutograderBundle) -> SubmissionResult:
-    """The result of a submission without a notebook."""
-    from sheetgrade.graders.submission import SubmissionResult
-
-    return SubmissionResult(
-        status="invalid",
-        points=0.0,
-        max_points=sum(t.points for t in bundle.tests),
-        message="the submission holds no notebook to grade",
-    )
-
-
-def _grade_record(
-    record: SubmissionRecord,
-    bundle: AutograderBundle,
-    worker: Backend,
-    reference: Reference,
-    limits: ProcessLimits,
-    workdir: Path,
-    data_files: Mapping[str, Path],
-) -> SubmissionResult:
-    notebook = find_notebook(record, bundle)
-    if notebook is None:
-        return no_notebook(bundle)
-    return grade_one(notebook, bundle, worker, reference, limits, workdir, data_files)
-
-
-def grade_one(
-    notebook: Path,
-    bundle: AutograderBundle,
-    worker: Backend,
-    reference: Reference,
-    limits: ProcessLimits,
-    workdir: Path,
-    data_files: Mapping[str, Path],
-) -> SubmissionResult:
-    """Grade one notebook with a warm worker and reference; a worker failure is a
-    ``crashed`` result, never an exception."""
-    from sheetgrade.graders.submission import SubmissionResult, grade_notebook
-
-    try:
-        result = grade_notebook(
-            notebook,
-            bundle.tests,
-            worker=worker,
-            reference=reference,
-            limits=limits,
-            workdir=workdir,
-            data_files=data_files,
-        )
-        result.flags += changed_readonly_cells(notebook, bundle.locked_cells)
-        return result
-    except GradingError as exc:  # the worker failed, not the submission
-        return SubmissionResult(
-            status="crashed",
-            points=0.0,
-            max_points=sum(t.points for t in bundle.tests),
-            message=f"grading failed: {exc}",
-        )
-    except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
-        return SubmissionResult(
-            status="crashed",
-            points=0.0,
-            max_points=sum(t.points for t in bundle.tests),
-            message="grading this submission failed",
-            detail=f"{type(exc).__name__}: {exc}",
-        )
-
-
-def start_reference(
-    worker: Backend,
-    reference_notebook: Path,
-    limits: ProcessLimits,
-    workdir: Path,
-    data_files: Mapping[str, Path],
-) -> ProcessReference:
-    """Start a child running the reference notebook; raise GradingError if it cannot run."""
-    from sheetgrade.graders.harness import ProcessReference
-    from sheetgrade.graders.notebook import InvalidNotebook, read_code_cells
-
-    try:
-        cells = read_code_cells(reference_notebook)
-    except InvalidNotebook as exc:
-        raise GradingError(f"the reference notebook is unreadable: {exc}") from None
-    process = StudentProcess(
-        worker, workdir, limits, notebook=reference_notebook, data_files=data_files
-    )
-    reference = ProcessReference(process, limits.timeout)
-    try:
-        report = process.run_cells([(c.index, c.original) for c in cells])
-    except GradingError as exc:
-        process.close()
-        raise GradingError(f"the reference notebook did not run: {exc}") from None
-    reference.report = report
-    return reference
-
-
-class LazyReference:
-    """The reference child, started on the first ``reference.*`` request (sheets
-    whose tests never ask the reference never start it). Thread-safe."""
-
-    def __init__(
-        self,
-        worker: Backend,
-        notebook: Path,
-        limits: ProcessLimits,
-        workdir: Path,
-        data_files: Mapping[str, Path],
-    ) -> None:
-        self._args = (worker, notebook, limits, workdir, data_files)
-        self._lock = threading.Lock()
-        self._reference: ProcessReference | None = None
-        self._error: str | None = None
-        self.warnings: list[str] = []
-
-    def _get(self) -> ProcessReference:
-        with self._lock:
-            if self._reference is None and self._error is None:
-                try:
-                    self._reference = start_reference(*self._args)
-                except GradingError as exc:
-                    self._error = str(exc)
-                    self.warnings.append(self._error)
-                else:
-                    errors = self._reference.report.errors if self._reference.report else []
-                    if errors:
-                        self.warnings.append(
-                            f"the reference notebook raised in cell {int(errors[0].get('cell', 0)) + 1}: "
-                            f"{errors[0].get('type')}: {errors[0].get('message')}"
-                        )
-            if self._reference is None:
-                from sheetgrade.graders.harness import ReferenceUnavailable
-
-                raise ReferenceUnavailable(f"the reference solution is unavailable: {self._error}")
-            return self._reference
-
-    def prestart(self) -> None:
-        """Start the reference child now, in the background, so that it runs
-        its cells while the first student's cells run; failures are kept for
-        the first request, as when started lazily."""
-
-        def start() -> None:
-            try:
-                self._get()
-            except Exception:  # noqa: BLE001 - recorded in _error, raised on first use
-                pass
-
-        threading.Thread(target=start, name="reference-start", daemon=True).start()
-
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return self._get().call(name, args, kwargs)
-
-    def value(self, name: str) -> Any:
-        return self._get().value(name)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._reference is not None:
-                self._reference.process.close()
 
 
 def _select(

@@ -47,8 +47,8 @@ except ImportError:  # without the dask extra; the executor says so when asked f
 
 if TYPE_CHECKING:
     from sheetgrade.course.config import SlurmJobs
-    from sheetgrade.graders.batch import LazyReference
     from sheetgrade.graders.sandbox.backend import Backend
+    from sheetgrade.graders.single import LazyReference
     from sheetgrade.submissions.records import SubmissionRecord
 
 INSTALL_HINT = "install it with `pip install 'sheetgrade[dask]'`"
@@ -238,9 +238,9 @@ class _WorkerState:
     def start(cls, files: dict[str, bytes], limits: ProcessLimits) -> _WorkerState:
         import itertools
 
-        from sheetgrade.graders.batch import LazyReference
         from sheetgrade.graders.preload import sheet_modules
         from sheetgrade.graders.sandbox.backend import open_backend
+        from sheetgrade.graders.single import LazyReference
 
         root = Path(tempfile.mkdtemp(prefix="sheetgrade-dask-"))
         folder = root / "autograder"
@@ -260,7 +260,7 @@ class _WorkerState:
         return cls(root, bundle, worker, reference, limits, itertools.count(), threading.Lock())
 
     def grade(self, name: str, notebook: bytes) -> dict[str, Any]:
-        from sheetgrade.graders.batch import grade_one
+        from sheetgrade.graders.single import grade_one
 
         with self.lock:
             index = next(self.counter)
@@ -369,7 +369,7 @@ def grade_on_dask(
 ) -> list[str]:
     """Grade ``todo`` (records with their notebooks) on ``target``; call ``store`` in
     this thread for each result as it arrives. Returns the run's warnings."""
-    from sheetgrade.graders.batch import no_notebook
+    from sheetgrade.graders.single import no_notebook
 
     distributed = _import_distributed()
     warnings: list[str] = []

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sheetgrade.graders.batch import load_bundle, process_limits, start_reference
+from sheetgrade.graders.batch import load_bundle, process_limits
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import run_test
 from sheetgrade.graders.sandbox.backend import open_backend
+from sheetgrade.graders.single import start_reference
 from sheetgrade.graders.validate import _RenewingTarget
 
 if TYPE_CHECKING:

@@ -32,11 +32,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetgrade.graders.batch import process_limits, start_reference
+from sheetgrade.graders.batch import process_limits
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import ChildTarget, run_test
 from sheetgrade.graders.sandbox.backend import open_backend
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentError
+from sheetgrade.graders.single import start_reference
 from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
 
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sheetgrade.graders.batch import start_reference
 from sheetgrade.graders.harness import normalise_output
 from sheetgrade.graders.notebook import new_notebook
 from sheetgrade.graders.sandbox.session import ProcessLimits
 from sheetgrade.graders.sandbox.worker import WarmWorker
+from sheetgrade.graders.single import start_reference
 from sheetgrade.graders.submission import grade_notebook
 from sheetgrade.graders.tamper import scan_source
 
