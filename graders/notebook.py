@@ -19,11 +19,11 @@ stand-in for its static scans (:func:`python_outline`), made in linear time.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from sheetgrade.graders.sandbox.ipython_syntax import python_outline
 
 MAX_NOTEBOOK = 32 * 1024 * 1024  # bytes
 
@@ -115,49 +115,6 @@ def _source_text(source: Any) -> str | None:
     if isinstance(source, list) and all(isinstance(s, str) for s in source):
         return "".join(source)
     return None
-
-
-@lru_cache(maxsize=1)
-def _transformer() -> Any:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager()
-
-
-_MAGIC_LINE = re.compile(r"^(\s*)(?:[%!]|[\w.\[\], ]+=\s*[%!])")
-
-
-def python_outline(source: str) -> str:
-    """``source`` with IPython-only lines replaced by ``pass``: parseable Python
-    for the grader's static scans, made in linear time (nothing here is run).
-
-    Lines that start a magic or shell escape (``%time``, ``!pip``,
-    ``files = !ls``) keep their indentation and become ``pass``; a trailing
-    ``?`` (help syntax) is dropped.
-    """
-    if "%" not in source and "!" not in source and "?" not in source:
-        return source
-    lines = []
-    for line in source.splitlines():
-        match = _MAGIC_LINE.match(line)
-        if match:
-            line = f"{match.group(1)}pass"
-        elif line.rstrip().endswith("?") and not line.lstrip().startswith("#"):
-            line = line.rstrip().rstrip("?")
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def transform(source: str) -> str:
-    """Rewrite IPython syntax in one cell into Python calling ``get_ipython()``.
-
-    Runs in the student process (see the module docstring)."""
-    if python_outline(source) == source:
-        return source  # no IPython syntax: skips importing IPython on the hot path
-    try:
-        return str(_transformer().transform_cell(source))
-    except Exception:  # noqa: BLE001 - a broken cell then fails as a SyntaxError when run
-        return source
 
 
 def new_notebook(cells: list[str], metadata: dict[str, Any] | None = None) -> str:

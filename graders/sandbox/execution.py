@@ -40,8 +40,8 @@ from builtins import (  # noqa: UP029
 from types import TracebackType
 from typing import Any
 
-from sheetgrade.graders.notebook import transform
 from sheetgrade.graders.sandbox.ipython_shim import IPythonShim
+from sheetgrade.graders.sandbox.ipython_syntax import transform
 
 
 def new_namespace() -> dict[str, Any]:
@@ -68,7 +68,7 @@ def run_cells(namespace: dict[str, Any], cells: list[tuple[int, str]]) -> dict[s
     Args:
         namespace: the namespace to run in.
         cells: ``(cell index, source)`` pairs; IPython syntax in a source is
-            rewritten here (:func:`sheetgrade.graders.notebook.transform`).
+            rewritten here (:func:`.ipython_syntax.transform`).
 
     Returns:
         ``{"errors": [{"cell", "type", "message"}], "memory_error": bool}``;

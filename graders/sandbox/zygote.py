@@ -49,7 +49,7 @@ PRELOAD = (
     "matplotlib",
     "matplotlib.pyplot",
     "pandas",
-    # IPython syntax is rewritten in the student process (graders.notebook.transform)
+    # IPython syntax is rewritten in the student process (sandbox.ipython_syntax.transform)
     "IPython.core.inputtransformer2",
 )
 #: our own modules the child needs; imported once here, not in every child.
@@ -135,10 +135,10 @@ def preload_list(spec: str) -> tuple[str, ...]:
 def _preload(names: tuple[str, ...]) -> None:
     _import_all(names)
     if "IPython.core.inputtransformer2" in sys.modules:
-        try:  # the IPython rewriter children use (graders.notebook.transform), built once here
-            from sheetgrade.graders.notebook import _transformer
+        try:  # the IPython rewriter children use (sandbox.ipython_syntax.transform), built once here
+            from sheetgrade.graders.sandbox.ipython_syntax import rewriter
 
-            _transformer()
+            rewriter()
         except Exception:  # noqa: BLE001 - the child builds it again and reports what fails
             pass
     if "matplotlib.pyplot" not in sys.modules:
