@@ -313,19 +313,18 @@ def _check_sheet(
         if (
             expected
             and many
-            and not report.force
             and not any(
                 p.lower().endswith(".ipynb")
                 for item, _ in pairs
                 for p in (item.contents.files if item.contents else {})
             )
         ):
-            report.refused_sources.append(
-                f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), but sheet "
-                f"{sheet_id} expects {Path(expected).name}; nothing from it was collected; "
-                f"is it the right file? (--force collects it anyway)"
+            # a download of scans for the pen-and-paper part is fine; say so all the same
+            report.warnings.append(
+                f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), though "
+                f"sheet {sheet_id} expects {Path(expected).name}; collected the write-ups only. "
+                f"If that was not meant: `sheetgrade submissions undo {sheet_id}`"
             )
-            continue
         guesses = [g for _, g in pairs if g is not None]
         verdict = describe_source(source, guesses, len(pairs))
         if verdict is not None:

@@ -26,18 +26,26 @@ def test_empty_zip_is_refused(sg: Run, course: Path) -> None:
     assert dump(course) == before
 
 
-def test_zip_without_a_notebook_is_refused(sg: Run, course: Path) -> None:
+def test_zip_without_a_notebook(sg: Run, course: Path) -> None:
     listing = sg("submissions", "list", "02", "--format", "csv").stdout.splitlines()
     name = next(row for row in csv.DictReader(listing))["name"]
     first, last = (name.split(", ")[1], name.split(", ")[0]) if ", " in name else (name, "")
     folder = f"{first} {last}".strip() + "_80000_assignsubmission_file_"
-    upload = _zip(course / "incoming" / "scans.zip", {f"{folder}/notes.txt": "see paper"})
+    # nothing the sheet takes: refused, exit 1, nothing written
+    word = _zip(course / "incoming" / "word.zip", {f"{folder}/solution.docx": "PK"})
     before = dump(course)
-    result = sg("collect", "02", str(upload))
-    assert result.exit_code == 1
-    assert "no notebook (.ipynb) in any of its 1 upload(s)" in result.stdout
-    assert "expects kde.ipynb" in result.stdout
+    refused = sg("collect", "02", str(word))
+    assert refused.exit_code == 1
+    assert "nothing acceptable to collect" in refused.stdout
+    assert "solution.docx: not accepted for this sheet" in refused.stdout
     assert dump(course) == before
+    # write-ups only (a download of the pen-and-paper part): collected, and said so
+    scans = _zip(course / "incoming" / "scans.zip", {f"{folder}/notes.txt": "see paper"})
+    result = sg("collect", "02", str(scans))
+    assert result.exit_code == 0, result.output
+    assert "no notebook (.ipynb) in any of its 1 upload(s)" in result.stderr
+    assert "expects kde.ipynb; collected the write-ups only" in result.stderr
+    assert "submissions undo 02-kde" in result.stderr
 
 
 def test_refused_csv_keeps_every_collects_history(sg: Run, course: Path) -> None:
