@@ -1,6 +1,5 @@
-"""The gradebook: every student's points per sheet and overall, as pandas frames.
-
-Built in a handful of queries and vectorised pandas steps:
+"""The gradebook: every student's points per sheet and overall, as pandas frames,
+built from the store's rows (:mod:`.stored`) in vectorised steps:
 
 - autograded points: ``test_results`` of each sheet's *current* build for the
   submission version that counts (late policy ``counting``); a team submission
@@ -26,23 +25,10 @@ if TYPE_CHECKING:
 
     from sheetgrade.course.course import Course
 
-SHEET_COLUMNS = [
-    "auto",
-    "manual",
-    "raw",
-    "penalty",
-    "total",
-    "max",
-    "possible",
-    "submitted",
-    "marked",
-    "missing",
-    "late_seconds",
-    "excused",
-    "remaining",
-    "status",
-    "sha256",
-]
+SHEET_COLUMNS = (
+    "auto manual raw penalty total max possible submitted marked missing late_seconds excused "
+    "remaining status sha256"
+).split()
 
 
 @dataclass

@@ -50,88 +50,74 @@ class Stored:
 
 def read_stored(conn: Connection) -> Stored:
     """Read everything :class:`Stored` holds through one connection."""
+    queries = {**_course_queries(), **_work_queries()}
+    return Stored(**{name: _frame(conn, query) for name, query in queries.items()})
+
+
+def _course_queries() -> dict[str, Select[Any]]:
+    """Tasks, students (with their group and tutor) and team members."""
     t, sh, s, g, tu = store.tasks, store.sheets, store.students, store.groups, store.tutors
-    m, tm, sub, r, mk = (
-        store.team_members,
-        store.teams,
-        store.submissions,
-        store.test_results,
-        store.marks,
-    )
+    m, tm = store.team_members, store.teams
+    return {
+        "tasks": select(
+            t.c.sheet_id,
+            t.c.id.label("task_id"),
+            t.c.title,
+            t.c.kind,
+            t.c.points,
+            t.c.position,
+            sh.c.title.label("sheet_title"),
+        ).join_from(t, sh, sh.c.id == t.c.sheet_id),
+        "students": select(
+            s.c.id.label("student_id"),
+            s.c.first_name,
+            s.c.last_name,
+            s.c.email,
+            s.c.matrikel,
+            s.c.group_id,
+            g.c.name.label("group"),
+            g.c.tutor_email,
+            tu.c.name.label("tutor"),
+        )
+        .select_from(s)
+        .outerjoin(g, g.c.id == s.c.group_id)
+        .outerjoin(tu, tu.c.email == g.c.tutor_email),
+        "members": select(m.c.team_id, m.c.student_id, tm.c.sheet_id.label("team_sheet")).join_from(
+            m, tm, tm.c.id == m.c.team_id
+        ),
+    }
+
+
+def _work_queries() -> dict[str, Select[Any]]:
+    """Submissions, autograded points, marks, presentations and excused sheets."""
+    sh, sub, r, mk = store.sheets, store.submissions, store.test_results, store.marks
     withdrawn = select(store.withdrawn_submissions.c.submission_id)
-    return Stored(
-        tasks=_frame(
-            conn,
-            select(
-                t.c.sheet_id,
-                t.c.id.label("task_id"),
-                t.c.title,
-                t.c.kind,
-                t.c.points,
-                t.c.position,
-                sh.c.title.label("sheet_title"),
-            ).join_from(t, sh, sh.c.id == t.c.sheet_id),
+    return {
+        "submissions": select(
+            sub.c.sheet_id,
+            sub.c.owner,
+            sub.c.owner_kind,
+            sub.c.version,
+            sub.c.sha256,
+            sub.c.received_at,
+            sub.c.late_seconds,
+        ).where(sub.c.id.not_in(withdrawn)),
+        "auto": select(
+            sh.c.id.label("sheet_id"),
+            r.c.submission_sha.label("sha256"),
+            r.c.task_id,
+            func.sum(r.c.points).label("points"),
+        )
+        .join_from(r, sh, sh.c.build_hash == r.c.build_hash)
+        .group_by(sh.c.id, r.c.submission_sha, r.c.task_id),
+        "marks": select(
+            mk.c.sheet_id, mk.c.task_id, mk.c.subject_kind, mk.c.subject_id, mk.c.points
+        ).where(mk.c.points.is_not(None)),
+        "presentations": select(store.presentations.c.student_id, func.count().label("n")).group_by(
+            store.presentations.c.student_id
         ),
-        students=_frame(
-            conn,
-            select(
-                s.c.id.label("student_id"),
-                s.c.first_name,
-                s.c.last_name,
-                s.c.email,
-                s.c.matrikel,
-                s.c.group_id,
-                g.c.name.label("group"),
-                g.c.tutor_email,
-                tu.c.name.label("tutor"),
-            )
-            .select_from(s)
-            .outerjoin(g, g.c.id == s.c.group_id)
-            .outerjoin(tu, tu.c.email == g.c.tutor_email),
-        ),
-        members=_frame(
-            conn,
-            select(m.c.team_id, m.c.student_id, tm.c.sheet_id.label("team_sheet")).join_from(
-                m, tm, tm.c.id == m.c.team_id
-            ),
-        ),
-        submissions=_frame(
-            conn,
-            select(
-                sub.c.sheet_id,
-                sub.c.owner,
-                sub.c.owner_kind,
-                sub.c.version,
-                sub.c.sha256,
-                sub.c.received_at,
-                sub.c.late_seconds,
-            ).where(sub.c.id.not_in(withdrawn)),
-        ),
-        auto=_frame(
-            conn,
-            select(
-                sh.c.id.label("sheet_id"),
-                r.c.submission_sha.label("sha256"),
-                r.c.task_id,
-                func.sum(r.c.points).label("points"),
-            )
-            .join_from(r, sh, sh.c.build_hash == r.c.build_hash)
-            .group_by(sh.c.id, r.c.submission_sha, r.c.task_id),
-        ),
-        marks=_frame(
-            conn,
-            select(
-                mk.c.sheet_id, mk.c.task_id, mk.c.subject_kind, mk.c.subject_id, mk.c.points
-            ).where(mk.c.points.is_not(None)),
-        ),
-        presentations=_frame(
-            conn,
-            select(store.presentations.c.student_id, func.count().label("n")).group_by(
-                store.presentations.c.student_id
-            ),
-        ),
-        excused=_frame(conn, select(store.excused.c.student_id, store.excused.c.sheet_id)),
-    )
+        "excused": select(store.excused.c.student_id, store.excused.c.sheet_id),
+    }
 
 
 def _frame(conn: Connection, query: Select[Any]) -> pd.DataFrame:
