@@ -14,9 +14,10 @@ from click.testing import CliRunner
 
 from sheetgrade.cli.main import cli
 from sheetgrade.course.course import Course
-from sheetgrade.graders.batch import process_limits, start_reference
+from sheetgrade.graders.batch import process_limits
 from sheetgrade.graders.harness import ProcessReference
 from sheetgrade.graders.sandbox.worker import WarmWorker
+from sheetgrade.graders.single import start_reference
 from sheetgrade.graders.submission import grade_notebook
 from sheetgrade.sheets.model import AutograderBundle
 
