@@ -39,7 +39,12 @@ def otter_scores(sheet: cs.CompatSheet, work: Path) -> dict[str, dict[str, float
     src = work / "src"
     cs.write_sources(sheet, src)
     competitors.run(["otter", "assign", sheet.notebook, str(work / "dist")], cwd=src)
-    archive = sorted((work / "dist" / "autograder").glob("*.zip"))[0]
+    archives = sorted((work / "dist" / "autograder").glob("*.zip"))
+    if not archives:
+        raise RuntimeError(
+            "otter assign wrote no autograder zip (see the notebook's ASSIGNMENT CONFIG)"
+        )
+    archive = archives[0]
     uploads = cs.write_uploads(sheet, work / "uploads")
     out = work / "otter.json"
     competitors.helper(

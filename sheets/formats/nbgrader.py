@@ -261,6 +261,22 @@ def expand_autotests(code: str) -> str:
             )
     if out != code.split("\n"):
         # one printing statement at the end: the build records one expected output
-        out = [AUTOTEST_SOURCE, f"{AUTOTEST_HELPER}_out = []", *out]
+        out = [AUTOTEST_SOURCE, f"{AUTOTEST_HELPER}_out = []", *_quiet(out)]
         out.append(f'print("\\n".join({AUTOTEST_HELPER}_out))')
     return "\n".join(out)
+
+
+def _quiet(lines: list[str]) -> list[str]:
+    """Bare expressions (a docstring, a value) assigned away: in a notebook only
+    a cell's last expression shows, and the ok test compares printed output."""
+    import ast
+
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return lines
+    out = list(lines)
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and node.col_offset == 0:
+            out[node.lineno - 1] = f"{AUTOTEST_HELPER}_ = " + out[node.lineno - 1]
+    return out
