@@ -56,6 +56,8 @@ def normalise(text: str) -> str:
 
 def _meaningful(line: str) -> bool:
     text = normalise(line)
+    if text.startswith(("import ", "from ")) and " import " in f" {text} ":
+        return False  # imports are no answer: `import numpy as np` is everywhere
     return len(text) >= MIN_LINE and not text.startswith("#") and any(c.isalnum() for c in text)
 
 

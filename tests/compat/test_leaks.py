@@ -38,6 +38,16 @@ def cells(hint: str, tagged: dict) -> list:
     ]
 
 
+def test_imports_are_no_secret() -> None:
+    from sheetgrade.sheets.formats.base import SecretLine
+    from sheetgrade.sheets.leaks import find_leaks
+
+    secrets = [SecretLine("import numpy as np", 3, 1), SecretLine("answer = np.pi * 2", 3, 2)]
+    texts = {"cell 1": "import numpy as np\nanswer = np.pi * 2"}
+    leaks = find_leaks(texts, secret_lines=secrets, tests=[], notebook="n.ipynb")
+    assert [leak.text for leak in leaks] == ["answer = np.pi * 2"]
+
+
 def test_statements_not_fragments() -> None:
     found = statements(
         ["coef = f(a,", "         b,", "         c=1)", "for i in range(3):", "    total += i"]
