@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sheetgrade.graders.errors import BundleMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
+from sheetgrade.graders.sandbox.leftovers import remove_stale_workroots, workroot_prefix
 from sheetgrade.graders.sandbox.session import ProcessLimits, remove_tree
 from sheetgrade.graders.single import LazyReference, find_notebook, grade_record
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
@@ -291,7 +292,8 @@ def _grade_locked(
         return run
     assert worker is not None
     data_files = bundle.data_sources()
-    workroot = Path(tempfile.mkdtemp(prefix=f"sheetgrade-{sheet_id}-"))
+    remove_stale_workroots()  # left by an earlier run whose grader was killed
+    workroot = Path(tempfile.mkdtemp(prefix=workroot_prefix(sheet_id)))
     lock = threading.Lock()
     stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
     try:

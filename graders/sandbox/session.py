@@ -234,9 +234,13 @@ class StudentProcess:
         self._child.kill()
 
     def close(self) -> None:
-        """Kill whatever is left of the process group and release the channel."""
+        """Kill whatever is left of the process group and release the channel;
+        remove SysV IPC objects it made (where seccomp did not refuse them)."""
         self._dead = True
         self._child.close()
+        from sheetgrade.graders.sandbox.leftovers import remove_ipc_of
+
+        remove_ipc_of([self.pid])
 
     def output(self) -> str:
         """The first ``limits.output`` bytes the student process printed."""
