@@ -22,8 +22,12 @@ from typing import TYPE_CHECKING
 from sheetgrade.graders.errors import BundleMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
-from sheetgrade.graders.sandbox.leftovers import remove_stale_workroots, workroot_prefix
-from sheetgrade.graders.sandbox.session import ProcessLimits, remove_tree
+from sheetgrade.graders.sandbox.leftovers import (
+    remove_stale_workroots,
+    remove_tree,
+    workroot_prefix,
+)
+from sheetgrade.graders.sandbox.session import ProcessLimits
 from sheetgrade.graders.single import LazyReference, find_notebook, grade_record
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 

@@ -14,6 +14,7 @@ from sheetgrade.graders.errors import ProtocolError, StudentProcessDied
 from sheetgrade.graders.harness import ChildTarget, Reference, TestOutcome, run_test
 from sheetgrade.graders.notebook import Cell, InvalidNotebook, read_code_cells
 from sheetgrade.graders.sandbox.backend import Backend
+from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.sandbox.protocol import clean_text
 from sheetgrade.graders.sandbox.session import (
     DiskLimitExceeded,
@@ -22,7 +23,6 @@ from sheetgrade.graders.sandbox.session import (
     StudentError,
     StudentProcess,
     SubmissionTimeout,
-    remove_tree,
 )
 from sheetgrade.graders.tamper import names_used, scan_cells
 from sheetgrade.sheets.model import TestCase

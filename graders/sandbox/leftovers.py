@@ -94,8 +94,6 @@ def remove_stale_workroots(temp_dir: Path | None = None) -> list[Path]:
     Returns:
         The folders removed.
     """
-    from sheetgrade.graders.sandbox.session import remove_tree
-
     root = Path(temp_dir or tempfile.gettempdir())
     removed: list[Path] = []
     try:
@@ -127,3 +125,72 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove ``folder`` and everything below it, however deep; never raises.
+
+    ``shutil.rmtree`` recurses once per directory level, so a submission that
+    nests directories a few thousand deep makes it raise ``RecursionError``.
+    This walks without recursion: every subdirectory is first moved up to
+    ``folder`` itself (a rename, one level at a time), then removed once empty.
+    Directories the grader cannot list (no read permission) are made
+    listable first.
+    """
+    top = str(folder)
+    try:
+        top_fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        try:
+            os.unlink(top)
+        except OSError:
+            pass
+        return
+    try:
+        pending = ["."]  # directories, relative to top (all at depth 0 or 1)
+        done: list[str] = []
+        counter = 0
+        while pending:
+            name = pending.pop()
+            try:
+                if name != ".":
+                    os.chmod(name, 0o700, dir_fd=top_fd, follow_symlinks=False)
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top_fd)
+            except OSError:
+                continue
+            try:
+                for entry in os.scandir(fd):
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        try:
+                            os.unlink(entry.name, dir_fd=fd)
+                        except OSError:
+                            pass
+                        continue
+                    counter += 1
+                    flat = f".sheetgrade-rm-{counter}"
+                    try:
+                        os.rename(entry.name, flat, src_dir_fd=fd, dst_dir_fd=top_fd)
+                    except OSError:
+                        continue
+                    pending.append(flat)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+            if name != ".":
+                done.append(name)
+        for name in done:
+            try:
+                os.rmdir(name, dir_fd=top_fd)
+            except OSError:
+                pass
+    finally:
+        os.close(top_fd)
+    try:
+        os.rmdir(top)
+    except OSError:
+        pass
