@@ -73,7 +73,9 @@ CASES = {
         "team,student,sheet\nA,s001,3-regresion\n",
         "Error: teams.csv: 1 problem; nothing was imported\n"
         "  teams.csv line 2: no sheet '3-regresion'; did you mean '03-regression'? "
-        "(sheets in course.yml: 01-pca, 02-kde, 03-regression)\n",
+        "(sheets in course.yml: 01-pca, 02-kde, 03-regression, 04-classification, "
+        "05-model-selection, 06-logistic, 07-mlp, 08-cnn, 09-embeddings-vae, 10-gnn-attention, "
+        "11-sampling, 12-flows-diffusion, 13-equivariant-kernels)\n",
     ),
     "missing column": (
         ["roster", "import"],
