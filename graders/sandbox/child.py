@@ -114,8 +114,12 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     os.chdir(scratch)
     os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
     sys.argv = [""]
-    # A fresh import path: the scratch dir (a student's own helper modules)
-    # and the installation's absolute entries, none inside a hidden folder.
+    fresh_import_path(request)
+
+
+def fresh_import_path(request: dict[str, Any]) -> None:
+    """A fresh import path: the scratch dir (a student's own helper modules)
+    and the installation's absolute entries, none inside a hidden folder."""
     hidden = [Path(os.path.realpath(h)) for h in request.get("limits", {}).get("hidden_paths", [])]
     sys.path[:] = [
         "",

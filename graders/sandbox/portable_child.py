@@ -136,8 +136,9 @@ def _setup(request: dict[str, Any]) -> None:
     if os.name == "nt":
         os.environ.update({"USERPROFILE": home, "TEMP": home, "TMP": home})
     sys.argv = [""]
-    if "" not in sys.path:
-        sys.path.insert(0, "")  # a student's own helper modules in the scratch dir
+    from sheetgrade.graders.sandbox.child import fresh_import_path
+
+    fresh_import_path(request)  # as the fork child: scratch first, no hidden folder
 
 
 def confine_here(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
