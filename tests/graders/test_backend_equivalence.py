@@ -9,6 +9,7 @@ message), the status and the notes must be identical.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,15 @@ from sheetgrade.graders.sandbox.backend import fork_unavailable
 
 pytestmark = pytest.mark.skipif(fork_unavailable() is not None, reason="needs the fork backend")
 
+#: the first sheets of the term (numpy, scipy and matplotlib notebooks); every
+#: sheet with EQUIVALENCE_ALL_SHEETS=1 (minutes: two checks per notebook)
+FIRST_SHEETS = 3
+
+
+def _sheets(course: Course) -> list[str]:
+    ids = list(course.sheet_ids)
+    return ids if os.environ.get("EQUIVALENCE_ALL_SHEETS") == "1" else ids[:FIRST_SHEETS]
+
 
 @pytest.fixture(scope="module")
 def built_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -28,7 +38,7 @@ def built_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runner = CliRunner()
     result = runner.invoke(cli, ["init", str(root), "--example", "mlphys"])
     assert result.exit_code == 0, result.output
-    for sheet_id in Course.open(root).sheet_ids:
+    for sheet_id in _sheets(Course.open(root)):
         built = runner.invoke(cli, ["--course", str(root), "sheet", "build", sheet_id])
         assert built.exit_code == 0, built.output
     return root
@@ -66,7 +76,7 @@ def test_fork_and_portable_agree_on_every_example_notebook(
 ) -> None:
     course = Course.open(built_course)
     compared = 0
-    for sheet_id in course.sheet_ids:
+    for sheet_id in _sheets(course):
         student = course.build_dir / sheet_id / "student"
         for label, data in _notebooks(course, sheet_id).items():
             notebook = student / f"{label}.ipynb"
