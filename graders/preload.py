@@ -6,7 +6,9 @@ needs only numpy should not pay for them at the start of every ``grade``. The
 list comes from the instructor's reference notebook, never from a submission:
 the warm worker imports before any confinement, so student text must not
 choose what it runs. A submission that imports more still works; its child
-imports the rest itself.
+imports the rest itself. IPython's cell rewriter is preloaded when the sheet's
+notebook uses IPython syntax (``%matplotlib inline``, ``!ls``): its students
+will copy it, and each child would otherwise import IPython on its own.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ import json
 import re
 from pathlib import Path
 
+from sheetgrade.graders.sandbox.ipython_syntax import python_outline
+
 #: ``import a.b as c, d`` and ``from a.b import c`` at the start of a line
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+)", re.MULTILINE)
 _FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import\b", re.MULTILINE)
 _NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 #: at most this many modules are preloaded (a sheet imports a handful)
 LIMIT = 64
+#: what the student process needs to rewrite IPython syntax
+IPYTHON_REWRITER = "IPython.core.inputtransformer2"
 
 
 def modules_in(source: str) -> list[str]:
@@ -57,12 +63,15 @@ def sheet_modules(notebook: Path) -> tuple[str, ...]:
     except (OSError, ValueError):
         return ()
     names: list[str] = []
+    ipython = False
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
+        ipython = ipython or python_outline(text) != text
         for name in modules_in(text):
             if name not in names:
                 names.append(name)
-    return tuple(names[:LIMIT])
+    names = names[: LIMIT - 1]
+    return (*names, IPYTHON_REWRITER) if ipython else tuple(names)

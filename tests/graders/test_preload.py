@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sheetgrade.graders.preload import LIMIT, modules_in, sheet_modules
+from sheetgrade.graders.preload import IPYTHON_REWRITER, LIMIT, modules_in, sheet_modules
 from sheetgrade.graders.sandbox.zygote import PRELOAD, preload_list
 
 
@@ -36,7 +36,7 @@ def test_sheet_modules_is_bounded_and_tolerant(tmp_path: Path) -> None:
     many = "\n".join(f"import m{i}" for i in range(LIMIT + 10))
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": many}]}))
-    assert len(sheet_modules(path)) == LIMIT
+    assert len(sheet_modules(path)) == LIMIT - 1
     path.write_text("{not json", encoding="utf-8")
     assert sheet_modules(path) == ()
     assert sheet_modules(tmp_path / "missing.ipynb") == ()
@@ -56,3 +56,10 @@ def test_example_sheet_preloads_only_its_imports() -> None:
     names = sheet_modules(notebook)
     assert "numpy" in names
     assert "pandas" not in names and "scipy" not in names
+
+
+def test_ipython_syntax_preloads_the_rewriter(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    cells = [{"cell_type": "code", "source": "%matplotlib inline\nimport numpy as np"}]
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    assert sheet_modules(path) == ("numpy", IPYTHON_REWRITER)
