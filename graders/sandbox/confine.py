@@ -244,9 +244,6 @@ def confine(scratch: Path, limits: Limits) -> dict[str, str]:
         Layer name to status, e.g. ``{"rlimits": "on", "seccomp": "on",
         "landlock": "on (ABI 7)"}`` or ``"unavailable: <reason>"``.
     """
-    layers: dict[str, str] = {}
-    layers["rlimits"] = _guard(lambda: apply_rlimits(limits))
-    layers["capabilities"] = _guard(drop_capabilities)
     scratch = Path(os.path.realpath(scratch))
     # A read-only rule on a parent of the scratch dir (say sys.path holds the
     # course directory) would open the course to the child: drop it.
@@ -263,7 +260,14 @@ def confine(scratch: Path, limits: Limits) -> dict[str, str]:
     from sheetgrade.graders.sandbox import landlock, seccomp
 
     seccomp.set_no_new_privs()
-    layers["landlock"] = _guard(lambda: landlock.restrict(scratch, read_paths))
+    # Landlock first: it opens one descriptor per readable path, which the
+    # open-files limit (and whatever descriptors the process inherited) could
+    # refuse; the rlimits follow, then seccomp, which may forbid setting them.
+    landlocked = _guard(lambda: landlock.restrict(scratch, read_paths))
+    layers: dict[str, str] = {}
+    layers["rlimits"] = _guard(lambda: apply_rlimits(limits))
+    layers["capabilities"] = _guard(drop_capabilities)
+    layers["landlock"] = landlocked
     layers["seccomp"] = _guard(seccomp.install)
     return layers
 
