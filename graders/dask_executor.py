@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import TestOutcome
+from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.sandbox.session import ProcessLimits
 from sheetgrade.graders.submission import SubmissionResult
 from sheetgrade.sheets.model import AutograderBundle
@@ -280,7 +281,7 @@ class _WorkerState:
                 self.bundle.data_sources(),
             )
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            remove_tree(work)
         data = result_to_data(result)
         data["warnings"] = list(self.reference.warnings)
         data["host"] = f"{os.uname().nodename}:{os.getpid()}"
@@ -289,7 +290,7 @@ class _WorkerState:
     def close(self) -> None:
         self.reference.close()
         self.worker.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
 
 
 def grade_task(build_hash: str, name: str, notebook: bytes) -> dict[str, Any]:

@@ -9,7 +9,6 @@ offline and needs nothing but the student folder of a build.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from sheetgrade.course.config import DEFAULT_TIMEOUT
 from sheetgrade.graders.errors import GradingError, PublicTestsMissing
 from sheetgrade.graders.harness import RecordedReference, TestOutcome
 from sheetgrade.graders.sandbox.backend import open_backend
+from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.sandbox.session import ProcessLimits
 from sheetgrade.graders.submission import ERROR_STATUSES, grade_notebook
 from sheetgrade.sheets.model import PUBLIC_TESTS_FILE, PublicTests, TaskInfo
@@ -159,7 +159,7 @@ def check_notebook(
                 data_files=_data_files(notebook, path),
             )
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        remove_tree(workroot)
     by_task = [
         TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen
     ]

@@ -10,7 +10,6 @@ solution would fail for lack of luck. It should be 0.
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from sheetgrade.graders.batch import load_bundle, process_limits
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import run_test
 from sheetgrade.graders.sandbox.backend import open_backend
+from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.single import start_reference
 from sheetgrade.graders.validate import _RenewingTarget
 
@@ -100,5 +100,5 @@ def sweep_seeds(
     except GradingError as exc:
         raise GradingError(f"sheet {sheet_id}: {exc}") from None
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        remove_tree(workroot)
     return sweeps

@@ -27,7 +27,6 @@ The report holds:
 from __future__ import annotations
 
 import doctest
-import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from sheetgrade.graders.batch import process_limits
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import ChildTarget, run_test
 from sheetgrade.graders.sandbox.backend import open_backend
+from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentError
 from sheetgrade.graders.single import start_reference
 from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
@@ -103,7 +103,7 @@ def validate_build(
             finally:
                 reference.process.close()
     finally:
-        shutil.rmtree(workroot, ignore_errors=True)
+        remove_tree(workroot)
     return report
 
 

@@ -193,3 +193,45 @@ def run_together(tmp_path: Path) -> RunTogether:
         return done
 
     return run
+
+
+# --------------------------------------------------------------- clean-up of hostile trees
+
+TOO_DEEP = 64
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove any folder tree deeper than :data:`TOO_DEEP` left in this run's temp folder.
+
+    Attack tests build trees a thousand levels deep. pytest later deletes old
+    temp folders with ``shutil.rmtree``, which recurses once per level and
+    stops every later pytest run on this machine with a ``RecursionError``.
+    """
+    from sheetgrade.graders.sandbox.leftovers import remove_tree
+
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except (OSError, ValueError):
+        return
+    for folder in too_deep_folders(base, TOO_DEEP):
+        remove_tree(folder)
+
+
+def too_deep_folders(root: Path, depth: int) -> Iterator[Path]:
+    """Folders ``depth`` levels below ``root`` (walked without recursion)."""
+    stack = [(root, 0)]
+    while stack:
+        folder, level = stack.pop()
+        if level == depth:
+            yield folder
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        stack.extend(
+            (Path(e.path), level + 1) for e in entries if e.is_dir(follow_symlinks=False)
+        )

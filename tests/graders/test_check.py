@@ -189,3 +189,30 @@ def test_recorded_reference_missing_is_explained(student_dir: Path) -> None:
     report = check("1a", tests=student_dir / "public_tests.json", namespace=namespace, quiet=True)
     assert report is not None
     assert "was not recorded at build time" in report.tasks[0].outcomes[0].message
+
+
+DEEP_TREE = (
+    "import os\n"
+    "home = os.getcwd()\n"
+    "for _ in range(1500):\n"
+    "    os.mkdir('d'); os.chdir('d')\n"
+    "os.chdir(home)\n"
+)
+
+
+@pytest.mark.parametrize("backend", ["fork", "portable"])
+def test_check_survives_a_tree_too_deep_for_rmtree(
+    run_cli, student_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, backend: str
+) -> None:
+    """A notebook that nests 1500 folders still gets its report, and its
+    scratch is gone (``shutil.rmtree`` would raise RecursionError on it)."""
+    from sheetgrade.graders.local_check import check_notebook
+
+    monkeypatch.setenv("SHEETGRADE_BACKEND", backend)
+    scratch = tmp_path / "temp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    report = check_notebook(_notebook(student_dir, [DEEP_TREE, *CORRECT]))
+    assert report.passed
+    assert list(scratch.iterdir()) == []

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import attacks  # noqa: E402
 
+from sheetgrade.graders.sandbox.leftovers import remove_tree  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def secret_course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -49,3 +51,5 @@ def secret_course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (course / "results" / "results.json").write_text('{"score": 0}')
     (course / "course.yml").write_text("course: Security\nterm: WS\n")
     yield course
+    # attacks leave trees too deep for shutil.rmtree (pytest's own clean-up)
+    remove_tree(course)

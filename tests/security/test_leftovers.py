@@ -9,6 +9,7 @@ scratch folders of earlier runs whose grader process is gone.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,37 @@ def test_stale_scratch_folders_are_removed_live_ones_kept(tmp_path: Path) -> Non
     other.mkdir()
     assert remove_stale_workroots(tmp_path) == [gone]
     assert not gone.exists() and live.exists() and other.exists()
+
+
+def test_graders_never_hand_a_scratch_folder_to_rmtree() -> None:
+    """Student or reference code may have nested folders thousands deep in any
+    scratch folder; ``shutil.rmtree`` recurses per level and raises
+    RecursionError (not OSError, so ``ignore_errors`` does not help).
+    Every removal in the graders goes through ``remove_tree``."""
+    graders = Path(__file__).resolve().parents[2] / "graders"
+    users = [
+        f"{path.relative_to(graders.parent)}:{number}"
+        for path in sorted(graders.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "rmtree(" in line and not line.lstrip().startswith(("#", '"', "``"))
+    ]
+    assert users == []
+
+
+def test_remove_tree_takes_a_tree_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    from sheetgrade.graders.sandbox.leftovers import remove_tree
+
+    top = tmp_path / "top"
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(sys.getrecursionlimit() + 100):  # deeper than any absolute path may be
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(os.open("leaf.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    os.close(fd)
+    with pytest.raises(RecursionError):
+        shutil.rmtree(top, ignore_errors=True)
+    remove_tree(top)
+    assert not top.exists()
