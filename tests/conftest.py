@@ -232,6 +232,4 @@ def too_deep_folders(root: Path, depth: int) -> Iterator[Path]:
             entries = list(os.scandir(folder))
         except OSError:
             continue
-        stack.extend(
-            (Path(e.path), level + 1) for e in entries if e.is_dir(follow_symlinks=False)
-        )
+        stack.extend((Path(e.path), level + 1) for e in entries if e.is_dir(follow_symlinks=False))
