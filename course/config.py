@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from sheetgrade.course.schema import setting
@@ -402,6 +403,17 @@ class SheetConfig:
     notebook: str | None = setting(
         None, "Source notebook (with solutions and tests), relative to the sheet folder."
     )
+    notebooks: list[str] = setting(
+        [],
+        "Several source notebooks graded together as one sheet, in order (instead of "
+        "`notebook:`; an nbgrader assignment with several notebooks). Each task's tests "
+        "live in one of them.",
+    )
+    header: str | None = setting(
+        None,
+        "A notebook whose cells open every released notebook (nbgrader's header "
+        "notebook: the course's rules, the student's name). Not graded.",
+    )
     data: list[str] = setting([], "Data files shipped to students with the notebook.")
     tasks: list[TaskConfig] = setting([], "The tasks, computational and pen-and-paper.")
 
@@ -412,9 +424,22 @@ class SheetConfig:
         for task_id, n in counts.items():
             if n > 1:
                 problems.append(f'tasks: task id "{task_id}" appears {n} times')
-        if self.notebook is None and any(t.kind == "auto" for t in tasks):
+        if self.notebook is not None and self.notebooks:
+            problems.append("notebooks: set either `notebook:` or `notebooks:`, not both")
+        names = Counter(Path(n).name for n in self.notebook_names)
+        for name, n in names.items():
+            if n > 1:
+                problems.append(f'notebooks: "{name}" appears {n} times')
+        if self.header is not None and Path(self.header).name in names:
+            problems.append(f'header: "{self.header}" is also a graded notebook')
+        if not self.notebook_names and any(t.kind == "auto" for t in tasks):
             problems.append("tasks: auto tasks need a notebook (set `notebook:`)")
         return problems
+
+    @property
+    def notebook_names(self) -> list[str]:
+        """The graded source notebooks, relative to the sheet folder, in order."""
+        return [self.notebook] if self.notebook is not None else list(self.notebooks)
 
     @property
     def max_points(self) -> float:

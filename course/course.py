@@ -73,6 +73,11 @@ class Sheet:
     def notebook_path(self) -> Path | None:
         return self.path / self.config.notebook if self.config.notebook else None
 
+    @property
+    def notebook_paths(self) -> list[Path]:
+        """Every graded source notebook of the sheet, in order (one for most sheets)."""
+        return [self.path / name for name in self.config.notebook_names]
+
 
 @dataclass
 class Course:
