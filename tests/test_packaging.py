@@ -102,3 +102,24 @@ def test_wheel_contains_templates_and_example(tmp_path):
             )
     assert any(n.startswith("sheetgrade/templates/") and n.endswith(".j2") for n in names)
     assert not any(n.startswith(("cli/", "roster/", "tests/")) for n in names)
+
+
+def test_every_package_folder_is_in_the_wheel() -> None:
+    """A new subpackage (a folder with ``__init__.py``) not listed under
+    ``[tool.setuptools] packages`` works from the source tree but is missing
+    from an installed wheel."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {folder: package for package, folder in config["package-dir"].items()}
+    missing = []
+    for folder, package in folders.items():
+        for init in sorted((REPO / folder).rglob("__init__.py")):
+            parts = init.parent.relative_to(REPO / folder).parts
+            if "__pycache__" in parts:
+                continue
+            name = ".".join((package, *parts))
+            if name not in listed:
+                missing.append(name)
+    assert missing == [], "add to [tool.setuptools] packages in pyproject.toml"
