@@ -220,6 +220,28 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         remove_tree(folder)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Remove the ``garbage-*`` folders earlier runs could not delete.
+
+    pytest renames an old temp folder to ``garbage-…`` before deleting it; one
+    holding a tree too deep for ``shutil.rmtree`` stays, and every later run
+    fails on it again at exit. Only those folders are touched: numbered ones
+    may belong to a run going on beside this one.
+    """
+    import getpass
+    import tempfile
+
+    from sheetgrade.graders.sandbox.leftovers import remove_tree
+
+    try:
+        user = getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        return
+    root = Path(os.environ.get("PYTEST_DEBUG_TEMPROOT") or tempfile.gettempdir())
+    for garbage in (root / f"pytest-of-{user}").glob("garbage-*"):
+        remove_tree(garbage)
+
+
 def too_deep_folders(root: Path, depth: int) -> Iterator[Path]:
     """Folders ``depth`` levels below ``root`` (walked without recursion)."""
     stack = [(root, 0)]
