@@ -136,7 +136,7 @@ def test_grading_through_the_portable_backend(
     memory = add_submission("s005", ["import numpy as np\nbig = np.ones(10**10)\n", *CORRECT])
     exits = add_submission("s006", ["import os\nos._exit(0)\n", *CORRECT])
     result = run_cli(
-        "grade", "01", "--jobs", "2", "--timeout", "4s", "--memory", "1GiB", course=graded_course
+        "grade", "01", "--jobs", "2", "--timeout", "8s", "--memory", "1GiB", course=graded_course
     )
     assert result.exit_code == 1, result.output
     res = results_of(graded_course)

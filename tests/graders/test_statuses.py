@@ -20,7 +20,7 @@ def test_timeout_memory_invalid_crash_in_one_batch(
         "s005", ["print('all tests passed')\nimport os\nos._exit(0)\n", *CORRECT]
     )
     sysexit = add_submission("s006", ["import sys\nsys.exit(0)\n", *CORRECT])
-    result = run_cli("grade", "01", "--timeout", "3s", "--memory", "1GiB", course=graded_course)
+    result = run_cli("grade", "01", "--timeout", "6s", "--memory", "1GiB", course=graded_course)
     assert result.exit_code == 1, result.output
     res = results_of(graded_course)
     assert res[good]["status"] == "graded" and res[good]["points"] == 6
