@@ -352,7 +352,7 @@ def _grade_sheet(
         "--jobs",
         "2",
         "--timeout",
-        "4",
+        "6",  # honest neighbours must finish on a busy 2-core machine too
         "--memory",
         "1GiB",
         "--quiet",
