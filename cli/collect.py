@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sheetgrade.cli._common import State, pass_state, warn
+
+if TYPE_CHECKING:
+    from sheetgrade.submissions.outcomes import CollectReport
+    from sheetgrade.submissions.storage import Recovery
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +86,7 @@ def collect(
       sheetgrade collect 03 s017.ipynb 3141592.zip --dry-run
     """
     from sheetgrade.submissions.intake import collect as run_collect
-    from sheetgrade.submissions.timing import course_tz, human_delay
+    from sheetgrade.submissions.timing import course_tz
 
     course = state.course()
     report = run_collect(
@@ -93,24 +99,36 @@ def collect(
         worksheet=worksheet,
         force=force,
     )
-    tz = course_tz(course)
-    rec = report.recovery
-    if rec.anything:
-        verb = "would " if dry_run else ""
-        if rec.removed_temp or rec.removed:
-            warn(
-                f"an interrupted collect left {len(rec.removed_temp)} temp folder(s) and {len(rec.removed)} "
-                f"incomplete version(s); {verb}removed"
-            )
-        if rec.adopted:
-            warn(
-                f"an interrupted collect left {len(rec.adopted)} complete version(s) without database rows; "
-                f"{verb}adopted"
-            )
-        for path in rec.missing:
-            warn(f"{path}: in the database but missing on disk")
+    _echo_recovery(report.recovery, dry_run)
     for message in report.warnings:
         warn(message)
+    _echo_outcomes(report, course_tz(course), quiet=quiet, verbose=verbose)
+    _echo_summary(report, dry_run=dry_run, quiet=quiet)
+    if report.failed:
+        raise click.exceptions.Exit(1)
+
+
+def _echo_recovery(rec: Recovery, dry_run: bool) -> None:
+    if not rec.anything:
+        return
+    verb = "would " if dry_run else ""
+    if rec.removed_temp or rec.removed:
+        warn(
+            f"an interrupted collect left {len(rec.removed_temp)} temp folder(s) and {len(rec.removed)} "
+            f"incomplete version(s); {verb}removed"
+        )
+    if rec.adopted:
+        warn(
+            f"an interrupted collect left {len(rec.adopted)} complete version(s) without database rows; "
+            f"{verb}adopted"
+        )
+    for path in rec.missing:
+        warn(f"{path}: in the database but missing on disk")
+
+
+def _echo_outcomes(report: CollectReport, tz: tzinfo, *, quiet: bool, verbose: bool) -> None:
+    from sheetgrade.submissions.timing import human_delay
+
     for o in report.outcomes:
         if (quiet and o.status in ("stored", "unchanged")) or (
             o.status == "unchanged" and not verbose and "withdrawn" not in o.flags
@@ -132,16 +150,20 @@ def collect(
     for r in report.refusals:
         where = f"{r.source}/{r.path}" if r.path else r.source
         click.echo(f"{'refused':<10} {where}: {r.reason}")
-    if not quiet:
-        for note in report.notes:
+    if quiet:
+        return
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if verbose:
+        for note in report.team_uploads:
             click.echo(f"note: {note}")
-        if verbose:
-            for note in report.team_uploads:
-                click.echo(f"note: {note}")
-        elif report.team_uploads:
-            click.echo(
-                f"note: {len(report.team_uploads)} team uploads credited to every member (--verbose lists them)"
-            )
+    elif report.team_uploads:
+        click.echo(
+            f"note: {len(report.team_uploads)} team uploads credited to every member (--verbose lists them)"
+        )
+
+
+def _echo_summary(report: CollectReport, *, dry_run: bool, quiet: bool) -> None:
     counts = [
         f"{report.count(s)} {s}"
         for s in (
@@ -182,5 +204,3 @@ def collect(
             or report.count("duplicate")
         ):
             click.echo(f"refused files are listed in {written} (every collect's, with its time)")
-    if report.failed:
-        raise click.exceptions.Exit(1)

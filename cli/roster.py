@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from sheetgrade.cli._common import State, pass_state, table, warn
+from sheetgrade.cli._common import State, pass_state, warn
+from sheetgrade.cli._output import emit, format_option
 
 if TYPE_CHECKING:
     from sheetgrade.roster.api import RosterReport
@@ -151,14 +152,7 @@ def sync(state: State, dry_run: bool) -> None:
 
 @roster.command("show")
 @click.option("--group", "group", metavar="G", help="Only this tutorial group (id or name).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @pass_state
 def show(state: State, group: str | None, fmt: str) -> None:
     """List the students, by last name, with group and team.
@@ -187,21 +181,9 @@ def show(state: State, group: str | None, fmt: str) -> None:
                 "team": team.label if team else "",
             }
         )
-    _emit(rows, fmt, ["id", "last_name", "first_name", "matrikel", "email", "group", "team"])
+    emit(rows, fmt, ["id", "last_name", "first_name", "matrikel", "email", "group", "team"])
     if fmt == "table":
         click.echo(f"{len(rows)} student{'s' if len(rows) != 1 else ''}")
-
-
-def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
-    if fmt == "csv":
-        import csv
-        import sys
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({c: r.get(c) or "" for c in columns} for r in rows)
-    elif rows:
-        click.echo(table(rows, columns))
 
 
 @roster.group("teams")
@@ -220,14 +202,7 @@ def teams() -> None:
 @click.option(
     "--sheet", metavar="S", help="The teams in effect for this sheet (default: term-wide teams)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @pass_state
 def teams_show(state: State, sheet: str | None, fmt: str) -> None:
     """List the teams with their members and groups.
@@ -259,7 +234,7 @@ def teams_show(state: State, sheet: str | None, fmt: str) -> None:
                 "members": ", ".join(f"{m.name} ({m.id})" for m in members),
             }
         )
-    _emit(rows, fmt, ["team", "sheet", "group", "members"])
+    emit(rows, fmt, ["team", "sheet", "group", "members"])
     if fmt == "table":
         click.echo(f"{len(rows)} team{'s' if len(rows) != 1 else ''}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from sheetgrade.cli._common import State, pass_state
+from sheetgrade.cli._output import emit, format_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,14 +27,7 @@ def submissions() -> None:
 @submissions.command("list")
 @click.argument("sheet")
 @click.option("--group", "group", metavar="G", help="Only the students of tutorial group G.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @click.option("--missing", is_flag=True, help="Only students with no submission.")
 @pass_state
 def list_(state: State, sheet: str, group: str | None, fmt: str, missing: bool) -> None:
@@ -48,38 +42,14 @@ def list_(state: State, sheet: str, group: str | None, fmt: str, missing: bool) 
       sheetgrade submissions list 03 --group B --missing
       sheetgrade submissions list 03-regression --format csv
     """
-    from sheetgrade.cli._common import table
-    from sheetgrade.submissions.listing import submission_status
+    from sheetgrade.submissions.listing import LIST_COLUMNS, submission_status
 
     rows = [s.as_row() for s in submission_status(state.course(), sheet, group=group)]
     if missing:
         rows = [r for r in rows if r["status"] == "missing"]
+    emit(rows, fmt, list(LIST_COLUMNS))
     if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        writer = csv.DictWriter(
-            buf,
-            fieldnames=[
-                "student",
-                "name",
-                "group",
-                "team",
-                "status",
-                "version",
-                "received_at",
-                "late_by",
-                "flags",
-            ],
-            lineterminator="\n",
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
         return
-    if rows:
-        click.echo(table(rows))
     submitted = sum(r["status"] == "submitted" for r in rows)
     click.echo(f"{submitted} of {len(rows)} submitted")
 
@@ -139,7 +109,7 @@ def withdraw(
       sheetgrade submissions withdraw 02 s019
       sheetgrade submissions withdraw 02 team-07 3 --reason "uploaded for the wrong sheet"
     """
-    from sheetgrade.submissions.operations import withdraw as run
+    from sheetgrade.submissions.withdrawal import withdraw as run
 
     _echo_changes(run(state.course(), sheet, who, version=version, reason=reason, dry_run=dry_run))
     if dry_run:
@@ -160,7 +130,7 @@ def restore(state: State, sheet: str, who: str, version: int | None, dry_run: bo
       sheetgrade submissions restore 02 s019
       sheetgrade submissions restore 02 team-07 3
     """
-    from sheetgrade.submissions.operations import restore as run
+    from sheetgrade.submissions.withdrawal import restore as run
 
     _echo_changes(run(state.course(), sheet, who, version=version, dry_run=dry_run))
     if dry_run:
@@ -181,7 +151,7 @@ def history(state: State, sheet: str, who: str | None) -> None:
       sheetgrade submissions history 02 s019
     """
     from sheetgrade.cli._common import table
-    from sheetgrade.submissions.operations import history as run
+    from sheetgrade.submissions.history import history as run
 
     lines = run(state.course(), sheet, who)
     if not lines:

@@ -172,21 +172,7 @@ def scan_zip(
         count = submissions_in([_member_name(i) for i in infos]) if isinstance(data, Path) else 1
         allowance = zip_allowance(limits, count)
         if total > allowance:
-            if allowance == limits.max_zip_total:
-                why = f"limits.max_zip_total ({limits.max_zip_total})"
-            else:
-                why = (
-                    f"{count} submission(s) × limits.max_zip_per_submission "
-                    f"({limits.max_zip_per_submission}) = {allowance}"
-                )
-            return [], [
-                Refusal(
-                    label,
-                    "",
-                    f"declares {total} bytes uncompressed, more than {why}; "
-                    f"refused as a possible zip bomb",
-                )
-            ]
+            return [], [_too_large(label, total, allowance, count, limits)]
         budget = _Budget(allowance)
         for info in infos:
             name = _member_name(info)
@@ -194,34 +180,9 @@ def scan_zip(
             if rel is None:
                 refusals.append(Refusal(label, name, _unsafe_reason(name)))
                 continue
-            if _is_symlink(info):
-                refusals.append(
-                    Refusal(
-                        label,
-                        rel,
-                        "symlink in the archive (refused: links can point outside the store)",
-                    )
-                )
-                continue
-            if info.file_size > limits.max_file:
-                refusals.append(
-                    Refusal(
-                        label,
-                        rel,
-                        f"{info.file_size} bytes, larger than limits.max_file ({limits.max_file})",
-                    )
-                )
-                continue
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > RATIO_FLOOR and ratio > limits.max_zip_ratio:
-                refusals.append(
-                    Refusal(
-                        label,
-                        rel,
-                        f"compression ratio {ratio:.0f}:1 exceeds limits.max_zip_ratio "
-                        f"({limits.max_zip_ratio:g}); refused as a possible zip bomb",
-                    )
-                )
+            refusal = _member_refusal(label, rel, info, limits)
+            if refusal is not None:
+                refusals.append(refusal)
                 continue
             if isinstance(data, Path):
                 entries.append(
@@ -240,6 +201,45 @@ def scan_zip(
                 continue
             entries.append(Entry(rel, len(content), _member_mtime(info, tz), _const(content)))
     return entries, refusals
+
+
+def _too_large(label: str, total: int, allowance: int, count: int, limits: Limits) -> Refusal:
+    """The whole zip refused: it declares more than its allowance."""
+    if allowance == limits.max_zip_total:
+        why = f"limits.max_zip_total ({limits.max_zip_total})"
+    else:
+        why = (
+            f"{count} submission(s) × limits.max_zip_per_submission "
+            f"({limits.max_zip_per_submission}) = {allowance}"
+        )
+    return Refusal(
+        label,
+        "",
+        f"declares {total} bytes uncompressed, more than {why}; refused as a possible zip bomb",
+    )
+
+
+def _member_refusal(label: str, rel: str, info: zipfile.ZipInfo, limits: Limits) -> Refusal | None:
+    """Why one member (at the safe path ``rel``) is refused: a link, too large, a bomb."""
+    if _is_symlink(info):
+        return Refusal(
+            label, rel, "symlink in the archive (refused: links can point outside the store)"
+        )
+    if info.file_size > limits.max_file:
+        return Refusal(
+            label,
+            rel,
+            f"{info.file_size} bytes, larger than limits.max_file ({limits.max_file})",
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and ratio > limits.max_zip_ratio:
+        return Refusal(
+            label,
+            rel,
+            f"compression ratio {ratio:.0f}:1 exceeds limits.max_zip_ratio "
+            f"({limits.max_zip_ratio:g}); refused as a possible zip bomb",
+        )
+    return None
 
 
 _EXTRACT_ERRORS = (

@@ -14,6 +14,19 @@ if TYPE_CHECKING:
     from sheetgrade.course.course import Course
 
 
+LIST_COLUMNS = (
+    "student",
+    "name",
+    "group",
+    "team",
+    "status",
+    "version",
+    "received_at",
+    "late_by",
+    "flags",
+)  # the columns of ``submissions list``, in order (``as_row``'s keys)
+
+
 @dataclass(frozen=True)
 class StudentStatus:
     """One student's line in ``submissions list``."""

@@ -1,4 +1,5 @@
-"""Collects as recorded operations: undo, withdraw, restore and the history of a sheet.
+"""Collects as recorded operations, and undo (withdraw and restore:
+:mod:`~sheetgrade.submissions.withdrawal`; the history: :mod:`~sheetgrade.submissions.history`).
 
 Every ``collect`` that stores a version records one ``operations`` row and one
 ``added`` event per version. Nothing is ever deleted: taking a version back
@@ -23,8 +24,6 @@ from sqlalchemy import select
 from sheetgrade.course import store
 from sheetgrade.course.locks import sheet_lock
 from sheetgrade.submissions.errors import SubmissionError
-from sheetgrade.submissions.matching import Matcher
-from sheetgrade.submissions.timing import course_tz
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -118,7 +117,7 @@ class OperationReport:
     dry_run: bool = False
 
 
-def _rows(conn: Connection, sheet_id: str) -> list[dict[str, Any]]:
+def sheet_rows(conn: Connection, sheet_id: str) -> list[dict[str, Any]]:
     s = store.submissions
     rows = conn.execute(
         select(s).where(s.c.sheet_id == sheet_id).order_by(s.c.owner, s.c.version)
@@ -144,7 +143,7 @@ def counting_version(
     return ordered[-1], "newest version"
 
 
-def _change(
+def change_versions(
     conn: Connection,
     course: Course,
     *,
@@ -155,7 +154,7 @@ def _change(
     detail: dict[str, Any],
     dry_run: bool,
 ) -> OperationReport:
-    rows = _rows(conn, sheet_id)
+    rows = sheet_rows(conn, sheet_id)
     gone = withdrawn_ids(conn, sheet_id)
     by_id = {r["id"]: r for r in rows}
     after = gone | set(ids) if action == "withdrawn" else gone - set(ids)
@@ -230,7 +229,7 @@ def undo_collect(course: Course, sheet: str, *, dry_run: bool = False) -> Operat
             gone = withdrawn_ids(conn, sheet_id)
             ids = sorted(i for i in added if i not in gone)
             detail = {"undoes": last.id}
-            report = _change(
+            report = change_versions(
                 conn,
                 course,
                 sheet_id=sheet_id,
@@ -258,211 +257,3 @@ def undo_collect(course: Course, sheet: str, *, dry_run: bool = False) -> Operat
                     o.update().where(o.c.id == last.id).values(undone_by=report.operation_id)
                 )
     return report
-
-
-def _owners(course: Course, sheet_id: str, who: str) -> list[str]:
-    """The owners ``who`` names on this sheet: a team id, or a student and their team."""
-    people = Matcher.load(course.engine)
-    if who in people.teams:
-        return [who]
-    student = people.find_student(who)
-    if student is None:
-        from sheetgrade.course.suggest import did_you_mean
-
-        raise SubmissionError(
-            f"no student or team '{who}'{did_you_mean(who, [*people.students, *people.teams])}"
-        )
-    owners = [student.id]
-    for team in people.teams.values():
-        if student.id in team.members and team.sheet_id in (None, sheet_id):
-            owners.append(team.id)
-    return owners
-
-
-def _pick(
-    rows: list[dict[str, Any]], owners: list[str], who: str, version: int | None, sheet_id: str
-) -> dict[str, Any] | None:
-    mine = [r for r in rows if r["owner"] in owners]
-    if not mine:
-        raise SubmissionError(f"{who} has no submission for sheet {sheet_id}")
-    if version is None:
-        return None
-    found = [r for r in mine if r["version"] == version]
-    if not found:
-        listed = ", ".join(f"{r['owner']} v{r['version']}" for r in mine)
-        raise SubmissionError(
-            f"{who} has no version {version} of sheet {sheet_id} (versions: {listed})"
-        )
-    if len(found) > 1:
-        raise SubmissionError(
-            f"{who} has version {version} both alone and in a team; name the team id instead"
-        )
-    return found[0]
-
-
-def withdraw(
-    course: Course,
-    sheet: str,
-    who: str,
-    *,
-    version: int | None = None,
-    reason: str = "",
-    dry_run: bool = False,
-) -> OperationReport:
-    """Take one version back (default: the one that counts now); nothing is deleted."""
-    sheet_id = course.sheet(sheet).id
-    owners = _owners(course, sheet_id, who)
-    with sheet_lock(course, sheet_id, "submissions withdraw"):
-        with store.transaction(course.engine) as conn:
-            rows = _rows(conn, sheet_id)
-            gone = withdrawn_ids(conn, sheet_id)
-            row = _pick(rows, owners, who, version, sheet_id)
-            if row is None:
-                live = [r for r in rows if r["owner"] in owners and r["id"] not in gone]
-                counted = [
-                    c
-                    for owner in owners
-                    if (
-                        c := counting_version(
-                            [r for r in live if r["owner"] == owner], course.config.late.counting
-                        )[0]
-                    )
-                ]
-                if not counted:
-                    raise SubmissionError(
-                        f"no version of {who} counts for sheet {sheet_id}; nothing to withdraw"
-                    )
-                row = max(counted, key=lambda r: r["received_at"])
-            if row["id"] in gone:
-                raise SubmissionError(
-                    f"{row['owner']} v{row['version']} of sheet {sheet_id} is already withdrawn; "
-                    f"`sheetgrade submissions restore {sheet_id} {who} {row['version']}` brings it back"
-                )
-            return _change(
-                conn,
-                course,
-                sheet_id=sheet_id,
-                kind="withdraw",
-                ids=[row["id"]],
-                action="withdrawn",
-                detail={"reason": reason, "who": who},
-                dry_run=dry_run,
-            )
-
-
-def restore(
-    course: Course,
-    sheet: str,
-    who: str,
-    *,
-    version: int | None = None,
-    dry_run: bool = False,
-) -> OperationReport:
-    """Make a withdrawn version count again (default: the last one withdrawn)."""
-    sheet_id = course.sheet(sheet).id
-    owners = _owners(course, sheet_id, who)
-    with sheet_lock(course, sheet_id, "submissions restore"):
-        with store.transaction(course.engine) as conn:
-            rows = _rows(conn, sheet_id)
-            gone = withdrawn_ids(conn, sheet_id)
-            row = _pick(rows, owners, who, version, sheet_id)
-            if row is None:
-                mine = [r for r in rows if r["owner"] in owners and r["id"] in gone]
-                if not mine:
-                    raise SubmissionError(
-                        f"no version of {who} is withdrawn on sheet {sheet_id}; nothing to restore"
-                    )
-                row = max(mine, key=lambda r: (r["received_at"], r["version"]))
-            elif row["id"] not in gone:
-                raise SubmissionError(
-                    f"{row['owner']} v{row['version']} of sheet {sheet_id} is not withdrawn; "
-                    f"nothing to restore"
-                )
-            return _change(
-                conn,
-                course,
-                sheet_id=sheet_id,
-                kind="restore",
-                ids=[row["id"]],
-                action="restored",
-                detail={"who": who},
-                dry_run=dry_run,
-            )
-
-
-# ------------------------------------------------------------------ history
-
-
-@dataclass
-class HistoryLine:
-    """One event of a sheet's history, and what counted for its owner afterwards."""
-
-    at: datetime
-    owner: str
-    version: int
-    event: str  # e.g. "collect #3 (incoming/x.zip)"
-    actor: str
-    counts: str  # "v2 (newest version)" or "nothing"
-
-
-def history(course: Course, sheet: str, who: str | None = None) -> list[HistoryLine]:
-    """Every version of the sheet (of ``who``'s owners) as it was added, withdrawn or
-    restored, oldest first, with the version that counted after each event."""
-    sheet_id = course.sheet(sheet).id
-    owners = set(_owners(course, sheet_id, who)) if who else None
-    o, e = store.operations, store.submission_events
-    with course.engine.connect() as conn:
-        rows = [r for r in _rows(conn, sheet_id) if owners is None or r["owner"] in owners]
-        ops = {r.id: r for r in conn.execute(select(o).where(o.c.sheet_id == sheet_id))}
-        events = conn.execute(
-            select(e).where(e.c.submission_id.in_([r["id"] for r in rows])).order_by(e.c.id)
-        ).all()
-    by_id = {r["id"]: r for r in rows}
-    added = {ev.submission_id for ev in events if ev.action == "added"}
-    timeline: list[tuple[datetime, int, dict[str, Any], str, str, str]] = []
-    for r in rows:
-        if r["id"] not in added:  # collected before collects were recorded
-            when = datetime.fromisoformat(r["created_at"])
-            given = r["source"].split(": ")[0]
-            timeline.append((when, 0, r, "added", f"collect ({given})", ""))
-    for ev in events:
-        op = ops[ev.operation_id]
-        detail = json.loads(op.detail or "{}")
-        r = by_id[ev.submission_id]
-        if ev.action == "added":
-            forced = ", --force" if detail.get("force") else ""
-            undone = f"; undone by #{op.undone_by}" if op.undone_by else ""
-            given = ", ".join(detail.get("sources", [])) or r["source"]
-            text = f"collect #{op.id} ({given}{forced}){undone}"
-        elif op.kind == "undo":
-            text = f"withdrawn by undo #{op.id} of collect #{detail.get('undoes')}"
-        elif ev.action == "withdrawn":
-            why = f": {detail['reason']}" if detail.get("reason") else ""
-            text = f"withdrawn #{op.id}{why}"
-        else:
-            text = f"restored #{op.id}"
-        timeline.append((datetime.fromisoformat(op.at), ev.id, r, ev.action, text, op.actor))
-    timeline.sort(key=lambda t: (t[0], t[1], t[2]["owner"], t[2]["version"]))
-    rule = course.config.late.counting
-    tz = course_tz(course)
-    live: dict[int, dict[str, Any]] = {}
-    out = []
-    for at, _, r, action, text, actor in timeline:
-        if action in ("added", "restored"):
-            live[r["id"]] = r
-        else:
-            live.pop(r["id"], None)
-        counted, why = counting_version(
-            [x for x in live.values() if x["owner"] == r["owner"]], rule
-        )
-        out.append(
-            HistoryLine(
-                at=at.astimezone(tz),
-                owner=r["owner"],
-                version=r["version"],
-                event=text,
-                actor=actor,
-                counts=f"v{counted['version']} ({why})" if counted else "nothing",
-            )
-        )
-    return out

@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -209,6 +210,19 @@ def read_worksheet(path: Path, tz: tzinfo) -> Worksheet:
             f"assignment's grading page, 'Download grading worksheet'"
         )
     sheet = Worksheet(path, header, columns, delimiter=delimiter, encoding=encoding, bom=bom)
+    problems = _read_rows(sheet, reader, tz)
+    _read_grade_kind(sheet)
+    if problems:
+        raise SubmissionError(
+            f"{path}: {len(problems)} problem(s) in the grading worksheet; nothing was read",
+            problems,
+        )
+    return sheet
+
+
+def _read_rows(sheet: Worksheet, reader: Iterator[list[str]], tz: tzinfo) -> list[str]:
+    """Read the rows after the header into ``sheet.rows``; return the problems, by line."""
+    columns, header = sheet.columns, sheet.header
     problems: list[str] = []
     seen: dict[str, int] = {}
 
@@ -254,6 +268,12 @@ def read_worksheet(path: Path, tz: tzinfo) -> Worksheet:
                 submitted_at=submitted,
             )
         )
+    return problems
+
+
+def _read_grade_kind(sheet: Worksheet) -> None:
+    """The maximum grade (its decimals and decimal mark), or the scale's items."""
+    columns = sheet.columns
     if "max_grade" in columns:
         found = next(
             (n for r in sheet.rows if (n := _number(r.cells[columns["max_grade"]])) is not None),
@@ -264,12 +284,6 @@ def read_worksheet(path: Path, tz: tzinfo) -> Worksheet:
     elif "scale" in columns and sheet.rows:
         items = sheet.rows[0].cells[columns["scale"]]
         sheet.scale = [s.strip() for s in re.split(r"[\n,]", items) if s.strip()]
-    if problems:
-        raise SubmissionError(
-            f"{path}: {len(problems)} problem(s) in the grading worksheet; nothing was read",
-            problems,
-        )
-    return sheet
 
 
 def format_grade(sheet: Worksheet, value: float) -> str:
