@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from sheetgrade.cli._common import State, pass_state
+
+if TYPE_CHECKING:
+    from sheetgrade.course.course import Sheet
 
 
 @click.command()
@@ -20,32 +25,22 @@ def validate(state: State) -> None:
       sheetgrade validate
       sheetgrade --course ~/ml-physics-ws26 validate
     """
-    from sheetgrade.course.errors import SheetgradeError
-    from sheetgrade.course.validate import open_for_validation, sheet_problems
+    from sheetgrade.course.validate import CourseCheck, validate_course
     from sheetgrade.roster.api import validate_roster_files
+
+    report = validate_course(
+        state.course_path,
+        course_checks=[CourseCheck("the roster", validate_roster_files)],
+        sheet_checks=[_notebook_parses],
+    )
+    if not report.ok:
+        raise click.ClickException(report.error())
+    click.echo(report.summary())
+
+
+def _notebook_parses(sheet: Sheet) -> None:
+    """The sheet's source notebook parses: markers, tests, points, task ids (no code runs)."""
     from sheetgrade.sheets.build import parse_sheet
 
-    course, problems = open_for_validation(state.course_path)
-    if course is not None:
-        sheet_trouble = sheet_problems(course)
-        problems += sheet_trouble
-        problems += validate_roster_files(course)
-        for sheet_id in course.sheet_ids:
-            if any(p.startswith(f"sheets/{sheet_id}") for p in sheet_trouble):
-                continue
-            sheet = course.sheet(sheet_id)
-            if sheet.notebook_path is None:
-                continue
-            try:
-                parse_sheet(sheet)
-            except SheetgradeError as exc:
-                problems += exc.problems or [str(exc)]
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise click.ClickException(
-            "\n".join([f"{len(problems)} {noun} found:", *(f"  {p}" for p in problems)])
-        )
-    assert course is not None
-    click.echo(
-        f"{course.root}: course.yml, {len(course.sheet_ids)} sheets and the roster are valid"
-    )
+    if sheet.notebook_path is not None:
+        parse_sheet(sheet)

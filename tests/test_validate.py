@@ -45,3 +45,52 @@ def test_problems_from_every_part_are_reported_together(run_cli, example_course)
     assert any(
         "pca.ipynb cell" in line and "BEGIN SOLUTION is never closed" in line for line in lines
     )
+
+
+def test_every_named_notebook_and_the_header_must_exist(run_cli, example_course):
+    sheet_yml = example_course / "sheets" / "01-pca" / "sheet.yml"
+    sheet_yml.write_text(
+        sheet_yml.read_text().replace(
+            "notebook: pca.ipynb", "notebooks: [pca.ipynb, extra.ipynb]\nheader: header.ipynb"
+        )
+    )
+    result = run_cli("validate", course=example_course)
+    assert result.exit_code == 1
+    folder = example_course / "sheets" / "01-pca"
+    assert result.stderr.splitlines() == [
+        "Error: 2 problems found:",
+        f"  sheets/01-pca/sheet.yml: extra.ipynb is named but {folder / 'extra.ipynb'} does not exist",
+        f"  sheets/01-pca/sheet.yml: header.ipynb is named but {folder / 'header.ipynb'} does not exist",
+    ]
+
+
+def test_checks_from_higher_packages_run_in_order_and_skip_broken_sheets(example_course):
+    """The driver in ``course`` runs what the caller passes in: course checks after the
+    sheet folders, sheet checks only on sheets whose folder is sound."""
+    from sheetgrade.course.errors import SheetgradeError
+    from sheetgrade.course.validate import CourseCheck, validate_course
+
+    (example_course / "sheets" / "02-kde" / "sheet.yml").unlink()
+    seen: list[str] = []
+
+    def sheet_check(sheet):
+        seen.append(sheet.id)
+        if sheet.id == "03-regression":
+            raise SheetgradeError("bad", ["03 problem one", "03 problem two"])
+
+    report = validate_course(
+        example_course,
+        course_checks=[CourseCheck("the widgets", lambda course: ["widget problem"])],
+        sheet_checks=[sheet_check],
+    )
+    assert not report.ok
+    assert report.problems[1:] == ["widget problem", "03 problem one", "03 problem two"]
+    assert report.problems[0].startswith("sheets/02-kde")
+    assert "02-kde" not in seen and "01-pca" in seen and "13-equivariant-kernels" in seen
+    assert report.error().splitlines()[0] == "4 problems found:"
+
+    (example_course / "sheets" / "02-kde").rename(example_course / "kde-elsewhere")
+    report = validate_course(
+        example_course, course_checks=[CourseCheck("the widgets", lambda course: [])]
+    )
+    assert report.problems[0].startswith("sheets/02-kde: folder missing")
