@@ -2,8 +2,10 @@
 
 :mod:`.worker` starts the warm worker (:mod:`.zygote`), a fresh interpreter
 that has imported the scientific stack and forks one child per submission
-(:mod:`.child`); the child sets :mod:`.mode`, confines itself (:mod:`.confine`
-with :mod:`.seccomp` and :mod:`.landlock`) and runs the cells
+(:mod:`.child`); the child starts up in its scratch directory
+(:mod:`.startup`, shared with the portable backend's :mod:`.portable_child`),
+confines itself (:mod:`.confine` with :mod:`.seccomp`, whose syscall table is
+:mod:`.syscalls`, and :mod:`.landlock`) and runs the cells
 (:mod:`.execution`, with the IPython stand-in of :mod:`.ipython_shim`); the
 grader drives it through :mod:`.session` over :mod:`.protocol` (length-prefixed
 JSON of plain data, never pickle). Its errors are in :mod:`.errors`.

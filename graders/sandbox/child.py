@@ -25,7 +25,6 @@ Every reply is ``{"ok": value}`` or ``{"error": {"type", "message"}}``.
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import socket
@@ -45,7 +44,6 @@ from builtins import (  # noqa: UP029
     isinstance,
     len,
     list,
-    range,
     set,
     str,
     type,
@@ -53,7 +51,7 @@ from builtins import (  # noqa: UP029
 from pathlib import Path
 from typing import Any
 
-from sheetgrade.graders.sandbox import execution, mode, protocol
+from sheetgrade.graders.sandbox import execution, protocol, startup
 
 
 def child_main(channel: socket.socket, request: dict[str, Any]) -> None:
@@ -82,57 +80,8 @@ def _setup(channel: socket.socket, request: dict[str, Any]) -> None:
     _die_with_parent()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
-    scratch = Path(request["scratch"])
-    mode.enter_grading()  # check("1a") cells of the notebook run harmlessly
-    out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    null_fd = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null_fd, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(out_fd, 2)
-    keep = {0, 1, 2, channel.fileno()}
-    _close_fds_except(keep)
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(
-        io.FileIO(1, "w", closefd=False),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-    sys.stderr = io.TextIOWrapper(
-        io.FileIO(2, "w", closefd=False),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-    # tracebacks of cells go to sys.__stderr__: point it at the capped file too
-    sys_module: Any = sys
-    sys_module.__stdout__, sys_module.__stderr__, sys_module.__stdin__ = (
-        sys.stdout,
-        sys.stderr,
-        sys.stdin,
-    )
-    os.chdir(scratch)
-    os.environ.update({"HOME": str(scratch), "TMPDIR": str(scratch), "MPLBACKEND": "Agg"})
-    sys.argv = [""]
-    fresh_import_path(request)
-
-
-def fresh_import_path(request: dict[str, Any]) -> None:
-    """A fresh import path: the scratch dir (a student's own helper modules)
-    and the installation's absolute entries, none inside a hidden folder."""
-    hidden = [Path(os.path.realpath(h)) for h in request.get("limits", {}).get("hidden_paths", [])]
-    sys.path[:] = [
-        "",
-        *(
-            p
-            for p in sys.path
-            if p and os.path.isabs(p) and not any(_inside(Path(p), h) for h in hidden)
-        ),
-    ]
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+    # every inherited fd but the channel closed (the warm worker's sockets)
+    startup.enter_scratch(request, keep_fds=[channel.fileno()])
 
 
 def _die_with_parent() -> None:
@@ -145,19 +94,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
     except Exception:  # noqa: BLE001
         pass
-
-
-def _close_fds_except(keep: set[int]) -> None:
-    try:
-        fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(3, 1024))
-    for fd in fds:
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 def _confine(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:

@@ -20,13 +20,12 @@ Nothing here needs ``fork``, UNIX sockets, ``resource`` or ``fcntl`` at import.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from sheetgrade.graders.sandbox import mode, protocol
+from sheetgrade.graders.sandbox import protocol, startup
 
 
 class PipeChannel:
@@ -102,43 +101,8 @@ def _setup(request: dict[str, Any]) -> None:
     # No PR_SET_PDEATHSIG here: it fires when the grader *thread* that started
     # this process ends (a pool thread may start the shared reference). If the
     # grader dies, the pipe ends (the next read is EOF) and RLIMIT_CPU bounds a loop.
-    scratch = Path(request["scratch"])
-    mode.enter_grading()  # check("1a") cells of the notebook run harmlessly
-    out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    null_fd = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null_fd, 0)
-    os.dup2(out_fd, 1)
-    os.dup2(out_fd, 2)
-    os.close(null_fd)
-    os.close(out_fd)
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(
-        io.FileIO(1, "w", closefd=False),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-    sys.stderr = io.TextIOWrapper(
-        io.FileIO(2, "w", closefd=False),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-    sys_module: Any = sys
-    sys_module.__stdout__, sys_module.__stderr__, sys_module.__stdin__ = (
-        sys.stdout,
-        sys.stderr,
-        sys.stdin,
-    )
-    os.chdir(scratch)
-    home = str(scratch)
-    os.environ.update({"HOME": home, "TMPDIR": home, "MPLBACKEND": "Agg"})
-    if os.name == "nt":
-        os.environ.update({"USERPROFILE": home, "TEMP": home, "TMP": home})
-    sys.argv = [""]
-    from sheetgrade.graders.sandbox.child import fresh_import_path
-
-    fresh_import_path(request)  # as the fork child: scratch first, no hidden folder
+    # The pipes were moved off 0 and 1 and are not inherited; nothing else is open.
+    startup.enter_scratch(request)  # as the fork child: scratch first, no hidden folder
 
 
 def confine_here(scratch: Path, limits: dict[str, Any]) -> dict[str, str]:
