@@ -140,7 +140,7 @@ def run_ps1(root: Path, n: int) -> dict[str, Any]:
     }
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--record", action="store_true", help="rewrite tests/compat/recorded.json")
     parser.add_argument("--only", help="run this sheet only (a compat_sheets name, or ps1)")
@@ -155,48 +155,44 @@ def main() -> int:
         "the files beside it are its data; repeat for several",
     )
     parser.add_argument("--tool", choices=["otter", "nbgrader"], help="the --notebook's markup")
-    args = parser.parse_args()
-    if not (competitors.available("otter") and competitors.available("nbgrader")):
-        print(
-            "the competitors' venv is missing: run `bash benchmarks/setup.sh` first",
-            file=sys.stderr,
-        )
-        return 2
-    versions = tools.versions()
-    root = Path(tempfile.mkdtemp(prefix="sheetgrade-compat-"))
-    rows = []
+    return parser.parse_args()
+
+
+def _run_notebook(path: Path, tool: str, name: str, root: Path) -> dict[str, Any]:
+    """A row for a course's own notebook (``--notebook``)."""
+    sheet = cs.sheet_from_file(path.resolve(), tool, name)
+    print(f"... {sheet.name}: {path}", file=sys.stderr, flush=True)
     try:
-        for sheet in cs.SHEETS:
-            if args.only and args.only != sheet.name:
-                continue
-            print(f"... {sheet.name}", file=sys.stderr, flush=True)
-            rows.append(run_sheet(sheet, root))
-        for index, path in enumerate(args.notebook):
-            sheet = cs.sheet_from_file(path.resolve(), args.tool or "otter", f"real-{index + 1}")
-            print(f"... {sheet.name}: {path}", file=sys.stderr, flush=True)
-            try:
-                rows.append(run_sheet(sheet, root))
-            except RuntimeError as exc:  # the original tool failed on it
-                rows.append(
-                    {
-                        "sheet": f"{sheet.name} ({path.name})",
-                        "tool": sheet.tool,
-                        "builds": False,
-                        "error": f"the original tool failed: {str(exc)[-800:]}",
-                        "original": {},
-                        "differences": [],
-                    }
-                )
-            rows[-1]["sheet"] = f"{sheet.name} ({path.name})"[:38]
-        if args.ps1 and args.only in (None, "ps1"):
-            print("... ps1", file=sys.stderr, flush=True)
-            rows.append(run_ps1(root, args.ps1))
-    finally:
-        if args.keep:
-            print(f"work folder: {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
-    print(f"versions: {json.dumps(versions, sort_keys=True)}")
+        row = run_sheet(sheet, root)
+    except RuntimeError as exc:  # the original tool failed on it
+        row = {
+            "tool": sheet.tool,
+            "builds": False,
+            "error": f"the original tool failed: {str(exc)[-800:]}",
+            "original": {},
+            "differences": [],
+        }
+    row["sheet"] = f"{sheet.name} ({path.name})"[:38]
+    return row
+
+
+def _run_all(args: argparse.Namespace, root: Path) -> list[dict[str, Any]]:
+    rows = []
+    for sheet in cs.SHEETS:
+        if args.only and args.only != sheet.name:
+            continue
+        print(f"... {sheet.name}", file=sys.stderr, flush=True)
+        rows.append(run_sheet(sheet, root))
+    for index, path in enumerate(args.notebook):
+        rows.append(_run_notebook(path, args.tool or "otter", f"real-{index + 1}", root))
+    if args.ps1 and args.only in (None, "ps1"):
+        print("... ps1", file=sys.stderr, flush=True)
+        rows.append(run_ps1(root, args.ps1))
+    return rows
+
+
+def _report(rows: list[dict[str, Any]]) -> bool:
+    """Print the table; True when any sheet did not build or any question differs."""
     print(f"{'sheet':38} {'tool':9} {'builds':7} {'solution':9} agreement")
     failed = False
     for row in rows:
@@ -212,18 +208,43 @@ def main() -> int:
         if not row["builds"]:
             print("    " + row.get("error", "").replace("\n", "\n    "))
         failed |= bool(row["differences"]) or not row["builds"]
+    return failed
+
+
+def _record(rows: list[dict[str, Any]], versions: dict[str, Any]) -> None:
+    own = {r["sheet"]: r for r in rows if r["sheet"] in {s.name for s in cs.SHEETS}}
+    data = {
+        "note": "scores of the original tools on benchmarks/compat_sheets.py, by `make compat RECORD=1`",
+        "versions": versions.get("competitors venv", {}),
+        "sheets": {
+            name: {"tool": r["tool"], "scores": r["original"]} for name, r in sorted(own.items())
+        },
+    }
+    cs.RECORDED.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"recorded {len(own)} sheets in {cs.RECORDED}")
+
+
+def main() -> int:
+    args = _arguments()
+    if not (competitors.available("otter") and competitors.available("nbgrader")):
+        print(
+            "the competitors' venv is missing: run `bash benchmarks/setup.sh` first",
+            file=sys.stderr,
+        )
+        return 2
+    versions = tools.versions()
+    root = Path(tempfile.mkdtemp(prefix="sheetgrade-compat-"))
+    try:
+        rows = _run_all(args, root)
+    finally:
+        if args.keep:
+            print(f"work folder: {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"versions: {json.dumps(versions, sort_keys=True)}")
+    failed = _report(rows)
     if args.record:
-        own = {r["sheet"]: r for r in rows if r["sheet"] in {s.name for s in cs.SHEETS}}
-        data = {
-            "note": "scores of the original tools on benchmarks/compat_sheets.py, by `make compat RECORD=1`",
-            "versions": versions.get("competitors venv", {}),
-            "sheets": {
-                name: {"tool": r["tool"], "scores": r["original"]}
-                for name, r in sorted(own.items())
-            },
-        }
-        cs.RECORDED.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"recorded {len(own)} sheets in {cs.RECORDED}")
+        _record(rows, versions)
     return 1 if failed else 0
 
 

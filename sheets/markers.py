@@ -112,72 +112,101 @@ def split_solutions(
         line_markers: understand ``# SOLUTION`` line markers (otter, native).
         prompts: understand ``# BEGIN PROMPT`` regions (otter, native).
     """
-    out = Split()
-    begin_line: int | None = None
-    prompt_line: int | None = None
     code = cell_type == "code"
+    splitter = _Splitter(cell, cell_type, problems, stub)
     for number, line in enumerate(lines, start=1):
+        if splitter.solution_marker(number, line):
+            continue
+        if splitter.begin_line is not None:
+            splitter.out.reference.append(line)
+            splitter.out.secret.append((number, line))
+        elif prompts and code and splitter.prompt_marker(number, line):
+            continue
+        elif splitter.prompt_line is not None:
+            splitter.out.student.append(line)
+        elif line_markers and code and splitter.marked_line(number, line):
+            continue
+        else:
+            splitter.out.student.append(line)
+            splitter.out.reference.append(line)
+    if splitter.begin_line is not None:
+        problems.add("BEGIN SOLUTION is never closed; add END SOLUTION", cell, splitter.begin_line)
+    if splitter.prompt_line is not None:
+        problems.add("BEGIN PROMPT is never closed; add END PROMPT", cell, splitter.prompt_line)
+    return splitter.out
+
+
+class _Splitter:
+    """The state of :func:`split_solutions` in one cell: the open regions and the split."""
+
+    def __init__(self, cell: int, cell_type: str, problems: Problems, stub: Stub) -> None:
+        self.cell = cell
+        self.cell_type = cell_type
+        self.problems = problems
+        self.stub = stub
+        self.out = Split()
+        self.begin_line: int | None = None  # the open solution region's first line
+        self.prompt_line: int | None = None  # the open prompt region's first line
+
+    def solution_marker(self, number: int, line: str) -> bool:
+        """Handle ``BEGIN``/``END SOLUTION``; True when the line was one."""
         begin = BEGIN_SOLUTION.match(line)
         if begin:
-            out.marked = True
-            if begin_line is not None:
-                problems.add(
-                    f"BEGIN SOLUTION inside the solution region opened at line {begin_line}; "
+            self.out.marked = True
+            if self.begin_line is not None:
+                self.problems.add(
+                    f"BEGIN SOLUTION inside the solution region opened at line {self.begin_line}; "
                     "close it with END SOLUTION first",
-                    cell,
+                    self.cell,
                     number,
                 )
-                continue
-            begin_line = number
+                return True
+            self.begin_line = number
             if not begin.group(2):
-                out.student += stub(begin.group(1), cell_type)
-            continue
+                self.out.student += self.stub(begin.group(1), self.cell_type)
+            return True
         if END_SOLUTION.match(line):
-            if begin_line is None:
-                problems.add("END SOLUTION without a BEGIN SOLUTION before it", cell, number)
-            begin_line = None
-            continue
-        if begin_line is not None:
-            out.reference.append(line)
-            out.secret.append((number, line))
-            continue
-        if prompts and code and BEGIN_PROMPT.match(line):
-            if prompt_line is not None:
-                problems.add(
-                    f"BEGIN PROMPT inside the prompt opened at line {prompt_line}", cell, number
+            if self.begin_line is None:
+                self.problems.add(
+                    "END SOLUTION without a BEGIN SOLUTION before it", self.cell, number
                 )
-            prompt_line = number
-            continue
-        if prompts and code and END_PROMPT.match(line):
-            if prompt_line is None:
-                problems.add("END PROMPT without a BEGIN PROMPT before it", cell, number)
-            prompt_line = None
-            continue
-        if prompt_line is not None:
-            out.student.append(line)
-            continue
-        marker = line_marker(line) if line_markers and code else None
-        if marker is not None and marker.no_prompt:
-            out.marked = True
-            out.reference.append(marker.code)
-            out.secret.append((number, line))
-            continue
-        if marker is not None:
-            out.marked = True
-            out.reference.append(marker.code)
-            out.secret.append((number, marker.code))
-            target = ASSIGNMENT_TARGETS.match(marker.code)
-            if target is not None:
-                out.student.append(target.group(1) + " ...")
-            else:
-                out.student.append(
-                    marker.code[: len(marker.code) - len(marker.code.lstrip())] + "..."
+            self.begin_line = None
+            return True
+        return False
+
+    def prompt_marker(self, number: int, line: str) -> bool:
+        """Handle ``BEGIN``/``END PROMPT``; True when the line was one."""
+        if BEGIN_PROMPT.match(line):
+            if self.prompt_line is not None:
+                self.problems.add(
+                    f"BEGIN PROMPT inside the prompt opened at line {self.prompt_line}",
+                    self.cell,
+                    number,
                 )
-            continue
-        out.student.append(line)
-        out.reference.append(line)
-    if begin_line is not None:
-        problems.add("BEGIN SOLUTION is never closed; add END SOLUTION", cell, begin_line)
-    if prompt_line is not None:
-        problems.add("BEGIN PROMPT is never closed; add END PROMPT", cell, prompt_line)
-    return out
+            self.prompt_line = number
+            return True
+        if END_PROMPT.match(line):
+            if self.prompt_line is None:
+                self.problems.add("END PROMPT without a BEGIN PROMPT before it", self.cell, number)
+            self.prompt_line = None
+            return True
+        return False
+
+    def marked_line(self, number: int, line: str) -> bool:
+        """Handle a ``# SOLUTION`` line marker; True when the line had one."""
+        marker = line_marker(line)
+        if marker is None:
+            return False
+        out = self.out
+        out.marked = True
+        out.reference.append(marker.code)
+        if marker.no_prompt:
+            out.secret.append((number, line))
+            return True
+        out.secret.append((number, marker.code))
+        target = ASSIGNMENT_TARGETS.match(marker.code)
+        if target is not None:
+            out.student.append(target.group(1) + " ...")
+        else:
+            out.student.append(marker.code[: len(marker.code) - len(marker.code.lstrip())] + "...")
+        return True

@@ -137,90 +137,14 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         if m.get("grade") and not m.get("solution") and cell.cell_type == "code":
             public, hidden = _split_hidden(lines, index, problems)
             student.append(_locked(new_cell("code", "\n".join(public), like=cell), m))
-            grade_id = str(m.get("grade_id", ""))
-            if not grade_id:
-                problems.add("autograder test cell without nbgrader.grade_id", index)
-                continue
-            task = (
-                str(cell.metadata.get("sheetgrade", {}).get("task", ""))
-                or resolve_task(grade_id, task_ids)
-                or grade_id
-            )
-            points = m.get("points")
-            if points is not None and not isinstance(points, int | float):
-                problems.add(f"nbgrader.points must be a number, not {points!r}", index)
-                continue
-            full = "\n".join(
-                line for line in lines if not (BEGIN_HIDDEN.match(line) or END_HIDDEN.match(line))
-            )
-            if syntax_problem(full, index, problems):
-                continue
-            public_code = "\n".join(public).strip("\n")
-            full_code = full.strip("\n")
-            kind: TestKind = "assert"
-            scoring, pending = "nbgrader", False
-            if any(_autotest_line(line) for line in lines):
-                # nbgrader instantiates these from the reference's values; so does the build
-                public_code = (
-                    to_doctest(expand_autotests(public_code)) if public_code.strip() else ""
-                )
-                full_code = to_doctest(expand_autotests(full_code))
-                kind, scoring, pending = "ok", "all", True
-            if grade_id in locked_sources:
-                problems.add(
-                    f"grade_id '{grade_id}' appears twice; grade ids must be unique", index
-                )
-            locked_sources[grade_id] = "\n".join(public)
-            if not hidden:
-                drafts.append(
-                    DraftTest(
-                        task, points, False, kind, public_code, grade_id, index, pending, scoring
-                    )
-                )
-                continue
-            if public_code.strip():
-                drafts.append(
-                    DraftTest(
-                        task,
-                        0.0 if points is not None else None,
-                        False,
-                        kind,
-                        public_code,
-                        grade_id,
-                        index,
-                        pending,
-                    )
-                )
-            drafts.append(
-                DraftTest(task, points, True, kind, full_code, grade_id, index, pending, scoring)
+            drafts += _grade_cell_tests(
+                cell, index, m, (lines, public, hidden), task_ids, locked_sources, problems
             )
             continue
-        split = split_solutions(
-            lines,
-            cell=index,
-            cell_type=cell.cell_type,
-            problems=problems,
-            stub=nbgrader_stub,
-            line_markers=False,
-            prompts=False,
-        )
-        if split.marked and not m.get("solution") and cell.cell_type in ("code", "markdown"):
-            problems.add(
-                "solution region in a cell that is not an nbgrader solution cell; set "
-                "nbgrader.solution: true (Create Assignment toolbar: 'Autograded answer')",
-                index,
-            )
-        if cell.cell_type == "raw":
-            student.append(new_cell("raw", "\n".join(lines), like=cell))
-            reference.append(new_cell("raw", "\n".join(lines), like=cell))
-            continue
-        secrets += [SecretLine(text, index, n) for n, text in split.secret]
-        student_lines = split.student
-        if m.get("solution") and not split.marked:
-            student_lines = nbgrader_stub("", cell.cell_type)
-            secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
-        student.append(_locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m))
-        reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
+        student_cell, reference_cell, cell_secrets = _answer_cell(cell, index, m, lines, problems)
+        student.append(student_cell)
+        reference.append(reference_cell)
+        secrets += cell_secrets
     tests, pending_outputs = finish_tests(drafts, config, problems)
     return ParsedSheet(
         format="nbgrader",
@@ -232,6 +156,94 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
         pending_outputs=pending_outputs,
         locked_sources=locked_sources,
     )
+
+
+def _grade_cell_tests(
+    cell: NotebookNode,
+    index: int,
+    m: dict[str, Any],
+    parts: tuple[list[str], list[str], list[tuple[int, str]]],
+    task_ids: list[str],
+    locked_sources: dict[str, str],
+    problems: Problems,
+) -> list[DraftTest]:
+    """The tests of an autograder-test cell (``parts``: its lines, public lines
+    and hidden lines); records its public source in ``locked_sources``."""
+    lines, public, hidden = parts
+    grade_id = str(m.get("grade_id", ""))
+    if not grade_id:
+        problems.add("autograder test cell without nbgrader.grade_id", index)
+        return []
+    task = (
+        str(cell.metadata.get("sheetgrade", {}).get("task", ""))
+        or resolve_task(grade_id, task_ids)
+        or grade_id
+    )
+    points = m.get("points")
+    if points is not None and not isinstance(points, int | float):
+        problems.add(f"nbgrader.points must be a number, not {points!r}", index)
+        return []
+    full = "\n".join(
+        line for line in lines if not (BEGIN_HIDDEN.match(line) or END_HIDDEN.match(line))
+    )
+    if syntax_problem(full, index, problems):
+        return []
+    public_code = "\n".join(public).strip("\n")
+    full_code = full.strip("\n")
+    kind: TestKind = "assert"
+    scoring, pending = "nbgrader", False
+    if any(_autotest_line(line) for line in lines):
+        # nbgrader instantiates these from the reference's values; so does the build
+        public_code = to_doctest(expand_autotests(public_code)) if public_code.strip() else ""
+        full_code = to_doctest(expand_autotests(full_code))
+        kind, scoring, pending = "ok", "all", True
+    if grade_id in locked_sources:
+        problems.add(f"grade_id '{grade_id}' appears twice; grade ids must be unique", index)
+    locked_sources[grade_id] = "\n".join(public)
+    if not hidden:
+        return [
+            DraftTest(task, points, False, kind, public_code, grade_id, index, pending, scoring)
+        ]
+    drafts = []
+    if public_code.strip():
+        public_points = 0.0 if points is not None else None
+        drafts.append(
+            DraftTest(task, public_points, False, kind, public_code, grade_id, index, pending)
+        )
+    drafts.append(DraftTest(task, points, True, kind, full_code, grade_id, index, pending, scoring))
+    return drafts
+
+
+def _answer_cell(
+    cell: NotebookNode, index: int, m: dict[str, Any], lines: list[str], problems: Problems
+) -> tuple[NotebookNode, NotebookNode, list[SecretLine]]:
+    """Any other cell: (student cell, reference cell, secret lines)."""
+    split = split_solutions(
+        lines,
+        cell=index,
+        cell_type=cell.cell_type,
+        problems=problems,
+        stub=nbgrader_stub,
+        line_markers=False,
+        prompts=False,
+    )
+    if split.marked and not m.get("solution") and cell.cell_type in ("code", "markdown"):
+        problems.add(
+            "solution region in a cell that is not an nbgrader solution cell; set "
+            "nbgrader.solution: true (Create Assignment toolbar: 'Autograded answer')",
+            index,
+        )
+    if cell.cell_type == "raw":
+        text = "\n".join(lines)
+        return new_cell("raw", text, like=cell), new_cell("raw", text, like=cell), []
+    secrets = [SecretLine(text, index, n) for n, text in split.secret]
+    student_lines = split.student
+    if m.get("solution") and not split.marked:
+        student_lines = nbgrader_stub("", cell.cell_type)
+        secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
+    student = _locked(new_cell(cell.cell_type, "\n".join(student_lines), like=cell), m)
+    reference = new_cell(cell.cell_type, "\n".join(split.reference), like=cell)
+    return student, reference, secrets
 
 
 def _autotest_line(line: str) -> bool:

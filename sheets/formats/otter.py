@@ -37,8 +37,15 @@ from sheetgrade.sheets.formats.base import (
     syntax_problem,
     to_doctest,
 )
+from sheetgrade.sheets.formats.otter_points import (
+    Question,
+    otter_case_points,
+    resolve_points,
+)
 from sheetgrade.sheets.markers import dots_stub, split_solutions
 from sheetgrade.sheets.notebook import new_cell, source_lines
+
+__all__ = ["boundary", "is_otter", "otter_case_points", "parse"]
 
 BLOCKS = ("question", "prompt", "solution", "tests")
 BOUNDARY = re.compile(r"^#\s+(begin|end)\s+(question|prompt|solution|tests)\b\s*$", re.IGNORECASE)
@@ -95,18 +102,6 @@ def _yaml(
         problems.add(f"{what} must be YAML keys (name: ..., points: ...)", cell)
         return None
     return data
-
-
-class _Question:
-    def __init__(self, config: dict[str, Any], cell: int) -> None:
-        self.name = str(config.get("name", ""))
-        self.points = config.get("points")
-        self.manual = bool(config.get("manual", False))
-        self.task = str(config["task"]) if "task" in config else None
-        self.cell = cell
-        self.has_prompt = False
-        self.tests: list[DraftTest] = []
-        self.test_points: list[float | None] = []
 
 
 def _read_test(
@@ -171,80 +166,6 @@ def _read_test(
     return draft, points
 
 
-def otter_case_points(total: float | None, own: list[float | None]) -> list[float]:
-    """Each test case's points by otter 7's rule (``TestFile.resolve_test_file_points``).
-
-    With a question total, cases without points of their own share what the
-    others leave; without one, cases without points share 1 point when no case
-    has points of its own, and are worth 0 otherwise.
-    """
-    given = sum(p for p in own if p is not None)
-    unset = sum(1 for p in own if p is None)
-    if total is not None:
-        share = (total - given) / unset if unset else 0.0
-    elif given == 0 and all(p in (0, None) for p in own):
-        share = 1 / unset if unset else 0.0
-    else:
-        share = 0.0
-    return [float(p) if p is not None else share for p in own]
-
-
-def _resolve_points(
-    question: _Question, problems: Problems, task_points: float | None, shared: bool
-) -> None:
-    """Give every test of the question its points, as otter-assign does.
-
-    ``points`` is a number, a list (one per test) or ``{each: N}`` (``N`` times
-    the number of tests); a question without ``points`` is worth what otter
-    gives it (1, or the sum of its cases' own points) in proportion, scaled to
-    the task's points in sheet.yml when the question is the task's only one
-    (``task_points``; ``shared``: other questions feed the same task).
-    """
-    n = len(question.tests)
-    total = question.points
-    own = list(question.test_points)
-    if question.manual or n == 0:
-        return
-    if isinstance(total, dict):
-        each = total.get("each", 1)
-        if not isinstance(each, int | float):
-            problems.add(
-                f"question '{question.name}': points {{each: N}} needs a number", question.cell
-            )
-            return
-        total = float(each) * n
-    elif isinstance(total, list):
-        if len(total) != n or not all(isinstance(p, int | float) for p in total):
-            problems.add(
-                f"question '{question.name}': points is a list of {len(total)} but there are "
-                f"{n} tests; give one number per test",
-                question.cell,
-            )
-            return
-        own, total = [float(p) for p in total], None
-    elif total is not None and not isinstance(total, int | float):
-        problems.add(
-            f"question '{question.name}': points must be a number, a list or {{each: N}}",
-            question.cell,
-        )
-        return
-    given = sum(p for p in own if p is not None)
-    if total is not None and given > total + 1e-9:
-        problems.add(
-            f"question '{question.name}': tests carry {given:g} points, more than the question's "
-            f"{total:g}",
-            question.cell,
-        )
-        return
-    points = otter_case_points(None if total is None else float(total), own)
-    if question.points is None and task_points is not None and not shared:
-        worth = sum(points)
-        if worth > 0:
-            points = [p * task_points / worth for p in points]
-    for draft, value in zip(question.tests, points, strict=True):
-        draft.points = value
-
-
 def _question_tasks(nb: NotebookNode, task_ids: list[str]) -> list[str]:
     """The task of every question in the notebook (one entry per question)."""
     found = []
@@ -264,132 +185,156 @@ def _question_tasks(nb: NotebookNode, task_ids: list[str]) -> list[str]:
 
 def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSheet:
     """Parse a notebook written with otter-assign markup."""
-    task_ids = [t.id for t in config.tasks]
-    task_points = {t.id: float(t.points) for t in config.tasks}
-    question_tasks = _question_tasks(nb, task_ids)
-    student: list[NotebookNode] = []
-    reference: list[NotebookNode] = []
-    drafts: list[DraftTest] = []
-    secrets: list[SecretLine] = []
-    stack: list[tuple[str, int]] = []
-    question: _Question | None = None
-
-    def close_question() -> None:
-        assert question is not None
-        task = question.task or resolve_task(question.name, task_ids) or question.name
-        _resolve_points(
-            question,
-            problems,
-            task_points.get(task),
-            shared=question_tasks.count(task) > 1,
-        )
-        for draft in question.tests:
-            draft.task = task
-            draft.name = question.name
-        drafts.extend(question.tests)
-        if any(not d.hidden for d in question.tests):
-            student.append(check_cell(task, f"{question.cell}"))
-
+    reader = _Reader(config, problems, _question_tasks(nb, [t.id for t in config.tasks]))
     for index, cell in enumerate(nb.cells):
+        reader.cell(index, cell)
+    return reader.finish(nb)
+
+
+class _Reader:
+    """One pass over the cells: the student and reference cells, tests and secrets."""
+
+    def __init__(self, config: SheetConfig, problems: Problems, question_tasks: list[str]) -> None:
+        self.config = config
+        self.problems = problems
+        self.task_ids = [t.id for t in config.tasks]
+        self.task_points = {t.id: float(t.points) for t in config.tasks}
+        self.question_tasks = question_tasks
+        self.student: list[NotebookNode] = []
+        self.reference: list[NotebookNode] = []
+        self.drafts: list[DraftTest] = []
+        self.secrets: list[SecretLine] = []
+        self.stack: list[tuple[str, int]] = []  # open blocks: (block, cell index)
+        self.question: Question | None = None
+
+    def cell(self, index: int, cell: NotebookNode) -> None:
         lines = source_lines(cell)
         if lines and IGNORE_CELL.match(lines[0].strip()):
-            continue
+            return
         kind, unfenced = _unfenced(cell)
         if kind == "raw" and unfenced and ASSIGNMENT_CONFIG.match(unfenced[0]):
-            continue
+            return
         edge = boundary(cell)
         if edge is not None:
             action, block = edge
             if action == "end":
-                if not stack or stack[-1][0] != block:
-                    opened = (
-                        f"; the open block is {stack[-1][0].upper()} from cell {stack[-1][1] + 1}"
-                        if stack
-                        else ""
-                    )
-                    problems.add(
-                        f"END {block.upper()} without a matching BEGIN {block.upper()}{opened}",
-                        index,
-                        1,
-                    )
-                    continue
-                stack.pop()
-                if block == "question" and question is not None:
-                    close_question()
-                    question = None
-                continue
-            if block == "question":
-                if stack:
-                    problems.add(
-                        f"BEGIN QUESTION inside the {stack[-1][0].upper()} block opened in cell "
-                        f"{stack[-1][1] + 1}; close it first",
-                        index,
-                        1,
-                    )
-                    continue
-                parsed = _yaml(unfenced[1:], index, problems, "the question config")
-                if parsed is None:
-                    parsed = {}
-                if not parsed.get("name"):
-                    problems.add("BEGIN QUESTION needs `name:` (the task id or q<task>)", index, 1)
-                question = _Question(parsed, index)
-            elif not stack or stack[-1][0] != "question":
-                where = f"inside {stack[-1][0].upper()}" if stack else "outside a question"
-                problems.add(
-                    f"BEGIN {block.upper()} {where}; it belongs directly in a question block",
+                self._end(index, block)
+            else:
+                self._begin(index, block, unfenced)
+            return
+        current = self.stack[-1][0] if self.stack else None
+        if current == "tests":
+            self._test(index, cell)
+        elif current == "prompt":
+            self.student.append(new_cell(cell.cell_type, "\n".join(lines), like=cell))
+        else:
+            self._content(index, cell, lines, in_solution=current == "solution")
+
+    # --- block boundaries
+
+    def _end(self, index: int, block: str) -> None:
+        stack = self.stack
+        if not stack or stack[-1][0] != block:
+            opened = (
+                f"; the open block is {stack[-1][0].upper()} from cell {stack[-1][1] + 1}"
+                if stack
+                else ""
+            )
+            self.problems.add(
+                f"END {block.upper()} without a matching BEGIN {block.upper()}{opened}", index, 1
+            )
+            return
+        stack.pop()
+        if block == "question" and self.question is not None:
+            self._close_question(self.question)
+            self.question = None
+
+    def _begin(self, index: int, block: str, unfenced: list[str]) -> None:
+        stack = self.stack
+        if block == "question":
+            if stack:
+                self.problems.add(
+                    f"BEGIN QUESTION inside the {stack[-1][0].upper()} block opened in cell "
+                    f"{stack[-1][1] + 1}; close it first",
                     index,
                     1,
                 )
-                continue
-            elif block == "prompt" and question is not None:
-                question.has_prompt = True
-            stack.append((block, index))
-            continue
+                return
+            parsed = _yaml(unfenced[1:], index, self.problems, "the question config") or {}
+            if not parsed.get("name"):
+                self.problems.add("BEGIN QUESTION needs `name:` (the task id or q<task>)", index, 1)
+            self.question = Question(parsed, index)
+        elif not stack or stack[-1][0] != "question":
+            where = f"inside {stack[-1][0].upper()}" if stack else "outside a question"
+            self.problems.add(
+                f"BEGIN {block.upper()} {where}; it belongs directly in a question block",
+                index,
+                1,
+            )
+            return
+        elif block == "prompt" and self.question is not None:
+            self.question.has_prompt = True
+        stack.append((block, index))
 
-        current = stack[-1][0] if stack else None
-        if current == "tests":
-            if cell.cell_type != "code":
-                problems.add("non-code cell in a TESTS block", index)
-                continue
-            result = _read_test(cell, index, problems)
-            if result is not None and question is not None:
-                question.tests.append(result[0])
-                question.test_points.append(result[1])
-            continue
-        if current == "prompt":
-            student.append(new_cell(cell.cell_type, "\n".join(lines), like=cell))
-            continue
+    def _close_question(self, question: Question) -> None:
+        task = question.task or resolve_task(question.name, self.task_ids) or question.name
+        resolve_points(
+            question,
+            self.problems,
+            self.task_points.get(task),
+            shared=self.question_tasks.count(task) > 1,
+        )
+        for draft in question.tests:
+            draft.task = task
+            draft.name = question.name
+        self.drafts.extend(question.tests)
+        if any(not d.hidden for d in question.tests):
+            self.student.append(check_cell(task, f"{question.cell}"))
+
+    # --- cells inside blocks
+
+    def _test(self, index: int, cell: NotebookNode) -> None:
+        if cell.cell_type != "code":
+            self.problems.add("non-code cell in a TESTS block", index)
+            return
+        result = _read_test(cell, index, self.problems)
+        if result is not None and self.question is not None:
+            self.question.tests.append(result[0])
+            self.question.test_points.append(result[1])
+
+    def _content(
+        self, index: int, cell: NotebookNode, lines: list[str], *, in_solution: bool
+    ) -> None:
         split = split_solutions(
-            lines, cell=index, cell_type=cell.cell_type, problems=problems, stub=dots_stub
+            lines, cell=index, cell_type=cell.cell_type, problems=self.problems, stub=dots_stub
         )
-        secrets += [SecretLine(text, index, line) for line, text in split.secret]
-        reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
-        if current == "solution":
-            if cell.cell_type == "code" and split.marked:
-                student.append(new_cell("code", "\n".join(split.student), like=cell))
-            else:
-                secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
-                if not (question and question.has_prompt):
-                    student.append(
-                        new_cell(
-                            cell.cell_type, "\n".join(dots_stub("", cell.cell_type)), like=cell
-                        )
-                    )
-            continue
-        student.append(new_cell(cell.cell_type, "\n".join(split.student), like=cell))
-    for open_block, opened_at in stack:
-        problems.add(
-            f"BEGIN {open_block.upper()} is never closed; add a raw cell `# END {open_block.upper()}`",
-            opened_at,
-            1,
+        self.secrets += [SecretLine(text, index, line) for line, text in split.secret]
+        self.reference.append(new_cell(cell.cell_type, "\n".join(split.reference), like=cell))
+        if not in_solution:
+            self.student.append(new_cell(cell.cell_type, "\n".join(split.student), like=cell))
+        elif cell.cell_type == "code" and split.marked:
+            self.student.append(new_cell("code", "\n".join(split.student), like=cell))
+        else:
+            self.secrets += [SecretLine(text, index, n) for n, text in enumerate(lines, start=1)]
+            if not (self.question and self.question.has_prompt):
+                stub = "\n".join(dots_stub("", cell.cell_type))
+                self.student.append(new_cell(cell.cell_type, stub, like=cell))
+
+    def finish(self, nb: NotebookNode) -> ParsedSheet:
+        for open_block, opened_at in self.stack:
+            self.problems.add(
+                f"BEGIN {open_block.upper()} is never closed; add a raw cell "
+                f"`# END {open_block.upper()}`",
+                opened_at,
+                1,
+            )
+        tests, pending = finish_tests(self.drafts, self.config, self.problems)
+        return ParsedSheet(
+            format="otter",
+            notebook=nb,
+            student_cells=self.student,
+            reference_cells=self.reference,
+            tests=tests,
+            secret_lines=self.secrets,
+            pending_outputs=pending,
         )
-    tests, pending = finish_tests(drafts, config, problems)
-    return ParsedSheet(
-        format="otter",
-        notebook=nb,
-        student_cells=student,
-        reference_cells=reference,
-        tests=tests,
-        secret_lines=secrets,
-        pending_outputs=pending,
-    )
