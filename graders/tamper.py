@@ -253,6 +253,17 @@ def _dotted(node: ast.AST) -> str:
 
 
 def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
+    """What one node does to the test machinery, in words (empty: nothing)."""
+    return [
+        *_check_assignment(node, aliases),
+        *_check_definition(node),
+        *_check_call(node, aliases),
+        *_check_reference(node),
+    ]
+
+
+def _check_assignment(node: ast.AST, aliases: dict[str, str]) -> list[str]:
+    """Assigning (or deleting) attributes of protected modules, ``__class__`` and the like."""
     out: list[str] = []
     targets: list[ast.AST] = []
     if isinstance(node, ast.Assign):
@@ -277,6 +288,12 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
                 out.append(f"assigns {_dotted(t)}")
             if isinstance(t, ast.Name) and t.id == "__builtins__":
                 out.append("assigns __builtins__")
+    return out
+
+
+def _check_definition(node: ast.AST) -> list[str]:
+    """Comparison overrides, and numeric subclasses that lie about arithmetic."""
+    out: list[str] = []
     if (
         isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and node.name in _COMPARISON_DUNDERS
@@ -297,58 +314,55 @@ def _check(node: ast.AST, aliases: dict[str, str]) -> list[str]:
                     f"subclasses {', '.join(sorted(bases & _NUMERIC_BASES))} and overrides "
                     f"{', '.join(lies)}"
                 )
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        if node.func.id == "type" and len(node.args) == 3:
+    return out
+
+
+def _call_name(func: ast.expr) -> str:
+    """``f`` of ``f(...)`` or ``x.f(...)``; empty for any other callee."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _check_call(node: ast.AST, aliases: dict[str, str]) -> list[str]:
+    """Calls that patch, inspect, exit, run strings or reach raw descriptors."""
+    if not isinstance(node, ast.Call):
+        return []
+    out: list[str] = []
+    func = node.func
+    if isinstance(func, ast.Name):
+        if func.id == "type" and len(node.args) == 3:
             out.append("builds a class with type(name, bases, dict)")
-        if node.func.id in ("globals", "vars"):
-            out.append(f"calls {node.func.id}() (changes names directly)")
-    if isinstance(node, ast.Call):
-        func = node.func
-        name = (
-            func.attr
-            if isinstance(func, ast.Attribute)
-            else func.id
-            if isinstance(func, ast.Name)
-            else ""
-        )
-        if (
-            name in ("setattr", "delattr")
-            and node.args
-            and _root_name(node.args[0], aliases) in _PROTECTED_MODULES
-        ):
-            out.append(f"calls {name} on {_dotted(node.args[0])}")
-        elif name in _SUSPICIOUS_CALLS and (
-            name != "stack" or _root_name(func, aliases) == "inspect"
-        ):
-            out.append(
-                f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})"
-            )
-        elif name in ("exit", "_exit") and _root_name(func, aliases) in ("os", "sys"):
-            out.append(f"calls {_dotted(func)}")
-        elif name in ("exec", "eval", "compile") and _root_name(func, aliases) in (
-            name,
-            "builtins",
-        ):
-            out.append(f"calls {name} (runs code from a string)")
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Attribute) and (_root_name(func, aliases), func.attr) in _FD_CALLS:
-            out.append(f"calls {_dotted(func)} (raw file descriptors)")
-        if any(k.arg == "fileno" for k in node.keywords):
-            out.append(f"calls {_dotted(func)} with fileno= (raw file descriptors)")
-        name = (
-            func.attr
-            if isinstance(func, ast.Attribute)
-            else func.id
-            if isinstance(func, ast.Name)
-            else ""
-        )
-        if (
-            name in ("__import__", "import_module")
-            and node.args
-            and not isinstance(node.args[0], ast.Constant)
-        ):
+        if func.id in ("globals", "vars"):
+            out.append(f"calls {func.id}() (changes names directly)")
+    name = _call_name(func)
+    if (
+        name in ("setattr", "delattr")
+        and node.args
+        and _root_name(node.args[0], aliases) in _PROTECTED_MODULES
+    ):
+        out.append(f"calls {name} on {_dotted(node.args[0])}")
+    elif name in _SUSPICIOUS_CALLS and (name != "stack" or _root_name(func, aliases) == "inspect"):
+        out.append(f"calls {_dotted(func)} ({_SUSPICIOUS_CALLS[name] or 'inspects stack frames'})")
+    elif name in ("exit", "_exit") and _root_name(func, aliases) in ("os", "sys"):
+        out.append(f"calls {_dotted(func)}")
+    elif name in ("exec", "eval", "compile") and _root_name(func, aliases) in (name, "builtins"):
+        out.append(f"calls {name} (runs code from a string)")
+    if isinstance(func, ast.Attribute) and (_root_name(func, aliases), func.attr) in _FD_CALLS:
+        out.append(f"calls {_dotted(func)} (raw file descriptors)")
+    if any(k.arg == "fileno" for k in node.keywords):
+        out.append(f"calls {_dotted(func)} with fileno= (raw file descriptors)")
+    if name in ("__import__", "import_module") and node.args:
+        if not isinstance(node.args[0], ast.Constant):
             out.append(f"calls {name} with a computed module name")
+    return out
+
+
+def _check_reference(node: ast.AST) -> list[str]:
+    """``/proc`` paths, frame and code attributes, suspicious imports."""
+    out: list[str] = []
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and "/proc/" in node.value:
         out.append(f"uses the path {node.value[:40]!r}")
     if isinstance(node, ast.Attribute) and node.attr in _SUSPICIOUS_ATTRS:
