@@ -14,7 +14,8 @@ Entry points other packages call:
 Two layers. :mod:`.sandbox` is the process machinery: the warm worker, the
 confined child, the wire protocol and the session the grader drives; it
 imports nothing else of ``graders``. Above it sits the judging:
-:mod:`.harness` runs a test against a target (:mod:`.compare`,
+:mod:`.harness` runs a test against the student and the reference of
+:mod:`.targets` (judging with :mod:`.compare`, :mod:`.ml_checks` and
 :mod:`.assert_lift`), :mod:`.tamper` flags tampering, :mod:`.submission`
 grades one notebook, :mod:`.batch` a sheet, :mod:`.results` stores results.
 Jupyter kernels (nbclient) are deliberately not used: a kernel per notebook
