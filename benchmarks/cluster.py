@@ -195,47 +195,7 @@ def main() -> None:
     setup = time.perf_counter() - t0
     print(f"course with {args.n} submissions built and collected in {setup:.0f} s", file=sys.stderr)
 
-    rows: list[dict[str, Any]] = []
-    points: dict[str, dict[str, float]] = {}
-
-    def record(name: str, workers: int, wall: float, pts: dict, durations: list, **extra: Any):
-        points[name] = pts
-        rows.append(
-            {
-                "executor": name,
-                "workers": workers,
-                "wall_s": round(wall, 2),
-                "per_submission_s": round(wall / args.n, 3),
-                "mean_task_duration_s": round(statistics.mean(durations), 3),
-                **extra,
-            }
-        )
-        print(f"{name}: {wall:.1f} s", file=sys.stderr)
-
-    for jobs in (1, 2):
-        wall, pts, durations = grade(course, jobs=jobs)
-        record(f"local --jobs {jobs}", jobs, wall, pts, durations)
-    noop = None
-    for workers in (1, 2):
-        t0 = time.perf_counter()
-        with distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster:
-            started = time.perf_counter() - t0
-            wall, pts, durations = grade(
-                course, executor="dask", scheduler=cluster.scheduler_address
-            )
-            if workers == 2:
-                with distributed.Client(cluster.scheduler_address) as client:
-                    noop = scheduler_overhead(client, args.noop_tasks)
-        record(
-            f"Dask LocalCluster {workers}", workers, wall, pts, durations, cluster_start_s=started
-        )
-
+    rows, points, noop = run_variants(course, args.n, args.noop_tasks)
     first = next(iter(points.values()))
     identical = all(p == first for p in points.values())
     by_variant: dict[str, list[float]] = {}
@@ -268,18 +228,7 @@ def main() -> None:
     path = OUT / f"cluster-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(result, indent=1))
 
-    print(f"\n{args.n} submissions of {SHEET} ({result['mix']}), {args.epochs} epochs per call\n")
-    print("| executor | workers | wall s | s per submission | mean task s | cluster start s |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        start = f"{r['cluster_start_s']:.1f}" if "cluster_start_s" in r else "–"
-        print(
-            f"| {r['executor']} | {r['workers']} | {r['wall_s']:.1f} | "
-            f"{r['per_submission_s']:.2f} | {r['mean_task_duration_s']:.2f} | {start} |"
-        )
-    print()
-    for key, value in summary.items():
-        print(f"- {key}: {value}")
+    print_tables(result, args.n, args.epochs)
     print(f"\nload average at the end: {result['machine']['load_avg_at_end']}; written {path}")
     if args.keep:
         print(f"course kept in {course}")
@@ -287,6 +236,72 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if not identical:
         raise SystemExit("the executors stored different points")
+
+
+def run_variants(
+    course: Path, n: int, noop_tasks: int
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]], float | None]:
+    """Grade with the local executor (1, 2 jobs) and on a Dask LocalCluster (1, 2
+    workers): the table rows, the points stored by each, the no-op task cost."""
+    import distributed
+
+    rows: list[dict[str, Any]] = []
+    points: dict[str, dict[str, float]] = {}
+
+    def record(name: str, workers: int, wall: float, pts: dict, durations: list, **extra: Any):
+        points[name] = pts
+        rows.append(
+            {
+                "executor": name,
+                "workers": workers,
+                "wall_s": round(wall, 2),
+                "per_submission_s": round(wall / n, 3),
+                "mean_task_duration_s": round(statistics.mean(durations), 3),
+                **extra,
+            }
+        )
+        print(f"{name}: {wall:.1f} s", file=sys.stderr)
+
+    for jobs in (1, 2):
+        wall, pts, durations = grade(course, jobs=jobs)
+        record(f"local --jobs {jobs}", jobs, wall, pts, durations)
+    noop = None
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        with distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster:
+            started = time.perf_counter() - t0
+            wall, pts, durations = grade(
+                course, executor="dask", scheduler=cluster.scheduler_address
+            )
+            if workers == 2:
+                with distributed.Client(cluster.scheduler_address) as client:
+                    noop = scheduler_overhead(client, noop_tasks)
+        record(
+            f"Dask LocalCluster {workers}", workers, wall, pts, durations, cluster_start_s=started
+        )
+    return rows, points, noop
+
+
+def print_tables(result: dict[str, Any], n: int, epochs: int) -> None:
+    """The rows as a Markdown table, then the summary."""
+    print(f"\n{n} submissions of {SHEET} ({result['mix']}), {epochs} epochs per call\n")
+    print("| executor | workers | wall s | s per submission | mean task s | cluster start s |")
+    print("|---|---|---|---|---|---|")
+    for r in result["rows"]:
+        start = f"{r['cluster_start_s']:.1f}" if "cluster_start_s" in r else "–"
+        print(
+            f"| {r['executor']} | {r['workers']} | {r['wall_s']:.1f} | "
+            f"{r['per_submission_s']:.2f} | {r['mean_task_duration_s']:.2f} | {start} |"
+        )
+    print()
+    for key, value in result["summary"].items():
+        print(f"- {key}: {value}")
 
 
 if __name__ == "__main__":

@@ -88,44 +88,83 @@ def main(argv: list[str] | None = None) -> int:
         suite.say("creating the competitors' venv (benchmarks/setup.sh)")
         subprocess.run(["bash", str(HERE / "setup.sh")], check=False)
     competitors_ = suite.available_tools(wanted)
-    forms = ("sheetgrade", *competitors_)
     try:
-        if "startup" in sections:
-            suite.startup(res, competitors_, sizes.startup_reps, warm_up=sizes.warm_up)
-        if sections & {"batch", "single", "check"}:
-            suite.student_compute(res, sizes.n)
-            real = suite.write_and_prepare(
-                work / "batch", sizes.n, forms, trivial=False, formats=sizes.formats
-            )
-            if "batch" in sections:
-                suite.grade_batch(
-                    res, real, work / "grade", competitors_, sizes.reps, formats=sizes.formats
-                )
-            if "single" in sections:
-                suite.single(res, real, work / "grade", competitors_, sizes.reps)
-            if "check" in sections:
-                suite.check_latency(res, real, work, competitors_, sizes.check_reps)
-        if "overhead" in sections:
-            measured = competitors_ if sizes.competitor_overhead else ()
-            trivial = suite.write_and_prepare(
-                work / "trivial",
-                sizes.n_trivial,
-                ("sheetgrade", *measured),
-                trivial=True,
-                formats=False,
-            )
-            suite.overhead(res, trivial, work / "grade-trivial", measured, sizes.reps)
-        if "ps1" in sections:
-            suite.ps1_workload(res, work, competitors_, sizes.n, sizes.reps)
-        if "gradebook" in sections:
-            suite.gradebook(res, smoke=args.smoke)
+        run_sections(res, sections, sizes, work, competitors_, smoke=args.smoke)
     finally:
         if not args.keep and work.exists():
             shutil.rmtree(work, ignore_errors=True)
 
     info["load_average_end"] = machine.load_average()
     derived = report.derive(res, sizes)
-    print(f"# sheetgrade benchmark, {info['date']}{' (smoke)' if args.smoke else ''}")
+    print_report(res, sizes, derived, info, versions, smoke=args.smoke)
+    path = args.out / f"results-{stamp}{'-smoke' if args.smoke else ''}.json"
+    report.write_json(
+        path,
+        machine=info,
+        versions=versions,
+        sizes=sizes,
+        res=res,
+        derived=derived,
+        smoke=args.smoke,
+    )
+    shutil.copy(path, args.out / ("latest-smoke.json" if args.smoke else "latest.json"))
+    print(f"\nresults: {path} ({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+def run_sections(
+    res: suite.Results,
+    sections: set[str],
+    sizes: suite.Sizes,
+    work: Path,
+    competitors_: tuple[str, ...],
+    *,
+    smoke: bool,
+) -> None:
+    """Measure the chosen sections into ``res``; scratch files go to ``work``."""
+    forms = ("sheetgrade", *competitors_)
+    if "startup" in sections:
+        suite.startup(res, competitors_, sizes.startup_reps, warm_up=sizes.warm_up)
+    if sections & {"batch", "single", "check"}:
+        suite.student_compute(res, sizes.n)
+        real = suite.write_and_prepare(
+            work / "batch", sizes.n, forms, trivial=False, formats=sizes.formats
+        )
+        if "batch" in sections:
+            suite.grade_batch(
+                res, real, work / "grade", competitors_, sizes.reps, formats=sizes.formats
+            )
+        if "single" in sections:
+            suite.single(res, real, work / "grade", competitors_, sizes.reps)
+        if "check" in sections:
+            suite.check_latency(res, real, work, competitors_, sizes.check_reps)
+    if "overhead" in sections:
+        measured = competitors_ if sizes.competitor_overhead else ()
+        trivial = suite.write_and_prepare(
+            work / "trivial",
+            sizes.n_trivial,
+            ("sheetgrade", *measured),
+            trivial=True,
+            formats=False,
+        )
+        suite.overhead(res, trivial, work / "grade-trivial", measured, sizes.reps)
+    if "ps1" in sections:
+        suite.ps1_workload(res, work, competitors_, sizes.n, sizes.reps)
+    if "gradebook" in sections:
+        suite.gradebook(res, smoke=smoke)
+
+
+def print_report(
+    res: suite.Results,
+    sizes: suite.Sizes,
+    derived: dict[str, float],
+    info: dict[str, object],
+    versions: dict[str, dict[str, str]],
+    *,
+    smoke: bool,
+) -> None:
+    """The results as Markdown: machine, tables, agreement, targets, notes."""
+    print(f"# sheetgrade benchmark, {info['date']}{' (smoke)' if smoke else ''}")
     print(
         f"{info['cores']} cores, {info['cpu']}, {info['memory']}, load average "
         f"{info['load_average']} at start, {info['load_average_end']} at end; "
@@ -144,27 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     table, missed = report.targets_table(derived)
     print(
         "\n### Targets"
-        + (" (smoke sizes: indicative only, judge on a full run)" if args.smoke else "")
+        + (" (smoke sizes: indicative only, judge on a full run)" if smoke else "")
         + "\n"
     )
     print(table)
-    if missed and not args.smoke:
+    if missed and not smoke:
         print("\nMissed: " + "; ".join(missed) + ". See benchmarks/README.md for why.")
     for note in res.notes:
         print(f"\nnote: {note}")
-    path = args.out / f"results-{stamp}{'-smoke' if args.smoke else ''}.json"
-    report.write_json(
-        path,
-        machine=info,
-        versions=versions,
-        sizes=sizes,
-        res=res,
-        derived=derived,
-        smoke=args.smoke,
-    )
-    shutil.copy(path, args.out / ("latest-smoke.json" if args.smoke else "latest.json"))
-    print(f"\nresults: {path} ({time.monotonic() - started:.0f} s)")
-    return 0
 
 
 if __name__ == "__main__":

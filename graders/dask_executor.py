@@ -17,8 +17,9 @@ A worker that dies mid-task loses nothing: the scheduler hands the task to
 another worker (up to ``distributed.scheduler.allowed-failures`` times), and the
 client stores a task's result once, when its future completes.
 
+Which cluster, and the client connected to it, is :mod:`.dask_cluster`.
 dask.distributed (and dask-jobqueue for Slurm) come from the ``dask`` extra and
-are imported only here, and only when this executor is asked for.
+are imported only there and here, and only when this executor is asked for.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -34,6 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetgrade.graders.dask_cluster import (
+    DaskTarget,
+    import_distributed,
+    open_client,
+    slurm_options,
+)
 from sheetgrade.graders.errors import GradingError
 from sheetgrade.graders.harness import TestOutcome
 from sheetgrade.graders.sandbox.leftovers import remove_tree
@@ -47,136 +53,22 @@ except ImportError:  # without the dask extra; the executor says so when asked f
     _PluginBase = object  # type: ignore[assignment,misc]
 
 if TYPE_CHECKING:
-    from sheetgrade.course.config import SlurmJobs
     from sheetgrade.graders.sandbox.backend import Backend
     from sheetgrade.graders.single import LazyReference
     from sheetgrade.submissions.records import SubmissionRecord
 
-INSTALL_HINT = "install it with `pip install 'sheetgrade[dask]'`"
+__all__ = [
+    "DaskTarget",
+    "GradingPlugin",
+    "grade_on_dask",
+    "grade_task",
+    "open_client",
+    "result_from_data",
+    "result_to_data",
+    "slurm_options",
+]
 PLUGIN_PREFIX = "sheetgrade-bundle-"
 _LOG = logging.getLogger(__name__)
-
-
-# ------------------------------------------------------------------ where to run
-
-
-@dataclass(frozen=True)
-class DaskTarget:
-    """Which cluster to grade on: a running scheduler, a local cluster or Slurm jobs."""
-
-    scheduler: str | None = None
-    local_workers: int = 0  # > 0: a LocalCluster of that many worker processes
-    slurm: SlurmJobs | None = None
-
-    @classmethod
-    def choose(
-        cls,
-        *,
-        scheduler: str | None,
-        cluster: str | None,
-        workers: int,
-        slurm: SlurmJobs,
-    ) -> DaskTarget:
-        """The target for ``--scheduler``/``--cluster`` (or their course.yml keys).
-
-        Raises:
-            GradingError: both given, or an unknown cluster.
-        """
-        from sheetgrade.course.config import cluster_problem
-
-        if scheduler and cluster:
-            raise GradingError(
-                f"--scheduler {scheduler} and --cluster {cluster} both name a cluster; give one"
-            )
-        if scheduler:
-            return cls(scheduler=scheduler)
-        cluster = cluster or "local"
-        problem = cluster_problem(cluster)
-        if problem:
-            raise GradingError(f"--cluster: {problem}")
-        if cluster == "slurm":
-            return cls(slurm=slurm)
-        _, _, count = cluster.partition(":")
-        return cls(local_workers=int(count) if count else max(1, workers))
-
-    def describe(self) -> str:
-        if self.scheduler:
-            return f"the Dask scheduler at {self.scheduler}"
-        if self.slurm is not None:
-            return f"{self.slurm.jobs} Slurm job(s) of {self.slurm.cores} cores"
-        return f"a local Dask cluster of {self.local_workers} worker process(es)"
-
-
-def _import_distributed() -> Any:
-    try:
-        import distributed
-    except ImportError:
-        raise GradingError(f"--executor dask needs dask.distributed; {INSTALL_HINT}") from None
-    return distributed
-
-
-@contextlib.contextmanager
-def open_client(target: DaskTarget) -> Iterator[Any]:
-    """A ``distributed.Client`` for ``target``; a cluster it started is closed afterwards."""
-    distributed = _import_distributed()
-    if target.scheduler:
-        try:
-            client = distributed.Client(target.scheduler, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise GradingError(
-                f"cannot reach the Dask scheduler at {target.scheduler} ({exc}); "
-                f"is `dask scheduler` running there?"
-            ) from None
-        with client:
-            yield client
-        return
-    if target.slurm is not None:
-        cluster = _slurm_cluster(target.slurm)
-    else:
-        cluster = distributed.LocalCluster(
-            n_workers=target.local_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-    with cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-def slurm_options(settings: SlurmJobs) -> dict[str, Any]:
-    """Keyword arguments of ``dask_jobqueue.SLURMCluster`` from ``grading.slurm``."""
-    # one thread per worker process: it grades one submission at a time, in a child
-    processes = settings.processes or settings.cores
-    seconds = int(settings.walltime.total_seconds())
-    options: dict[str, Any] = {
-        "cores": settings.cores,
-        "processes": processes,
-        "memory": f"{settings.memory}B",
-        "walltime": f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}",
-        "job_extra_directives": list(settings.job_extra_directives),
-        "job_script_prologue": list(settings.job_script_prologue),
-        "job_name": "sheetgrade",
-    }
-    for key in ("queue", "account", "python", "interface", "local_directory", "log_directory"):
-        value = getattr(settings, key)
-        if value is not None:
-            options[key] = value
-    return options
-
-
-def _slurm_cluster(settings: SlurmJobs) -> Any:
-    try:
-        from dask_jobqueue.slurm import SLURMCluster
-    except ImportError:
-        raise GradingError(f"--cluster slurm needs dask-jobqueue; {INSTALL_HINT}") from None
-    if shutil.which("sbatch") is None:
-        raise GradingError(
-            "--cluster slurm: no `sbatch` on PATH; run `sheetgrade grade` on a Slurm login node"
-        )
-    cluster: Any = SLURMCluster(**slurm_options(settings))
-    cluster.scale(jobs=settings.jobs)
-    return cluster
 
 
 # ------------------------------------------------------------------ on each Dask worker
@@ -372,7 +264,7 @@ def grade_on_dask(
     this thread for each result as it arrives. Returns the run's warnings."""
     from sheetgrade.graders.single import no_notebook
 
-    distributed = _import_distributed()
+    distributed = import_distributed()
     warnings: list[str] = []
     with open_client(target) as client:
         plugin = GradingPlugin(bundle.build_hash, bundle_files(bundle), limits)
