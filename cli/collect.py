@@ -45,6 +45,12 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Collect a source even when most of its uploads look like another sheet's.",
 )
+@click.option(
+    "--assignment",
+    metavar="NAME",
+    help="The nbgrader assignment that is SHEET, when its folder name is not the sheet's id, "
+    "number, or id without the number.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="List only problems and the summary.")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also list unchanged uploads and every team upload."
@@ -59,10 +65,18 @@ def collect(
     extensions: Path | None,
     worksheet: Path | None,
     force: bool,
+    assignment: str | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Collect submissions for SHEET from folders, Moodle zips, nbgrader trees or single files.
+
+    Sources: a folder (or zip) of per-student folders or files named by id,
+    matriculation number, e-mail or name; Moodle's "Download all submissions"
+    zip; nbgrader's submitted/<student>/<assignment>/ tree or its exchange's
+    inbound/ folder (the assignment is the sheet's id, number or id without
+    the number, or --assignment); the folders the NOTO plugin (Moodle and
+    JupyterHub) copies submissions into; a student's own zip or file.
 
     Uploads are matched to students by id, matriculation number, e-mail or
     name (never guessed), credited to the student's team, timed (Moodle's
@@ -83,6 +97,7 @@ def collect(
       sheetgrade collect 03 moodle-download.zip --worksheet grading-worksheet.csv
       sheetgrade collect 03 uploads/ --received-at 2026-11-11T09:58
       sheetgrade collect 03 nbgrader/submitted --extensions extensions.csv
+      sheetgrade collect 14-ps1 nbgrader/submitted --assignment ps1
       sheetgrade collect 03 s017.ipynb 3141592.zip --dry-run
     """
     from sheetgrade.submissions.intake import collect as run_collect
@@ -98,6 +113,7 @@ def collect(
         extensions_file=extensions,
         worksheet=worksheet,
         force=force,
+        assignment=assignment,
     )
     _echo_recovery(report.recovery, dry_run)
     for message in report.warnings:

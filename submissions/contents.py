@@ -17,7 +17,13 @@ Rules (documented for tutors in ``sheetgrade collect --help``):
   ``corrupt-notebook``;
 - the main notebook is the one named like the sheet's notebook, else the only
   notebook (flag ``notebook-renamed``, except for files named after their owner,
-  ``s001.ipynb``); several candidates: ``several-notebooks``; none: ``no-notebook``.
+  ``s001.ipynb``); several candidates: ``several-notebooks``; none: ``no-notebook``;
+- a sheet with several graded notebooks (``notebooks:`` in sheet.yml, e.g.
+  nbgrader's ps1 with ``problem1.ipynb`` and ``problem2.ipynb``): each is found
+  by its file name (case aside, in any folder of the upload) and kept at the top
+  of the version under the sheet's name for it; the main notebook is the first
+  one present; each one missing is flagged ``notebook-missing:<name>`` (the
+  others are still collected); none present: ``no-notebook``.
 """
 
 from __future__ import annotations
@@ -42,9 +48,14 @@ ONLINE_TEXT = "onlinetext.html"  # what Moodle's online-text plugin puts in a do
 class SheetRules:
     """What a sheet accepts."""
 
-    notebook: str | None  # the expected notebook's file name
+    notebooks: tuple[str, ...]  # the graded notebooks' file names, in the sheet's order
     paper: bool  # has pen-and-paper tasks
     data_files: frozenset[str] = frozenset()
+
+    @property
+    def notebook(self) -> str | None:
+        """The expected notebook's file name (the first one of several)."""
+        return self.notebooks[0] if self.notebooks else None
 
     def accepts(self, path: str) -> bool:
         p = PurePosixPath(path)
@@ -70,6 +81,7 @@ class Contents:
     files: dict[str, bytes] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # path -> sha256 of the file
     notebook: str | None = None
+    graded: list[str] = field(default_factory=list)  # the sheet's notebooks found, in its order
     flags: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # shown in the report, do not fail the batch
@@ -159,9 +171,9 @@ def read_contents(
             raw.append((e.path, data))
     files = _strip_common(dict(raw))
     seen: dict[str, str] = {}
-    expected = (rules.notebook or "").casefold()
-    # the file named like the sheet's notebook wins a duplicate; then by path
-    for path in sorted(files, key=lambda p: (PurePosixPath(p).name.casefold() != expected, p)):
+    expected = {n.casefold() for n in rules.notebooks}
+    # a file named like one of the sheet's notebooks wins a duplicate; then by path
+    for path in sorted(files, key=lambda p: (PurePosixPath(p).name.casefold() not in expected, p)):
         data = files[path]
         if not rules.accepts(path):
             out.refusals.append(
@@ -182,7 +194,11 @@ def read_contents(
         seen[digest] = path
         out.files[path] = data
         out.digests[path] = digest
-    out.notebook = _main_notebook(out, rules)
+    if len(rules.notebooks) > 1:
+        _graded_notebooks(out, rules)
+    else:
+        out.notebook = _main_notebook(out, rules)
+        out.graded = [out.notebook] if out.notebook and rules.notebook else []
     if named_by_owner and "notebook-renamed" in out.flags:
         out.flags.remove("notebook-renamed")
     for path in sorted(p for p in out.files if p.lower().endswith(".ipynb")):
@@ -212,6 +228,33 @@ def _main_notebook(out: Contents, rules: SheetRules) -> str | None:
     if rules.notebook:
         out.flags.append("no-notebook")
     return None
+
+
+def _graded_notebooks(out: Contents, rules: SheetRules) -> None:
+    """Several graded notebooks: each found by name, moved to the top under the sheet's name."""
+    notebooks = sorted(p for p in out.files if p.lower().endswith(".ipynb"))
+    missing: list[str] = []
+    for name in rules.notebooks:
+        named = [p for p in notebooks if PurePosixPath(p).name.casefold() == name.casefold()]
+        if not named:
+            missing.append(name)
+            continue
+        found = min(named, key=lambda p: (p.count("/"), p != name, p))
+        if found != name:  # in a folder, or named in another case
+            out.files[name] = out.files.pop(found)
+            out.digests[name] = out.digests.pop(found)
+        out.graded.append(name)
+    if not notebooks:
+        out.flags.append("no-notebook")
+        return
+    out.notebook = out.graded[0] if out.graded else None
+    out.flags += [f"notebook-missing:{name}" for name in missing]
+    others = sorted(p for p in out.files if p.lower().endswith(".ipynb") and p not in out.graded)
+    if missing and others:
+        out.problems.append(
+            f"no {', '.join(missing)}; the upload holds {', '.join(others)} "
+            f"(renamed?): kept, not graded"
+        )
 
 
 def notebook_problem(data: bytes) -> str | None:

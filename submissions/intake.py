@@ -80,6 +80,7 @@ def collect(
     worksheet: str | Path | None = None,
     now: datetime | None = None,
     force: bool = False,
+    assignment: str | None = None,
 ) -> CollectReport:
     """Collect uploads for one sheet into the store.
 
@@ -96,6 +97,8 @@ def collect(
             marking's participant ids; it is kept for ``gradebook moodle-worksheet``.
         now: The current time (tests); the fallback when no other time is known.
         force: Collect a source even when most of its uploads look like another sheet's.
+        assignment: The nbgrader assignment (folder name) that is this sheet, when its
+            name is neither the sheet's id, its number, nor its id without the number.
 
     Returns:
         The report; ``report.failed`` tells whether anything was refused or unmatched.
@@ -132,7 +135,7 @@ def collect(
         report.warnings,
     )
     # 1. scan sources into uploads, match them
-    items = _merge(_match_sources(run, sources), report)
+    items = _merge(_match_sources(run, sources, assignment), report)
     # 2. contents, owner, time, lateness
     good = _read_uploads(run, items, sheet_rules(sheet_obj), deadlines)
     good = _check_sheet(course, run.sheet_id, good, report)
@@ -149,8 +152,8 @@ def sheet_rules(sheet: Sheet) -> SheetRules:
     """What the sheet accepts, from its sheet.yml."""
     config = sheet.config
     return SheetRules(
-        notebook=Path(config.notebook).name if config.notebook else None,
-        paper=any(t.kind == "manual" for t in config.tasks) or config.notebook is None,
+        notebooks=tuple(Path(n).name for n in config.notebook_names),
+        paper=any(t.kind == "manual" for t in config.tasks) or not config.notebook_names,
         data_files=frozenset(Path(d).name for d in config.data),
     )
 
@@ -169,7 +172,7 @@ def _load_worksheet(
     return sheet_ws
 
 
-def _match_sources(run: _Run, sources: Sequence[str | Path]) -> list[Item]:
+def _match_sources(run: _Run, sources: Sequence[str | Path], assignment: str | None) -> list[Item]:
     course, people, report, sheet_ws = run.course, run.people, run.report, run.sheet_ws
     ctx = Context(
         sheet_id=run.sheet_id,
@@ -177,6 +180,7 @@ def _match_sources(run: _Run, sources: Sequence[str | Path]) -> list[Item]:
         is_student=lambda label: people.match(label).kind == "student",
         limits=course.config.limits,
         tz=run.tz,
+        assignment=assignment,
     )
     items: list[Item] = []
     for group, source in enumerate(sources):
@@ -204,6 +208,9 @@ def _match_sources(run: _Run, sources: Sequence[str | Path]) -> list[Item]:
                 match = Match("student", revealed, "worksheet") if revealed else Match("unknown")
             else:
                 match = people.match(upload.label, by_team=upload.by_team)
+                for other in upload.also:
+                    if match.kind == "unknown":
+                        match = people.match(other)
                 if match.kind == "unknown" and upload.moodle is not None:
                     match = legacy_team_match(upload.label, people) or match
             items.append(Item(upload, len(items), match, unresolved=unresolved))
@@ -282,12 +289,12 @@ def _check_sheet(
     by_source: dict[int, list[tuple[Item, Any]]] = {}
     for item in items:
         assert item.contents is not None
-        guess = matcher.guess(sheet_id, item.contents.files, item.contents.notebook)
+        guess = matcher.guess(sheet_id, item.contents.files, item.contents.graded)
         if guess is not None:
             item.flags.append(f"looks-like:{guess.sheet_id}")
         by_source.setdefault(item.upload.group, []).append((item, guess))
     kept: list[Item] = []
-    expected = course.sheet(sheet_id).config.notebook
+    expected = [Path(n).name for n in course.sheet(sheet_id).config.notebook_names]
     for group, pairs in by_source.items():
         source = report.sources[group] if group < len(report.sources) else pairs[0][0].upload.source
         many = Path(source).is_dir() or Path(source).suffix.lower() == ".zip"
@@ -303,7 +310,7 @@ def _check_sheet(
             # a download of scans for the pen-and-paper part is fine; say so all the same
             report.warnings.append(
                 f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), though "
-                f"sheet {sheet_id} expects {Path(expected).name}; collected the write-ups only. "
+                f"sheet {sheet_id} expects {' and '.join(expected)}; collected the write-ups only. "
                 f"If that was not meant: `sheetgrade submissions undo {sheet_id}`"
             )
         guesses = [g for _, g in pairs if g is not None]
@@ -334,7 +341,11 @@ def _merge(items: list[Item], report: CollectReport) -> list[Item]:
     merged: dict[tuple[int, str, str], Item] = {}
     out: list[Item] = []
     for item in items:
-        if item.match.kind not in ("student", "team") or item.match.id is None:
+        if (
+            item.match.kind not in ("student", "team")
+            or item.match.id is None
+            or item.upload.layout == "inbound"  # each inbound folder is one submission
+        ):
             out.append(item)
             continue
         key = (item.upload.group, item.match.kind, item.match.id)

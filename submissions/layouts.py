@@ -2,10 +2,15 @@
 
 Kinds of source (checked in this order):
 
-- an nbgrader tree: ``submitted/<student>/<sheet>/…`` (a folder named
-  ``submitted``, or a folder or zip holding one), times from ``timestamp.txt``;
+- an nbgrader tree: ``submitted/<student>/<assignment>/…`` or the exchange's
+  ``inbound/<student>+<assignment>+<timestamp>/…`` (a folder of that name, or a
+  folder or zip holding one; see :mod:`sheetgrade.submissions.nbgrader_tree`),
+  times from ``timestamp.txt``;
 - a Moodle "Download all submissions" zip, or the folder it unpacks to
   (see :mod:`sheetgrade.submissions.moodle`), times from the zip entries;
+- the folders the NOTO plugin (Moodle and JupyterHub) copies submissions into,
+  ``<name>_course<c>_student<u>_submission<s>_<First>_<Last>/``
+  (see :mod:`sheetgrade.submissions.noto`);
 - a student's own zip (its name matches a student), or a single file;
 - a folder (or zip) of per-student subfolders, each named by id, matriculation
   number, e-mail or name, with an optional ``timestamp.txt``; files at its top
@@ -14,12 +19,8 @@ Kinds of source (checked in this order):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
-from sheetgrade.course.config import Limits
 from sheetgrade.submissions.archive import Entry, Refusal, scan_folder, scan_zip
 from sheetgrade.submissions.moodle import (
     SUBMISSION_PLUGINS,
@@ -27,55 +28,18 @@ from sheetgrade.submissions.moodle import (
     looks_like_moodle,
     parse_component,
 )
-from sheetgrade.submissions.timing import parse_time
+from sheetgrade.submissions.nbgrader_tree import is_inbound_name, split_inbound, split_submitted
+from sheetgrade.submissions.noto import looks_like_noto, split_noto
+from sheetgrade.submissions.uploads import (
+    TIMESTAMP,
+    Context,
+    MoodleOrigin,
+    Scan,
+    Upload,
+    take_timestamp,
+)
 
-TIMESTAMP = "timestamp.txt"
-
-
-@dataclass
-class Upload:
-    """The files one person (or team) handed in through one source."""
-
-    source: str  # where it came from, for the report
-    label: str  # what is matched against the roster
-    layout: str  # moodle | nbgrader | folder | file | zip
-    entries: list[Entry]
-    received_at: datetime | None = None
-    time_origin: str = ""  # "zip entry time" | "timestamp.txt" | ""
-    group: int = 0  # index of the SOURCE argument
-    by_team: bool = False  # the label may be a team name (Moodle team mode)
-    blind: bool = False  # Moodle blind marking: the label hides the name
-    moodle: MoodleOrigin | None = None  # where it sat in a Moodle download
-
-
-@dataclass(frozen=True)
-class MoodleOrigin:
-    """What a Moodle download says about one submission, kept with it for the way back."""
-
-    participant_id: str  # participant id, group id (team mode), "" for the default group
-    folder: str  # the folder the download held it in, e.g. "Anna Berg_4711_assignsubmission_file"
-    default_group: bool = False
-
-
-@dataclass
-class Scan:
-    """What one SOURCE held."""
-
-    uploads: list[Upload] = field(default_factory=list)
-    refusals: list[Refusal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Context:
-    """What the layouts need to know about the course."""
-
-    sheet_id: str
-    resolve_sheet: Callable[[str], str | None]
-    is_student: Callable[[str], bool]
-    limits: Limits
-    tz: tzinfo
+__all__ = ["Context", "MoodleOrigin", "Scan", "Upload", "scan_source"]
 
 
 def scan_source(path: Path, label: str, ctx: Context, group: int) -> Scan:
@@ -92,14 +56,16 @@ def scan_source(path: Path, label: str, ctx: Context, group: int) -> Scan:
     if path.is_dir():
         entries, refusals = scan_folder(path, label, ctx.limits)
         scan.refusals += refusals
-        _split(entries, label, ctx, scan, nbgrader_root=path.name == "submitted")
+        _split(entries, label, ctx, scan, root=path.name)
     elif path.suffix.lower() == ".zip":
         entries, refusals = scan_zip(path, label, ctx.limits, ctx.tz)
         scan.refusals += refusals
         paths = [e.path for e in entries]
         if not entries:
             pass
-        elif looks_like_moodle(paths) or any(p.startswith("submitted/") for p in paths):
+        elif looks_like_moodle(paths) or any(
+            p.startswith(("submitted/", "inbound/")) for p in paths
+        ):
             _split(entries, label, ctx, scan)
         elif ctx.is_student(path.stem):
             scan.uploads.append(Upload(label, path.stem, "zip", _strip_common(entries)))
@@ -137,74 +103,21 @@ def _strip_common(entries: list[Entry]) -> list[Entry]:
     return entries
 
 
-def _timestamp(
-    entries: list[Entry], prefix: str, ctx: Context, source: str, scan: Scan
-) -> tuple[list[Entry], datetime | None]:
-    """Take ``prefix/timestamp.txt`` out of the entries and parse it."""
-    name = f"{prefix}/{TIMESTAMP}" if prefix else TIMESTAMP
-    rest = [e for e in entries if e.path != name]
-    stamp = next((e for e in entries if e.path == name), None)
-    if stamp is None:
-        return rest, None
-    text = stamp.read().decode("utf-8", "replace").strip()
-    try:
-        return rest, parse_time(text, ctx.tz)
-    except ValueError:
-        scan.warnings.append(
-            f"{source}/{name}: {text[:60]!r} is not a time; the time falls back to --received-at"
-        )
-        return rest, None
-
-
-def _split(
-    entries: list[Entry], label: str, ctx: Context, scan: Scan, *, nbgrader_root: bool = False
-) -> None:
+def _split(entries: list[Entry], label: str, ctx: Context, scan: Scan, *, root: str = "") -> None:
     paths = [e.path for e in entries]
-    if nbgrader_root or any(p.startswith("submitted/") for p in paths):
-        _split_nbgrader(entries, label, ctx, scan, "" if nbgrader_root else "submitted/")
+    tops = {p.partition("/")[0] for p in paths if "/" in p and not p.startswith("__MACOSX/")}
+    if root == "submitted" or any(p.startswith("submitted/") for p in paths):
+        split_submitted(entries, label, ctx, scan, "" if root == "submitted" else "submitted/")
+    elif root == "inbound" or any(p.startswith("inbound/") for p in paths):
+        split_inbound(entries, label, ctx, scan, "" if root == "inbound" else "inbound/")
+    elif tops and all(is_inbound_name(t) for t in tops):
+        split_inbound(entries, label, ctx, scan, "")
     elif looks_like_moodle(paths):
         _split_moodle(entries, label, scan)
+    elif looks_like_noto(tops):
+        split_noto(entries, label, ctx, scan)
     else:
         _split_folders(entries, label, ctx, scan)
-
-
-def _split_nbgrader(entries: list[Entry], label: str, ctx: Context, scan: Scan, root: str) -> None:
-    by_student: dict[tuple[str, str], list[Entry]] = {}
-    other_sheets = 0
-    others: set[str] = set()
-    for e in entries:
-        if not e.path.startswith(root):
-            continue
-        parts = e.path[len(root) :].split("/", 2)
-        if len(parts) < 3:
-            continue
-        student, assignment, rest = parts
-        if assignment != ctx.sheet_id and ctx.resolve_sheet(assignment) != ctx.sheet_id:
-            other_sheets += 1
-            others.add(assignment)
-            continue
-        by_student.setdefault((student, assignment), []).append(
-            Entry(rest, e.size, e.mtime, e.read)
-        )
-    if other_sheets and not by_student:
-        # nothing of this sheet: say what the tree holds instead of collecting nothing quietly
-        names = ", ".join(f"'{n}'" for n in sorted(others)[:5])
-        scan.refusals.append(
-            Refusal(
-                label,
-                f"{root}<student>/<assignment>/",
-                f"nbgrader tree with assignment(s) {names} and none for sheet {ctx.sheet_id}; "
-                "collect it for the sheet of that name, or name the sheet after the assignment",
-            )
-        )
-    elif other_sheets:
-        scan.notes.append(f"{label}: {other_sheets} file(s) of other sheets skipped")
-    for (student, assignment), files in sorted(by_student.items()):
-        source = f"{label}: {root}{student}/{assignment}"
-        files, when = _timestamp(files, "", ctx, source, scan)
-        scan.uploads.append(
-            Upload(source, student, "nbgrader", files, when, TIMESTAMP if when else "")
-        )
 
 
 def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:
@@ -273,5 +186,5 @@ def _split_folders(entries: list[Entry], label: str, ctx: Context, scan: Scan) -
             scan.uploads.append(Upload(f"{label}: {top}", stem, "file", [e]))
     for name, files in sorted(folders.items()):
         source = f"{label}: {name}/"
-        files, when = _timestamp(files, "", ctx, source, scan)
+        files, when = take_timestamp(files, "", ctx, source, scan)
         scan.uploads.append(Upload(source, name, "folder", files, when, TIMESTAMP if when else ""))

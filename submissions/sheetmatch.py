@@ -56,8 +56,15 @@ def fingerprint(data: bytes) -> frozenset[str]:
 @dataclass(frozen=True)
 class SheetPrint:
     sheet_id: str
-    notebook: str | None  # the notebook's file name, casefolded
-    marks: frozenset[str]
+    notebooks: tuple[str, ...]  # the graded notebooks' file names, casefolded
+    marks: tuple[frozenset[str], ...]  # one fingerprint per built student notebook
+
+    def score(self, uploaded: list[frozenset[str]]) -> float:
+        """The best share of one of this sheet's fingerprints that one uploaded notebook keeps."""
+        return max(
+            (len(u & m) / len(m) for u in uploaded for m in self.marks if m),
+            default=0.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,34 +85,37 @@ class SheetMatcher:
     def load(cls, course: Course) -> SheetMatcher:
         prints = []
         for sheet in course.sheets():
-            name = sheet.config.notebook
-            notebook = PurePosixPath(name).name.casefold() if name else None
-            marks: frozenset[str] = frozenset()
+            names = [PurePosixPath(n).name for n in sheet.config.notebook_names]
             student = course.build_dir / sheet.id / "student"
-            if notebook and (student / PurePosixPath(name or "").name).is_file():
-                marks = fingerprint((student / PurePosixPath(name or "").name).read_bytes())
-            elif student.is_dir():
+            built = [student / n for n in names if (student / n).is_file()]
+            if not built and student.is_dir():
                 found = sorted(student.glob("*.ipynb"))
-                if len(found) == 1:
-                    marks = fingerprint(found[0].read_bytes())
-            prints.append(SheetPrint(sheet.id, notebook, marks))
+                built = found if len(found) == 1 else []
+            prints.append(
+                SheetPrint(
+                    sheet.id,
+                    tuple(n.casefold() for n in names),
+                    tuple(fingerprint(path.read_bytes()) for path in built),
+                )
+            )
         return cls(prints)
 
-    def guess(self, sheet_id: str, files: dict[str, bytes], notebook: str | None) -> Guess | None:
+    def guess(self, sheet_id: str, files: dict[str, bytes], graded: list[str]) -> Guess | None:
         """The other sheet these files look like, or None when they fit ``sheet_id``
-        (or nothing can be told)."""
-        if notebook is None or notebook not in files:
-            return None
+        (or nothing can be told). ``graded``: the upload's notebooks named like the
+        sheet's; when there are none, every notebook of the upload is looked at."""
+        candidates = [p for p in graded if p in files] or sorted(
+            p for p in files if p.lower().endswith(".ipynb")
+        )
         mine = next((p for p in self.prints if p.sheet_id == sheet_id), None)
-        if mine is None:
+        if not candidates or mine is None:
             return None
-        name = PurePosixPath(notebook).name.casefold()
-        marks = fingerprint(files[notebook])
-        scores = {p.sheet_id: len(marks & p.marks) / len(p.marks) for p in self.prints if p.marks}
+        uploaded = [fingerprint(files[p]) for p in candidates]
+        scores = {p.sheet_id: p.score(uploaded) for p in self.prints if any(p.marks)}
         own = scores.get(sheet_id, 0.0)
         others = [p for p in self.prints if p.sheet_id != sheet_id]
         best = max(others, key=lambda p: scores.get(p.sheet_id, 0.0), default=None)
-        if best is not None and mine.marks and best.marks:
+        if best is not None and any(mine.marks) and any(best.marks):
             score = scores[best.sheet_id]
             if score >= STRONG and score >= own + MARGIN:
                 return Guess(
@@ -113,14 +123,16 @@ class SheetMatcher:
                     f"its notebook has {score:.0%} of sheet {best.sheet_id}'s fixed cells "
                     f"and {own:.0%} of {sheet_id}'s",
                 )
-        if mine.notebook and name != mine.notebook and own < STRONG:
-            named = [p for p in others if p.notebook == name]
-            if named:
-                return Guess(
-                    named[0].sheet_id,
-                    f"its notebook is named {PurePosixPath(notebook).name}, "
-                    f"the notebook of sheet {named[0].sheet_id}",
-                )
+        names = {PurePosixPath(p).name.casefold(): PurePosixPath(p).name for p in candidates}
+        if mine.notebooks and not names.keys() & set(mine.notebooks) and own < STRONG:
+            for other in others:
+                shared = sorted(names.keys() & set(other.notebooks))
+                if shared:
+                    return Guess(
+                        other.sheet_id,
+                        f"its notebook is named {names[shared[0]]}, "
+                        f"the notebook of sheet {other.sheet_id}",
+                    )
         return None
 
 

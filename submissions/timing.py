@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sheetgrade.submissions.matching import Matcher
 
 _TRAILING_ZONE = re.compile(r"\s+([A-Za-z][A-Za-z_/+-]*)$")
+_OFFSET_AFTER_SPACE = re.compile(r"\s+([+-]\d\d:?\d\d)$")  # "… 09:55:01 +0100"
 
 
 def parse_time(text: str, default_tz: tzinfo) -> datetime:
@@ -35,9 +36,10 @@ def parse_time(text: str, default_tz: tzinfo) -> datetime:
     Raises:
         ValueError: the text is not a time.
     """
-    text = text.strip()
+    text = _OFFSET_AFTER_SPACE.sub(r"\1", text.strip())
     zone: tzinfo | None = None
     m = _TRAILING_ZONE.search(text)
+    abbreviation = ""
     if m:
         name = m.group(1)
         if name.upper() in ("UTC", "GMT", "Z"):
@@ -46,9 +48,13 @@ def parse_time(text: str, default_tz: tzinfo) -> datetime:
             try:
                 zone = ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown timezone {name!r} in {text!r}") from None
+                abbreviation = name  # "CET", "CEST": nbgrader's %Z of a named timezone
         text = text[: m.start()]
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if abbreviation:
+        # an abbreviation names no zone; it is the default zone's when that zone uses it then
+        if value.tzinfo is not None or value.replace(tzinfo=default_tz).tzname() != abbreviation:
+            raise ValueError(f"unknown timezone {abbreviation!r} in {text!r}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or default_tz)
     return value

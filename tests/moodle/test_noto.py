@@ -1,0 +1,63 @@
+"""Folders the NOTO plugin (Moodle and JupyterHub) copies submissions into:
+``<name>_course<c>_student<u>_submission<s>_<First>_<Last>/`` with the
+student's files and ``gradebook/<name>_user<u>_grading.csv``, and the older
+``<name>_student<u>/``. Matched by the gradebook's e-mail, else by name;
+unmatched folders reported by name, exit 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from submission_helpers import SHEET, notebook, rows, solo_students
+
+HEADER = (
+    '"Identifier","Full name","Email address","Status","Grade","Maximum Grade",'
+    '"Grade can be changed","Last modified (submission)","Last modified (grade)",'
+    '"Feedback comments"'
+)
+
+
+def gradebook(folder: Path, user: int, name: str, email: str, when: str) -> None:
+    book = folder / "gradebook"
+    book.mkdir(parents=True)
+    (book / f"pca_user{user}_grading.csv").write_text(
+        f'{HEADER}\n"Participant 36767{user}","{name}","{email}","submitted",,6,Yes,'
+        f'"{when}","-","-"'
+    )
+
+
+def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
+    a, b, c = solo_students(course)[:3]
+    root = tmp_path / "moodlesubmissions"
+    first = root / f"pca_course15917_student9_submission583892_{a.first_name}_{a.last_name}"
+    (first / "pca").mkdir(parents=True)
+    (first / "pca" / "pca.ipynb").write_bytes(notebook("a = 1"))
+    gradebook(first, 9, a.name, a.email, "27/10/2026 15:01:23")
+    second = root / f"pca_course15917_student12_submission583900_{b.first_name}_{b.last_name}"
+    second.mkdir()
+    (second / "pca.ipynb").write_bytes(notebook("b = 1"))  # no gradebook: matched by name
+    old = root / "pca_student31"
+    old.mkdir()
+    (old / "pca.ipynb").write_bytes(notebook("c = 1"))
+    gradebook(old, 31, "Someone Else", c.email, "28/10/2026 10:45:00")
+    stranger = root / "pca_course15917_student77_submission583999_Nobody_Here"
+    stranger.mkdir()
+    (stranger / "pca.ipynb").write_bytes(notebook("d = 1"))
+
+    result = run_cli("collect", SHEET, root, "--received-at", "2026-10-27T20:00", course=course)
+    assert result.exit_code == 1, result.output
+    assert "3 stored, 1 unmatched" in result.stdout
+    assert f"unmatched  {root}: {stranger.name}/: 'Nobody Here' matches no student" in result.stdout
+    by_owner = {r["owner"]: r for r in rows(course)}
+    assert set(by_owner) == {a.id, b.id, c.id}
+    assert by_owner[a.id]["received_at"] == "2026-10-27T14:01:23+00:00"  # Berlin, CET
+    assert by_owner[a.id]["late_seconds"] == 0
+    assert by_owner[c.id]["received_at"] == "2026-10-28T09:45:00+00:00"
+    assert by_owner[c.id]["late_seconds"] == 30 * 60  # due 10:00 CET, 15 minutes' grace
+    assert by_owner[b.id]["received_at"] == "2026-10-27T19:00:00+00:00"  # --received-at
+    for owner in (a.id, c.id):
+        version = course / by_owner[owner]["path"]
+        assert sorted(p.name for p in version.iterdir()) == ["manifest.json", "pca.ipynb"]
+        manifest = json.loads((version / "manifest.json").read_text())
+        assert manifest["time_origin"] == "NOTO gradebook (Last modified (submission))"

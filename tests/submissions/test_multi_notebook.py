@@ -1,0 +1,121 @@
+"""Sheets with several graded notebooks (nbgrader's ps1: problem1 + problem2):
+one upload is one version holding every notebook at the top, under the sheet's
+names; the record's notebook is the first present; a missing one is flagged,
+not refused; the wrong-sheet check looks at every notebook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from submission_helpers import SHEET, rows, solo_students
+
+PS1 = "14-ps1"
+PS1_YML = """\
+title: Problem set 1
+notebooks: [problem1.ipynb, problem2.ipynb]
+tasks:
+  - {id: "1", title: Problem 1, points: 3, kind: auto}
+  - {id: "2", title: Problem 2, points: 2, kind: auto}
+"""
+
+
+def add_ps1(course: Path) -> None:
+    """A sheet with two graded notebooks, added to the example course."""
+    yml = course / "course.yml"
+    yml.write_text(
+        yml.read_text().replace(
+            "sheets:\n", f"sheets:\n  - id: {PS1}\n    due: 2026-11-05T10:00+01:00\n", 1
+        )
+    )
+    (course / "sheets" / PS1).mkdir()
+    (course / "sheets" / PS1 / "sheet.yml").write_text(PS1_YML)
+
+
+def nb(*markdown: str, code: str = "x = 1") -> bytes:
+    """A real nbformat notebook: the markdown cells a sheet fixes, one code cell."""
+    node = nbformat.v4.new_notebook()
+    node.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
+    node.cells.append(nbformat.v4.new_code_cell(code))
+    for i, cell in enumerate(node.cells):
+        cell["id"] = f"c{i}"
+    return nbformat.writes(node).encode()
+
+
+def built(course: Path, sheet: str, notebooks: dict[str, bytes]) -> None:
+    """The student notebooks a build leaves (what the wrong-sheet check compares with)."""
+    folder = course / "build" / sheet / "student"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in notebooks.items():
+        (folder / name).write_bytes(data)
+
+
+def test_all_notebooks_in_one_version(course: Path, tmp_path: Path, run_cli) -> None:
+    add_ps1(course)
+    a, b = (p.id for p in solo_students(course)[:2])
+    uploads = tmp_path / "uploads"
+    (uploads / a).mkdir(parents=True)
+    (uploads / a / "problem1.ipynb").write_bytes(nb("P1", code="a = 1"))
+    (uploads / a / "problem2.ipynb").write_bytes(nb("P2", code="b = 2"))
+    (uploads / b / "work").mkdir(parents=True)
+    (uploads / b / "work" / "Problem2.ipynb").write_bytes(nb("P2", code="b = 3"))
+    (uploads / b / "notes.ipynb").write_bytes(nb("mine"))
+
+    result = run_cli("collect", PS1, uploads, "--received-at", "2026-11-04T12:00", course=course)
+    assert result.exit_code == 0, result.output
+    assert "2 stored" in result.stdout
+    by_owner = {r["owner"]: r for r in rows(course, PS1)}
+    assert by_owner[a]["notebook"] == "problem1.ipynb"
+    assert json.loads(by_owner[a]["flags"]) == []
+    version_a = course / by_owner[a]["path"]
+    assert sorted(p.name for p in version_a.iterdir()) == [
+        "manifest.json",
+        "problem1.ipynb",
+        "problem2.ipynb",
+    ]
+    # the missing notebook is flagged, the other stored at the top under the sheet's name
+    assert by_owner[b]["notebook"] == "problem2.ipynb"
+    assert "notebook-missing:problem1.ipynb" in json.loads(by_owner[b]["flags"])
+    version_b = course / by_owner[b]["path"]
+    assert (version_b / "problem2.ipynb").read_bytes() == nb("P2", code="b = 3")
+    assert not (version_b / "work").exists()
+    assert (version_b / "notes.ipynb").is_file()  # kept, not graded
+    manifest = json.loads((version_b / "manifest.json").read_text())
+    assert manifest["notebook"] == "problem2.ipynb"
+    assert "notebook-missing:problem1.ipynb" in result.stdout
+    assert "no problem1.ipynb; the upload holds notes.ipynb (renamed?)" in result.stdout
+
+
+def test_wrong_sheet_seen_through_every_notebook(course: Path, tmp_path: Path, run_cli) -> None:
+    add_ps1(course)
+    p1, p2 = nb("Problem 1: loops", "Part A"), nb("Problem 2: plots", "Part B")
+    pca = nb("PCA sheet", "Centre the data", "Reconstruct")
+    built(course, PS1, {"problem1.ipynb": p1, "problem2.ipynb": p2})
+    built(course, SHEET, {"pca.ipynb": pca})
+    people = [p.id for p in solo_students(course)[:3]]
+
+    ps1_uploads = tmp_path / "ps1"
+    for who in people:
+        (ps1_uploads / who).mkdir(parents=True)
+        (ps1_uploads / who / "problem2.ipynb").write_bytes(p2)  # only the second notebook
+    wrong = run_cli(
+        "collect", SHEET, ps1_uploads, "--received-at", "2026-10-27T12:00", course=course
+    )
+    assert wrong.exit_code == 1, wrong.output
+    assert "3 of 3 uploads look like sheet 14-ps1" in wrong.stdout
+    assert rows(course, SHEET) == []
+
+    pca_uploads = tmp_path / "pca"
+    for who in people:
+        (pca_uploads / who).mkdir(parents=True)
+        (pca_uploads / who / "pca.ipynb").write_bytes(pca)
+    back = run_cli("collect", PS1, pca_uploads, "--received-at", "2026-11-04T12:00", course=course)
+    assert back.exit_code == 1, back.output
+    assert f"3 of 3 uploads look like sheet {SHEET}" in back.stdout
+    assert rows(course, PS1) == []
+
+    right = run_cli("collect", PS1, ps1_uploads, "--received-at", "2026-11-04T12:00", course=course)
+    assert right.exit_code == 0, right.output
+    assert "3 stored" in right.stdout
+    assert all("looks-like" not in r["flags"] for r in rows(course, PS1))
