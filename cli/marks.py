@@ -102,7 +102,7 @@ def import_(
       sheetgrade marks import marks/03-regression/*.xlsx
       sheetgrade marks import 03 group-b.csv --dry-run
     """
-    from sheetgrade.gradebook.marks_files import import_marks
+    from sheetgrade.gradebook.marks_import import import_marks
 
     course = state.course()
     files = list(items)
