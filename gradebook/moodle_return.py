@@ -32,7 +32,7 @@ from sheetgrade.gradebook.errors import GradebookError
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
     from sheetgrade.gradebook.book import Gradebook
-    from sheetgrade.gradebook.feedback import Report
+    from sheetgrade.gradebook.feedback_model import Report
     from sheetgrade.submissions.worksheet import Worksheet
 
 FEEDBACK_FILE = "feedback.html"
