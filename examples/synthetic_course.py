@@ -7,10 +7,16 @@ results, test results, marks), reproducibly from a seed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
+
+if TYPE_CHECKING:
+    from numpy.random import Generator
+    from sqlalchemy.engine import Engine
 
 FIRST = [
     "Ada",
@@ -46,6 +52,44 @@ LAST = [
 ]
 
 
+@dataclass
+class _Term:
+    """The shape of the synthetic term: its sheets, their tasks and dates."""
+
+    ids: list[str]  # sheet ids
+    past: int  # how many sheets are already due
+    first_due: datetime
+    now: datetime
+    tasks: int
+    auto_n: int  # the first auto_n tasks of each sheet are autograded
+
+    @property
+    def points(self) -> list[int]:
+        return [2 + t % 3 for t in range(self.tasks)]
+
+
+@dataclass
+class _People:
+    """Rows for the roster tables, and which team each member is in."""
+
+    groups: list[dict[str, object]]
+    tutors: list[dict[str, object]]
+    students: list[dict[str, object]]
+    teams: list[dict[str, object]] = field(default_factory=list)
+    members: list[dict[str, object]] = field(default_factory=list)
+    team_of: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Work:
+    """Rows for the submission, result, test result and mark tables."""
+
+    submissions: list[dict[str, object]] = field(default_factory=list)
+    results: list[dict[str, object]] = field(default_factory=list)
+    tests: list[dict[str, object]] = field(default_factory=list)
+    marks: list[dict[str, object]] = field(default_factory=list)
+
+
 def make_synthetic_course(
     root: Path,
     *,
@@ -77,11 +121,32 @@ def make_synthetic_course(
     past = sheets - max(1, sheets // 4) if due_weeks_before_now is None else due_weeks_before_now
     now = datetime.now(UTC).replace(microsecond=0)
     first_due = now - timedelta(weeks=past) + timedelta(hours=1)
-    root.mkdir(parents=True, exist_ok=True)
     ids = [f"{i + 1:02d}-sheet" for i in range(sheets)]
+    term = _Term(ids, past, first_due, now, tasks, tasks - manual_tasks)
+    _write_files(root, term, share)
+    course = Course.open(root)
+    sync_sheets(course)
+    people = _people(students, groups)
+    owners = sorted({people.team_of.get(str(s["id"]), str(s["id"])) for s in people.students})
+    ability = {o: rng.beta(5, 3) for o in owners}
+    work = _Work()
+    for k, sid in enumerate(ids[: max(past, 0)]):
+        for owner in owners:
+            if rng.random() > 0.9:
+                continue  # missing
+            _submission(work, term, k, sid, owner, float(ability[owner]), rng)
+    _fill_store(course.engine, term, people, work)
+    course.engine.dispose()
+    return root
+
+
+def _write_files(root: Path, term: _Term, share: float) -> None:
+    """course.yml and one sheet.yml per sheet."""
+    root.mkdir(parents=True, exist_ok=True)
+    sheets = len(term.ids)
     lines = ["course: Synthetic course", "term: WS 2026/27", "sheets:"]
-    for i, sid in enumerate(ids):
-        due = (first_due + timedelta(weeks=i)).isoformat()
+    for i, sid in enumerate(term.ids):
+        due = (term.first_due + timedelta(weeks=i)).isoformat()
         lines.append(f'  - {{id: {sid}, due: "{due}", block: {"A" if i < sheets / 2 else "B"}}}')
     lines += [
         "admission:",
@@ -94,32 +159,35 @@ def make_synthetic_course(
         "  max_size: 3",
     ]
     (root / "course.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    auto_n = tasks - manual_tasks
-    for sid in ids:
+    for sid in term.ids:
         folder = root / "sheets" / sid
         folder.mkdir(parents=True, exist_ok=True)
         body = [f"title: Sheet {sid[:2]}", "notebook: sheet.ipynb", "tasks:"]
-        for t in range(tasks):
-            kind = "auto" if t < auto_n else "manual"
+        for t in range(term.tasks):
+            kind = "auto" if t < term.auto_n else "manual"
             body.append(
                 f'  - {{id: "{t + 1}", title: Task {t + 1}, points: {2 + t % 3}, kind: {kind}}}'
             )
         (folder / "sheet.yml").write_text("\n".join(body) + "\n", encoding="utf-8")
-    course = Course.open(root)
-    sync_sheets(course)
-    points = [2 + t % 3 for t in range(tasks)]
 
-    group_rows = [
-        {"id": f"G{g + 1}", "name": f"Gruppe {g + 1}", "tutor_email": f"tutor{g + 1}@uni.example"}
-        for g in range(groups)
-    ]
-    tutor_rows = [
-        {"email": f"tutor{g + 1}@uni.example", "name": f"Tutor {LAST[g % len(LAST)]}"}
-        for g in range(groups)
-    ]
-    student_rows = []
-    for i in range(students):
-        student_rows.append(
+
+def _people(students: int, groups: int) -> _People:
+    """Groups with a tutor each, the students, and teams of two or three among the
+    first half of them."""
+    people = _People(
+        groups=[
+            {
+                "id": f"G{g + 1}",
+                "name": f"Gruppe {g + 1}",
+                "tutor_email": f"tutor{g + 1}@uni.example",
+            }
+            for g in range(groups)
+        ],
+        tutors=[
+            {"email": f"tutor{g + 1}@uni.example", "name": f"Tutor {LAST[g % len(LAST)]}"}
+            for g in range(groups)
+        ],
+        students=[
             {
                 "id": f"s{i + 1:04d}",
                 "first_name": FIRST[i % len(FIRST)],
@@ -128,139 +196,140 @@ def make_synthetic_course(
                 "matrikel": str(3_000_000 + i),
                 "group_id": f"G{i * groups // students + 1}",
             }
-        )
-    team_rows: list[dict[str, object]] = []
-    member_rows: list[dict[str, object]] = []
-    team_of: dict[str, str] = {}
+            for i in range(students)
+        ],
+    )
     i = 0
     while i < students // 2:
         size = 2 + (i // 2) % 2
-        members = [student_rows[j]["id"] for j in range(i, min(i + size, students // 2))]
+        members = [str(people.students[j]["id"]) for j in range(i, min(i + size, students // 2))]
         if len(members) >= 2:
-            tid = f"team{len(team_rows) + 1:03d}"
-            team_rows.append({"id": tid, "sheet_id": None, "name": tid})
-            member_rows += [{"team_id": tid, "student_id": m} for m in members]
+            tid = f"team{len(people.teams) + 1:03d}"
+            people.teams.append({"id": tid, "sheet_id": None, "name": tid})
+            people.members += [{"team_id": tid, "student_id": m} for m in members]
             for m in members:
-                team_of[m] = tid
+                people.team_of[m] = tid
         i += size
-    owners = sorted({team_of.get(s["id"], s["id"]) for s in student_rows})
-    ability = {o: rng.beta(5, 3) for o in owners}
+    return people
 
-    sub_rows, result_rows, test_rows, mark_rows = [], [], [], []
-    for k, sid in enumerate(ids):
-        if k >= past:
-            continue
-        build = f"build-{sid}"
-        for owner in owners:
-            if rng.random() > 0.9:
-                continue  # missing
-            sha = f"{sid}-{owner}"
-            late = float(rng.choice([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3600.0, 90000.0]))
-            sub_rows.append(
+
+def _submission(
+    work: _Work, term: _Term, k: int, sid: str, owner: str, ability: float, rng: Generator
+) -> None:
+    """One owner's submission of sheet ``sid`` (the ``k``-th): its result, test
+    results and marks, drawn from ``rng`` in a fixed order."""
+    import numpy as np
+
+    points, now = term.points, term.now
+    owner_kind = "team" if owner.startswith("team") else "student"
+    sha = f"{sid}-{owner}"
+    late = float(rng.choice([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3600.0, 90000.0]))
+    work.submissions.append(
+        {
+            "sheet_id": sid,
+            "owner": owner,
+            "owner_kind": owner_kind,
+            "submitted_by": None,
+            "version": 1,
+            "sha256": sha,
+            "path": f"submissions/{sid}/{owner}/v1",
+            "notebook": "sheet.ipynb",
+            "received_at": (term.first_due + timedelta(weeks=k)).isoformat(),
+            "late_seconds": late,
+            "source": "synthetic",
+            "flags": "[]",
+            "created_at": now.isoformat(),
+        }
+    )
+    total = 0.0
+    for t in range(term.auto_n):
+        for half, hidden in ((0, False), (1, True)):
+            mx = points[t] / 2
+            got = mx if rng.random() < ability else 0.0
+            total += got
+            work.tests.append(
                 {
-                    "sheet_id": sid,
-                    "owner": owner,
-                    "owner_kind": "team" if owner.startswith("team") else "student",
-                    "submitted_by": None,
-                    "version": 1,
-                    "sha256": sha,
-                    "path": f"submissions/{sid}/{owner}/v1",
-                    "notebook": "sheet.ipynb",
-                    "received_at": (first_due + timedelta(weeks=k)).isoformat(),
-                    "late_seconds": late,
-                    "source": "synthetic",
-                    "flags": "[]",
-                    "created_at": now.isoformat(),
-                }
-            )
-            total = 0.0
-            for t in range(auto_n):
-                for half, hidden in ((0, False), (1, True)):
-                    mx = points[t] / 2
-                    got = mx if rng.random() < ability[owner] else 0.0
-                    total += got
-                    test_rows.append(
-                        {
-                            "build_hash": build,
-                            "submission_sha": sha,
-                            "test_id": f"{t + 1}-{half}",
-                            "task_id": str(t + 1),
-                            "points": got,
-                            "max_points": mx,
-                            "passed": got >= mx,
-                            "message": "" if hidden else ("ok" if got >= mx else "values differ"),
-                            "kind": "native",
-                            "level": "tamper-proof",
-                            "hidden": hidden,
-                            "duration": 0.01,
-                        }
-                    )
-            result_rows.append(
-                {
-                    "build_hash": build,
+                    "build_hash": f"build-{sid}",
                     "submission_sha": sha,
-                    "sheet_id": sid,
-                    "status": "graded",
-                    "points": total,
-                    "max_points": sum(points[:auto_n]),
-                    "message": "",
-                    "layers": "{}",
-                    "stdout": "",
-                    "flags": "[]",
-                    "duration": 0.2,
-                    "graded_at": now.isoformat(),
+                    "test_id": f"{t + 1}-{half}",
+                    "task_id": str(t + 1),
+                    "points": got,
+                    "max_points": mx,
+                    "passed": got >= mx,
+                    "message": "" if hidden else ("ok" if got >= mx else "values differ"),
+                    "kind": "native",
+                    "level": "tamper-proof",
+                    "hidden": hidden,
+                    "duration": 0.01,
                 }
             )
-            for t in range(auto_n, tasks):
-                mark = (
-                    round(float(np.clip(rng.normal(ability[owner], 0.2), 0, 1)) * points[t] * 2) / 2
-                )
-                mark_rows.append(
-                    {
-                        "sheet_id": sid,
-                        "task_id": str(t + 1),
-                        "subject_kind": "team" if owner.startswith("team") else "student",
-                        "subject_id": owner,
-                        "points": mark,
-                        "comment": "",
-                        "tutor": "synthetic",
-                        "updated_at": now.isoformat(),
-                    }
-                )
-    with store.transaction(course.engine) as conn:
-        conn.execute(store.tutors.insert(), tutor_rows)
-        conn.execute(store.groups.insert(), group_rows)
-        conn.execute(store.students.insert(), student_rows)
-        if team_rows:
-            conn.execute(store.teams.insert(), team_rows)
-            conn.execute(store.team_members.insert(), member_rows)
+    work.results.append(
+        {
+            "build_hash": f"build-{sid}",
+            "submission_sha": sha,
+            "sheet_id": sid,
+            "status": "graded",
+            "points": total,
+            "max_points": sum(points[: term.auto_n]),
+            "message": "",
+            "layers": "{}",
+            "stdout": "",
+            "flags": "[]",
+            "duration": 0.2,
+            "graded_at": now.isoformat(),
+        }
+    )
+    for t in range(term.auto_n, term.tasks):
+        mark = round(float(np.clip(rng.normal(ability, 0.2), 0, 1)) * points[t] * 2) / 2
+        work.marks.append(
+            {
+                "sheet_id": sid,
+                "task_id": str(t + 1),
+                "subject_kind": owner_kind,
+                "subject_id": owner,
+                "points": mark,
+                "comment": "",
+                "tutor": "synthetic",
+                "updated_at": now.isoformat(),
+            }
+        )
+
+
+def _fill_store(engine: Engine, term: _Term, people: _People, work: _Work) -> None:
+    """Everything in one transaction, as the roster import, collect and grade would
+    have written it; every third student has presented once."""
+    with store.transaction(engine) as conn:
+        conn.execute(store.tutors.insert(), people.tutors)
+        conn.execute(store.groups.insert(), people.groups)
+        conn.execute(store.students.insert(), people.students)
+        if people.teams:
+            conn.execute(store.teams.insert(), people.teams)
+            conn.execute(store.team_members.insert(), people.members)
         conn.execute(store.sheets.update().values(build_hash=store.sheets.c.id))
-        for sid in ids:
+        for sid in term.ids:
             conn.execute(
                 store.sheets.update()
                 .where(store.sheets.c.id == sid)
                 .values(build_hash=f"build-{sid}")
             )
         for table, rows in (
-            (store.submissions, sub_rows),
-            (store.results, result_rows),
-            (store.test_results, test_rows),
-            (store.marks, mark_rows),
+            (store.submissions, work.submissions),
+            (store.results, work.results),
+            (store.test_results, work.tests),
+            (store.marks, work.marks),
         ):
             if rows:
                 conn.execute(table.insert(), rows)
         shows = [
             {
                 "student_id": s["id"],
-                "sheet_id": ids[0],
+                "sheet_id": term.ids[0],
                 "task_id": None,
                 "tutor": "synthetic",
-                "at": now.isoformat(),
+                "at": term.now.isoformat(),
                 "note": "",
             }
-            for s in student_rows[::3]
+            for s in people.students[::3]
         ]
         if shows:
             conn.execute(store.presentations.insert(), shows)
-    course.engine.dispose()
-    return root
