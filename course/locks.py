@@ -43,7 +43,7 @@ def _busy(sheet_id: str, holder: str | None, where: str) -> SheetBusy:
 @contextlib.contextmanager
 def sheet_lock(course: Course, sheet_id: str, command: str) -> Iterator[None]:
     """Hold the lock of ``sheet_id`` while ``command`` runs; raise SheetBusy if held."""
-    from sheetgrade.course.store import is_postgres
+    from sheetgrade.course.engine import is_postgres
 
     if is_postgres(course.engine):
         with _advisory_lock(course, sheet_id, command):
@@ -62,7 +62,7 @@ def sheet_key(sheet_id: str) -> int:
 def _advisory_lock(course: Course, sheet_id: str, command: str) -> Iterator[None]:
     from sqlalchemy import text
 
-    from sheetgrade.course.store import LOCK_NAMESPACE_SHEET
+    from sheetgrade.course.engine import LOCK_NAMESPACE_SHEET
 
     holder = _holder(command, sheet_id)
     key = {"ns": LOCK_NAMESPACE_SHEET, "key": sheet_key(sheet_id)}
