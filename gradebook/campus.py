@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sheetgrade.course.config import CampusColumn, CampusExport
+from sheetgrade.course.export_config import CampusColumn, CampusExport
 from sheetgrade.gradebook.errors import GradebookError
 
 if TYPE_CHECKING:

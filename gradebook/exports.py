@@ -16,7 +16,7 @@ from sheetgrade.gradebook.errors import GradebookError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sheetgrade.course.config import CampusExport
+    from sheetgrade.course.export_config import CampusExport
     from sheetgrade.gradebook.book import Gradebook
 
 GRADEBOOK_FORMATS = ("csv", "xlsx", "json")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sheetgrade.course.config import CourseConfig, SheetConfig
-from sheetgrade.course.docs import reference
-from sheetgrade.course.schema import iter_settings
+from sheetgrade.course.docs import iter_settings, reference
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "course-yml.md"
 
