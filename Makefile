@@ -44,7 +44,7 @@ bench: $(STAMP)
 # `make test`: it needs the competitors' venv). RECORD=1 rewrites
 # tests/compat/recorded.json, which `make test` checks sheetgrade against.
 compat: $(STAMP)
-	test -x benchmarks/.venv-competitors/bin/python || bash benchmarks/setup.sh
+	test -x $${COMPETITOR_VENV:-benchmarks/.venv-competitors}/bin/python || bash benchmarks/setup.sh
 	cd benchmarks && ../$(BIN)/python compat.py $(if $(RECORD),--record)
 
 bench-smoke: $(STAMP)

@@ -212,16 +212,24 @@ def _report(rows: list[dict[str, Any]]) -> bool:
 
 
 def _record(rows: list[dict[str, Any]], versions: dict[str, Any]) -> None:
-    own = {r["sheet"]: r for r in rows if r["sheet"] in {s.name for s in cs.SHEETS}}
+    """Write the original tools' scores; sheets not run this time (``--only``) keep
+    their recorded scores when the tools' versions are the same."""
+    names = {s.name for s in cs.SHEETS}
+    own = {r["sheet"]: r for r in rows if r["sheet"] in names}
+    tools_now = versions.get("competitors venv", {})
+    sheets = {}
+    if cs.RECORDED.exists():
+        before = cs.recorded()
+        if before.get("versions") == tools_now:
+            sheets = {k: v for k, v in before["sheets"].items() if k in names}
+    sheets.update({name: {"tool": r["tool"], "scores": r["original"]} for name, r in own.items()})
     data = {
         "note": "scores of the original tools on benchmarks/compat_sheets.py, by `make compat RECORD=1`",
-        "versions": versions.get("competitors venv", {}),
-        "sheets": {
-            name: {"tool": r["tool"], "scores": r["original"]} for name, r in sorted(own.items())
-        },
+        "versions": tools_now,
+        "sheets": dict(sorted(sheets.items())),
     }
     cs.RECORDED.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"recorded {len(own)} sheets in {cs.RECORDED}")
+    print(f"recorded {len(own)} sheets in {cs.RECORDED} ({len(sheets)} in all)")
 
 
 def main() -> int:

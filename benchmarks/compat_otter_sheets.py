@@ -123,3 +123,33 @@ def otter_long_names() -> Any:
             raw_cell("# END QUESTION"),
         ]
     )
+
+
+def otter_all_or_nothing() -> Any:
+    return notebook(
+        [
+            assignment_config("aon"),
+            *question(
+                "q1",
+                "points: 3\nall_or_nothing: true",
+                "def square(x):\n    return x * x",
+                [
+                    case_cell("square(2)", "4"),
+                    case_cell("square(3)", "9"),
+                    case_cell("# HIDDEN\nsquare(-1)", "1"),
+                ],
+            ),
+            *question(
+                "q2",
+                "all_or_nothing: true",
+                "def cube(x):\n    return x ** 3",
+                ["assert cube(2) == 8", case_cell("cube(-2)", "-8")],
+            ),
+            *question(
+                "q3",
+                "points: 2",
+                "def half(x):\n    return x / 2",
+                [case_cell("half(2)", "1.0"), case_cell("half(-2)", "-1.0")],
+            ),
+        ]
+    )

@@ -32,6 +32,7 @@ from compat_grade import (  # noqa: E402
 )
 from compat_model import CompatSheet, nbgrader_solved, otter_solved  # noqa: E402
 from compat_otter_sheets import (  # noqa: E402
+    otter_all_or_nothing,
     otter_data,
     otter_errors,
     otter_long_names,
@@ -109,6 +110,27 @@ SHEETS = [
         otter_long_names,
         submissions=[("solved", None), ("wrong scale", {"/ 700.0": "/ 400.0"})],
         pattern="32+ character identifiers before # SOLUTION",
+    ),
+    CompatSheet(
+        "otter-all-or-nothing",
+        "otter",
+        "aon.ipynb",
+        "title: All or nothing\nnotebook: aon.ipynb\ntasks:\n"
+        '  - {id: "1", points: 3}\n  - {id: "2", points: 1}\n  - {id: "3", points: 2}\n',
+        otter_all_or_nothing,
+        submissions=[
+            ("solved", None),
+            ("hidden case wrong", {"return x * x": "return x * abs(x)"}),
+            (
+                "one case each",
+                {
+                    "return x ** 3": "return x ** 3 if x > 0 else x",
+                    "return x / 2": "return abs(x) / 2",
+                },
+            ),
+            ("blank", {"def square": "", "def cube": "", "def half": ""}),
+        ],
+        pattern="all_or_nothing questions (public and hidden cases, an assert case, no points)",
     ),
     CompatSheet(
         "nbgrader-scoring",

@@ -1,8 +1,8 @@
 """otter-assign markup, read without importing otter.
 
 Blocks are raw cells (or Markdown cells fenced as `````otter``) starting with
-``# BEGIN QUESTION`` (YAML: ``name``, ``points``, optional ``manual`` and
-``task``), ``# BEGIN PROMPT``, ``# BEGIN SOLUTION``, ``# BEGIN TESTS`` and their
+``# BEGIN QUESTION`` (YAML: ``name``, ``points``, optional ``manual``,
+``all_or_nothing`` and ``task``), ``# BEGIN PROMPT``, ``# BEGIN SOLUTION``, ``# BEGIN TESTS`` and their
 ``# END ...`` cells. Test cells are OK-format: their inputs become doctest
 ``>>>`` lines and the expected output is the cell's stored output or, when it
 has none, what the reference prints at build validation. A test cell that uses
@@ -13,7 +13,8 @@ the tests without points of their own), a list (one per test) or ``{each: N}``;
 a question without ``points`` is worth 1 split over its tests (or the sum of
 its tests' own points), scaled to the task's points in sheet.yml when it is the
 task's only question. A ``manual: true`` question needs no tests: its points
-are the manual task's in sheet.yml.
+are the manual task's in sheet.yml. ``all_or_nothing: true`` gives the
+question's points only when all its cases pass (``otter_points.all_or_nothing``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sheetgrade.sheets.formats.base import (
 )
 from sheetgrade.sheets.formats.otter_points import (
     Question,
+    all_or_nothing,
     otter_case_points,
     resolve_points,
 )
@@ -284,6 +286,7 @@ class _Reader:
             self.task_points.get(task),
             shared=self.question_tasks.count(task) > 1,
         )
+        all_or_nothing(question, self.problems)
         for draft in question.tests:
             draft.task = task
             draft.name = question.name

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sheetgrade.sheets.errors import Problems
-from sheetgrade.sheets.formats.base import DraftTest
+from sheetgrade.sheets.formats.base import DraftTest, to_doctest
 
 
 class Question:
@@ -15,6 +16,7 @@ class Question:
         self.name = str(config.get("name", ""))
         self.points = config.get("points")
         self.manual = bool(config.get("manual", False))
+        self.all_or_nothing = config.get("all_or_nothing", False)
         self.task = str(config["task"]) if "task" in config else None
         self.cell = cell
         self.has_prompt = False
@@ -94,3 +96,39 @@ def resolve_points(
             points = [p * task_points / worth for p in points]
     for draft, value in zip(question.tests, points, strict=True):
         draft.points = value
+
+
+def all_or_nothing(question: Question, problems: Problems) -> None:
+    """otter's ``all_or_nothing: true``: the question's points only when every case passes.
+
+    The cases become one test carrying the question's points (hidden when any
+    case is), their doctests run one after the other in the notebook's
+    namespace, as otter runs a test file's cases; an ``assert`` case expects no
+    output and a case without a stored output expects none, as in otter. When
+    some cases are hidden, the public ones stay as tests worth 0 points, so that
+    students' ``check`` still runs them.
+    """
+    flag = question.all_or_nothing
+    if not isinstance(flag, bool):
+        problems.add(
+            f"question '{question.name}': all_or_nothing must be true or false, not {flag!r}",
+            question.cell,
+        )
+        return
+    tests = question.tests
+    if not flag or question.manual or len(tests) < 2:
+        return
+    if any(d.points is None for d in tests):
+        return  # resolve_points reported why
+    hidden = any(d.hidden for d in tests)
+    whole = DraftTest(
+        task="",
+        points=sum(d.points or 0.0 for d in tests),
+        hidden=hidden,
+        kind="ok",
+        code="\n".join(d.code if d.kind == "ok" else to_doctest(d.code) for d in tests),
+        name="",
+        cell=tests[0].cell,
+    )
+    public = [replace(d, points=0.0) for d in tests if not d.hidden] if hidden else []
+    question.tests = [*public, whole]
