@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
 from sheetgrade.submissions.archive import Refusal
@@ -44,6 +44,7 @@ from sheetgrade.submissions.outcomes import (
     unmatched_outcome,
     write_reports,
 )
+from sheetgrade.submissions.sheetmatch import check_sources
 from sheetgrade.submissions.storage import SheetStore
 from sheetgrade.submissions.timing import Deadlines, course_sheet, course_tz, load_deadlines
 from sheetgrade.submissions.versions import store_versions
@@ -136,9 +137,16 @@ def collect(
     )
     # 1. scan sources into uploads, match them
     items = _merge(_match_sources(run, sources, assignment), report)
+    if assignment is not None and not any(
+        i.upload.layout in ("nbgrader", "inbound") for i in items
+    ):
+        report.warnings.append(
+            f"--assignment {assignment}: no nbgrader submissions of it in the sources; "
+            f"it only picks the assignment of an nbgrader tree"
+        )
     # 2. contents, owner, time, lateness
     good = _read_uploads(run, items, sheet_rules(sheet_obj), deadlines)
-    good = _check_sheet(course, run.sheet_id, good, report)
+    good = check_sources(course, run.sheet_id, good, report)
     if run.sheet_ws is not None:
         covered = {m for item in items for m in item.members}
         covered |= {item.match.id for item in items if item.match.id}
@@ -276,64 +284,6 @@ def _store(run: _Run, good: list[Item], *, dry_run: bool) -> None:
             with store.transaction(course.engine) as conn:
                 store_worksheet(conn, sheet_id, run.sheet_ws)
             report.report_files.append(keep_worksheet_copy(sheet_store.dir, run.sheet_ws.sheet))
-
-
-def _check_sheet(
-    course: Course, sheet_id: str, items: list[Item], report: CollectReport
-) -> list[Item]:
-    """Refuse a source whose uploads mostly look like another sheet's (unless forced);
-    flag single uploads that do."""
-    from sheetgrade.submissions.sheetmatch import SheetMatcher, describe_source
-
-    matcher = SheetMatcher.load(course)
-    by_source: dict[int, list[tuple[Item, Any]]] = {}
-    for item in items:
-        assert item.contents is not None
-        guess = matcher.guess(sheet_id, item.contents.files, item.contents.graded)
-        if guess is not None:
-            item.flags.append(f"looks-like:{guess.sheet_id}")
-        by_source.setdefault(item.upload.group, []).append((item, guess))
-    kept: list[Item] = []
-    expected = [Path(n).name for n in course.sheet(sheet_id).config.notebook_names]
-    for group, pairs in by_source.items():
-        source = report.sources[group] if group < len(report.sources) else pairs[0][0].upload.source
-        many = Path(source).is_dir() or Path(source).suffix.lower() == ".zip"
-        if (
-            expected
-            and many
-            and not any(
-                p.lower().endswith(".ipynb")
-                for item, _ in pairs
-                for p in (item.contents.files if item.contents else {})
-            )
-        ):
-            # a download of scans for the pen-and-paper part is fine; say so all the same
-            report.warnings.append(
-                f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), though "
-                f"sheet {sheet_id} expects {' and '.join(expected)}; collected the write-ups only. "
-                f"If that was not meant: `sheetgrade submissions undo {sheet_id}`"
-            )
-        guesses = [g for _, g in pairs if g is not None]
-        verdict = describe_source(source, guesses, len(pairs))
-        if verdict is not None:
-            likely, line = verdict
-            if not report.force:
-                report.refused_sources.append(
-                    f"{source}: {line}; nothing from it was collected for {sheet_id}. "
-                    f"If it is sheet {likely}'s: `sheetgrade collect {likely} {source}`; "
-                    f"to collect it for {sheet_id} anyway: --force"
-                )
-                continue
-            report.warnings.append(f"{source}: {line}; collected for {sheet_id} (--force)")
-        else:
-            for item, guess in pairs:
-                if guess is not None:
-                    report.warnings.append(
-                        f"{item.upload.source}: looks like sheet {guess.sheet_id} "
-                        f"({guess.reason}); collected, flagged looks-like:{guess.sheet_id}"
-                    )
-        kept += [item for item, _ in pairs]
-    return kept
 
 
 def _merge(items: list[Item], report: CollectReport) -> list[Item]:

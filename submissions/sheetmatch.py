@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
+    from sheetgrade.submissions.outcomes import CollectReport, Item
 
 STRONG = 0.5  # share of a sheet's fingerprint an upload of that sheet keeps
 MARGIN = 0.25  # how much better another sheet must match
@@ -148,3 +149,59 @@ def describe_source(source: str, guesses: list[Guess], total: int) -> tuple[str,
     if n * 2 <= total:
         return None
     return likely, f"{n} of {total} uploads look like sheet {likely} ({guesses[0].reason})"
+
+
+def check_sources(
+    course: Course, sheet_id: str, items: list[Item], report: CollectReport
+) -> list[Item]:
+    """Refuse a source whose uploads mostly look like another sheet's (unless forced);
+    flag single uploads that do."""
+    matcher = SheetMatcher.load(course)
+    by_source: dict[int, list[tuple[Item, Any]]] = {}
+    for item in items:
+        assert item.contents is not None
+        guess = matcher.guess(sheet_id, item.contents.files, item.contents.graded)
+        if guess is not None:
+            item.flags.append(f"looks-like:{guess.sheet_id}")
+        by_source.setdefault(item.upload.group, []).append((item, guess))
+    kept: list[Item] = []
+    expected = [Path(n).name for n in course.sheet(sheet_id).config.notebook_names]
+    for group, pairs in by_source.items():
+        source = report.sources[group] if group < len(report.sources) else pairs[0][0].upload.source
+        many = Path(source).is_dir() or Path(source).suffix.lower() == ".zip"
+        if (
+            expected
+            and many
+            and not any(
+                p.lower().endswith(".ipynb")
+                for item, _ in pairs
+                for p in (item.contents.files if item.contents else {})
+            )
+        ):
+            # a download of scans for the pen-and-paper part is fine; say so all the same
+            report.warnings.append(
+                f"{source}: no notebook (.ipynb) in any of its {len(pairs)} upload(s), though "
+                f"sheet {sheet_id} expects {' and '.join(expected)}; collected the write-ups only. "
+                f"If that was not meant: `sheetgrade submissions undo {sheet_id}`"
+            )
+        guesses = [g for _, g in pairs if g is not None]
+        verdict = describe_source(source, guesses, len(pairs))
+        if verdict is not None:
+            likely, line = verdict
+            if not report.force:
+                report.refused_sources.append(
+                    f"{source}: {line}; nothing from it was collected for {sheet_id}. "
+                    f"If it is sheet {likely}'s: `sheetgrade collect {likely} {source}`; "
+                    f"to collect it for {sheet_id} anyway: --force"
+                )
+                continue
+            report.warnings.append(f"{source}: {line}; collected for {sheet_id} (--force)")
+        else:
+            for item, guess in pairs:
+                if guess is not None:
+                    report.warnings.append(
+                        f"{item.upload.source}: looks like sheet {guess.sheet_id} "
+                        f"({guess.reason}); collected, flagged looks-like:{guess.sheet_id}"
+                    )
+        kept += [item for item, _ in pairs]
+    return kept

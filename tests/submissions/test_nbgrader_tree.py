@@ -93,3 +93,17 @@ def test_inbound_exchange_every_submission_a_version(course: Path, tmp_path: Pat
     versions = rows(course, PS1)
     assert [(r["version"], r["late_seconds"] > 0) for r in versions] == [(1, False), (2, True)]
     assert versions[0]["received_at"] == "2026-11-04T08:00:00+00:00"
+
+
+def test_assignment_without_an_nbgrader_tree_is_warned(
+    course: Path, tmp_path: Path, run_cli
+) -> None:
+    a = solo_students(course)[0].id
+    (tmp_path / "uploads" / a).mkdir(parents=True)
+    (tmp_path / "uploads" / a / "pca.ipynb").write_bytes(nb("PCA"))
+    result = run_cli(
+        "collect", "01", tmp_path / "uploads", "--assignment", "ps1",
+        "--received-at", "2026-10-27T12:00", course=course,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "--assignment ps1: no nbgrader submissions of it in the sources" in result.stderr
