@@ -12,6 +12,8 @@ Modules, each small:
 - :mod:`~sheetgrade.roster.files`: the canonical files in ``roster/``.
 - :mod:`~sheetgrade.roster.db`: the roster in the database.
 - :mod:`~sheetgrade.roster.api`: ``sync_roster``, ``import_roster_file`` and friends.
+- :mod:`~sheetgrade.roster.merge`: an imported file's entries merged into the roster
+  (matching students by id or matriculation number) before the whole is checked.
 
 The invented roster of the example course is made by
 :mod:`sheetgrade.examples.synthetic_roster`.

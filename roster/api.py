@@ -9,15 +9,13 @@ only when the transaction succeeds, so files and database never disagree.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetgrade.course import store
-from sheetgrade.course.errors import ConfigError
 from sheetgrade.roster.check import CheckResult, RosterData, check_roster
-from sheetgrade.roster.columns import ALIASES, KINDS, Kind, normalise_header
+from sheetgrade.roster.columns import KINDS, Kind
 from sheetgrade.roster.csvfile import read_csv
 from sheetgrade.roster.db import (
     Changes,
@@ -27,7 +25,7 @@ from sheetgrade.roster.db import (
     refuse_removals,
     write_roster,
 )
-from sheetgrade.roster.entries import Entries, StudentEntry, TeamEntry, Where, parse_table
+from sheetgrade.roster.entries import TeamEntry, Where, parse_table
 from sheetgrade.roster.errors import RosterError
 from sheetgrade.roster.files import (
     FILES,
@@ -38,6 +36,7 @@ from sheetgrade.roster.files import (
     render_files,
     stage_files,
 )
+from sheetgrade.roster.merge import entry_problems, find_renames, guess_kind, merge_entries
 from sheetgrade.roster.model import Roster
 
 if TYPE_CHECKING:
@@ -195,13 +194,7 @@ def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
     Raises:
         RosterError: With one problem per line (file and line number).
     """
-    data, problems = read_roster_dir(course.roster_dir)
-    result = _check(course, data)
-    result.problems[:0] = problems
-    if result.problems:
-        raise RosterError(
-            f"roster: {_count(result.problems)}; nothing was written", result.problems
-        )
+    result = check_roster_files(course)
     report = _apply(
         course,
         result,
@@ -215,129 +208,6 @@ def sync_roster(course: Course, *, dry_run: bool = False) -> RosterReport:
 
 
 # ------------------------------------------------------------------- imports
-
-
-def guess_kind(header: list[str], path: Path) -> Kind:
-    """What a file lists, from its columns and name: teams, tutors, groups or students."""
-    normalised = {normalise_header(h) for h in header}
-    stem = path.stem.casefold()
-    if normalised & set(ALIASES["teams"]["team"]):
-        return "teams"
-    if "tutor" in stem:
-        return "tutors"
-    if ("group" in stem or "gruppe" in stem) and not normalised & set(
-        ALIASES["students"]["matrikel"]
-    ):
-        return "groups"
-    return "students"
-
-
-def _merge_students(
-    base: list[StudentEntry], new: list[StudentEntry], replace: bool
-) -> list[StudentEntry]:
-    merged = list(base)
-    position = {e.id: i for i, e in enumerate(base)}
-    by_matrikel = {e.matrikel: i for i, e in enumerate(base) if e.matrikel}
-    matched: set[int] = set()
-    extra: list[StudentEntry] = []
-    for entry in new:
-        index = position.get(entry.id) if entry.id else by_matrikel.get(entry.matrikel)
-        if index is None or index in matched:
-            extra.append(dataclasses.replace(entry, id=entry.id or entry.matrikel))
-            continue
-        matched.add(index)
-        old = base[index]
-        updates = {
-            f: getattr(entry, f)
-            for f in ("first_name", "last_name", "email", "matrikel", "group")
-            if f in entry.fields and getattr(entry, f)
-        }
-        merged[index] = dataclasses.replace(old, **updates, where=entry.where)
-    if replace:
-        merged = [e for i, e in enumerate(merged) if i in matched]
-    return merged + extra
-
-
-def _renames(base: list[StudentEntry], new: list[StudentEntry]) -> list[str]:
-    """Known students (by id, else matriculation number) whose name the file changes."""
-    by_id = {e.id: e for e in base}
-    by_matrikel = {e.matrikel: e for e in base if e.matrikel}
-    out = []
-    for entry in new:
-        old = by_id.get(entry.id) if entry.id else by_matrikel.get(entry.matrikel)
-        if old is None or not ({"first_name", "last_name"} & entry.fields):
-            continue
-        first = entry.first_name if "first_name" in entry.fields else old.first_name
-        last = entry.last_name if "last_name" in entry.fields else old.last_name
-        if (first, last) != (old.first_name, old.last_name):
-            matrikel = f" ({old.matrikel})" if old.matrikel else ""
-            out.append(
-                f"{entry.where}: {old.id}{matrikel}: {old.first_name} {old.last_name} → "
-                f"{first} {last}"
-            )
-    return out
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _entry_problems(course: Course, students: list[StudentEntry]) -> list[str]:
-    """Matriculation numbers and e-mail addresses that cannot be right."""
-    digits = course.config.roster.matrikel_digits
-    problems = []
-    for e in students:
-        if e.matrikel and (not e.matrikel.isdigit() or (digits and len(e.matrikel) != digits)):
-            length = f"{digits} digits" if digits else "digits only"
-            problems.append(
-                f"{e.where}: matriculation number '{e.matrikel}' is not valid ({length}"
-                f"{'; roster.matrikel_digits in course.yml sets the length' if digits else ''})"
-            )
-        if e.email and not _EMAIL.match(e.email):
-            problems.append(f"{e.where}: e-mail '{e.email}' is not an e-mail address")
-    return problems
-
-
-def _removed_students(
-    base: list[StudentEntry], merged: list[StudentEntry], label: str
-) -> dict[str, str]:
-    kept = {e.id for e in merged}
-    reason = f"is not in {label} and --replace removes them"
-    removed: dict[str, str] = {}
-    for e in base:
-        if e.id not in kept:
-            for key in (e.id, e.matrikel, e.email):
-                if key:
-                    removed[key] = reason
-    return removed
-
-
-def _merge(course: Course, base: RosterData, entries: Entries, replace: bool) -> RosterData:
-    data = dataclasses.replace(base)
-    if entries.kind == "students":
-        data.students = _merge_students(base.students, entries.students, replace)
-        data.removed = _removed_students(base.students, data.students, entries.label)
-    elif entries.kind == "tutors":
-        emails = {t.email.casefold() for t in entries.tutors}
-        kept = [] if replace else [t for t in base.tutors if t.email.casefold() not in emails]
-        data.tutors = kept + entries.tutors
-    elif entries.kind == "groups":
-        ids = {g.id for g in entries.groups}
-        kept_groups = [] if replace else [g for g in base.groups if g.id not in ids]
-        data.groups = kept_groups + entries.groups
-    else:
-        scopes = {_scope(course, e) for e in entries.teams}
-        kept_teams = [] if replace else [t for t in base.teams if _scope(course, t) not in scopes]
-        data.teams = kept_teams + entries.teams
-    return data
-
-
-def _scope(course: Course, entry: TeamEntry) -> str:
-    if not entry.sheet:
-        return ""
-    try:
-        return course.resolve_sheet_id(entry.sheet)
-    except ConfigError:  # an unknown sheet is reported by validation
-        return entry.sheet
 
 
 def _base(course: Course) -> RosterData:
@@ -391,13 +261,13 @@ def import_roster_file(
         raise RosterError(f"unknown kind '{kind}' (kinds: {', '.join(KINDS)})")
     entries = parse_table(table, kind, mapping)
     base = _base(course)
-    result = _check(course, _merge(course, base, entries, replace))
-    result.problems[:0] = entries.problems + _entry_problems(course, entries.students)
+    result = _check(course, merge_entries(course, base, entries, replace))
+    result.problems[:0] = entries.problems + entry_problems(course, entries.students)
     if result.problems:
         raise RosterError(
             f"{table.label}: {_count(result.problems)}; nothing was imported", result.problems
         )
-    renames = _renames(base.students, entries.students) if kind == "students" else []
+    renames = find_renames(base.students, entries.students) if kind == "students" else []
     if renames and not update and not dry_run:
         raise RosterError(
             f"{table.label}: {len(renames)} known student{'s' if len(renames) != 1 else ''} "
