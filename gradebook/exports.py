@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheetgrade.gradebook.admission import STATUS_TEXT
 from sheetgrade.gradebook.errors import GradebookError
@@ -24,23 +24,21 @@ ADMISSION_FORMATS = ("csv", "xlsx", "campus", "moodle")
 MOODLE_ITEM = "Exercise sheets"
 
 
+#: the roster's columns that open every export, after the student id
+PEOPLE_COLUMNS = ("matrikel", "last_name", "first_name", "email", "group")
+
+
+def _people_columns(students: pd.DataFrame) -> dict[str, Any]:
+    """``student`` (the id) and the roster columns, as arrays in the frame's order."""
+    return {"student": students.index, **{c: students[c].to_numpy() for c in PEOPLE_COLUMNS}}
+
+
 def gradebook_table(book: Gradebook) -> pd.DataFrame:
     """One row per student: roster columns, per sheet auto/manual/penalty/total/status, overall."""
     import pandas as pd
 
     s = book.students
-    out = pd.DataFrame(
-        {
-            "student": s.index,
-            "matrikel": s["matrikel"].to_numpy(),
-            "last_name": s["last_name"].to_numpy(),
-            "first_name": s["first_name"].to_numpy(),
-            "email": s["email"].to_numpy(),
-            "group": s["group"].to_numpy(),
-        },
-        index=s.index,
-    )
-    parts = [out]
+    parts = [pd.DataFrame(_people_columns(s), index=s.index)]
     for value in ("auto", "manual", "penalty", "total", "status"):
         wide = book.wide(value)
         wide.columns = [f"{sheet} {value}" for sheet in wide.columns]
@@ -60,7 +58,7 @@ def gradebook_table(book: Gradebook) -> pd.DataFrame:
         )
     )
     table = pd.concat(parts, axis=1)
-    order = ["student", "matrikel", "last_name", "first_name", "email", "group"]
+    order = ["student", *PEOPLE_COLUMNS]
     for sheet in book.sheets.index:
         order += [f"{sheet} {v}" for v in ("auto", "manual", "penalty", "total", "status")]
     order += ["points", "max", "percent", "presentations", "attempted", "status", "explanation"]
@@ -74,12 +72,7 @@ def admission_table(book: Gradebook) -> pd.DataFrame:
     s, o = book.students, book.overall
     return pd.DataFrame(
         {
-            "student": s.index,
-            "matrikel": s["matrikel"].to_numpy(),
-            "last_name": s["last_name"].to_numpy(),
-            "first_name": s["first_name"].to_numpy(),
-            "email": s["email"].to_numpy(),
-            "group": s["group"].to_numpy(),
+            **_people_columns(s),
             "points": o["points"].round(2).to_numpy(),
             "max": o["max"].to_numpy(),
             "percent": o["percent"].round(2).to_numpy(),
