@@ -82,6 +82,10 @@ class CompatSheet:
     # the cell that starts with the text); None is the solved notebook as is
     submissions: list[tuple[str, dict[str, str] | None]] = field(default_factory=list)
     pattern: str = ""
+    # differences from the original tool that docs/authoring.md documents:
+    # label -> question -> sheetgrade's points there; ``why`` says what causes them
+    documented: dict[str, dict[str, float]] = field(default_factory=dict)
+    why: str = ""
 
     def students(self) -> dict[str, str]:
         """student id -> submission label."""

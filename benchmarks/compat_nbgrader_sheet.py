@@ -3,6 +3,8 @@ partial credit, ``### AUTOTEST``, a warning on stderr, a hidden test region."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import nbformat
 
 SHEET_YML = """\
@@ -76,13 +78,38 @@ def cells() -> list[nbformat.NotebookNode]:
     ]
 
 
-def notebook() -> nbformat.NotebookNode:
+ORDER_YML = """\
+title: Order
+notebook: order.ipynb
+tasks:
+  - {id: "1", title: Add, points: 1, kind: auto}
+  - {id: "2", title: Scale, points: 1, kind: auto}
+"""
+
+
+def order_cells() -> list[nbformat.NotebookNode]:
+    """Two answers, each followed by its grade cell: nbgrader runs a grade cell
+    in place, sheetgrade after the whole notebook (docs/authoring.md)."""
+    return [
+        solution(
+            "add", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION"
+        ),
+        grade("q1-add", 1, "assert add(1, 2) == 3"),
+        solution(
+            "scale",
+            "def scale(x):\n    ### BEGIN SOLUTION\n    return 10 * x\n    ### END SOLUTION",
+        ),
+        grade("q2-scale", 1, "assert scale(2) == 20"),
+    ]
+
+
+def notebook(make: Callable[[], list[nbformat.NotebookNode]] = cells) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(
         metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
         }
     )
-    nb.cells = cells()
+    nb.cells = make()
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell{i}"
     return nb

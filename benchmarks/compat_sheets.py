@@ -153,4 +153,28 @@ SHEETS = [
         ],
         pattern="partial credit, ### AUTOTEST, a warning on stderr, hidden tests, a blanked read-only cell",
     ),
+    CompatSheet(
+        "nbgrader-order",
+        "nbgrader",
+        "order.ipynb",
+        compat_nbgrader_sheet.ORDER_YML,
+        lambda: compat_nbgrader_sheet.notebook(compat_nbgrader_sheet.order_cells),
+        submissions=[
+            ("solved", None),
+            # a later cell redefines the function q1-add's grade cell tested
+            ("redefined later", {"    return 10 * x": "    return 10 * x\n\nadd = max"}),
+            # the answer to q1 given after its grade cell
+            (
+                "defined late",
+                {
+                    "def add(a, b):": "",
+                    "    return 10 * x": "    return 10 * x\n\ndef add(a, b):\n    return a + b",
+                },
+            ),
+        ],
+        pattern="grade cells run in place (nbgrader) or after the notebook (sheetgrade)",
+        documented={"redefined later": {"q1-add": 0.0}, "defined late": {"q1-add": 1.0}},
+        why="sheetgrade runs an nbgrader sheet's grade cells after the whole notebook, "
+        "nbgrader in place (docs/authoring.md)",
+    ),
 ]
