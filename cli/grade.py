@@ -18,7 +18,7 @@ from sheetgrade.cli._common import (
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
-    from sheetgrade.graders.batch import GradedSubmission
+    from sheetgrade.graders.batch import GradedSubmission, GradeRun
 
 
 def _saved(course: Course, sheet_id: str) -> int:
@@ -151,6 +151,11 @@ def grade(
         )
         raise click.exceptions.Exit(130) from None
     progress.finish()
+    _report(run, sheet)
+
+
+def _report(run: GradeRun, sheet: str) -> None:
+    """The run's warnings on stderr, its table and summary on stdout; exit 1 if any failed."""
     for warning in run.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     if run.graded:

@@ -108,13 +108,13 @@ def _bundle(course: Course, sheet_id: str) -> AutograderBundle | None:
 def _public_tests(course: Course, sheet_id: str) -> dict[str, tuple[str, str]]:
     """Names and code of the *public* tests of the current build (test id -> (name, code))."""
     bundle = _bundle(course, sheet_id)
-    return {t.id: (t.name or t.id, t.code) for t in bundle.tests if not t.hidden} if bundle else {}
+    return {t.id: (t.label, t.code) for t in bundle.tests if not t.hidden} if bundle else {}
 
 
 def _test_names(course: Course, sheet_id: str) -> dict[str, str]:
     """Display names of all tests (hidden ones too: only the name is taken)."""
     bundle = _bundle(course, sheet_id)
-    return {t.id: t.name for t in bundle.tests if t.name} if bundle else {}
+    return {t.id: t.label for t in bundle.tests if t.name or t.notebook} if bundle else {}
 
 
 def build_reports(course: Course, book: Gradebook, sheet: Sheet) -> list[Report]:

@@ -19,6 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sheetgrade.graders.batch_store import (
+    GradedSubmission as GradedSubmission,
+)
+from sheetgrade.graders.batch_store import (
+    records_to_grade,
+    select_owners,
+    store_result,
+)
 from sheetgrade.graders.errors import BundleMissing, GradingError
 from sheetgrade.graders.preload import sheet_modules
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
@@ -41,26 +49,6 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class GradedSubmission:
-    """One line of the run's summary."""
-
-    owner: str
-    sha256: str
-    status: str
-    points: float
-    max_points: float
-    message: str
-    flags: list[str]
-    duration: float
-
-    @property
-    def failed(self) -> bool:
-        from sheetgrade.graders.submission import ERROR_STATUSES
-
-        return self.status in ERROR_STATUSES
-
-
-@dataclass
 class GradeRun:
     """What ``grade_sheet`` did."""
 
@@ -68,9 +56,7 @@ class GradeRun:
     build_hash: str
     graded: list[GradedSubmission] = field(default_factory=list)
     already_graded: int = 0  # skipped: a result for this build exists
-    identical: int = (
-        0  # skipped: the same files as another submission in this run; its result counts
-    )
+    identical: int = 0  # skipped: the same files as one graded in this run (its result counts)
     total: int = 0  # counting submissions considered
     warnings: list[str] = field(default_factory=list)  # e.g. the reference notebook raised
     regraded_alone: int = 0  # timeouts graded again with nothing else running
@@ -247,71 +233,98 @@ def _grade_locked(
     scheduler: str | None,
     cluster: str | None,
 ) -> GradeRun:
-    from sheetgrade.graders.results import graded_shas
     from sheetgrade.submissions.records import counting_submissions
 
-    records = _select(course, counting_submissions(course, sheet_id), list(only))
+    records = select_owners(course, counting_submissions(course, sheet_id), list(only))
     run = GradeRun(sheet_id=sheet_id, build_hash=bundle.build_hash, total=len(records))
-    done_before = set() if force else graded_shas(course.engine, bundle.build_hash)
-    todo: list[SubmissionRecord] = []
-    seen: set[str] = set()
-    for record in records:
-        if record.sha256 in done_before:
-            run.already_graded += 1
-            continue
-        if record.sha256 in seen:
-            run.identical += 1
-            continue
-        seen.add(record.sha256)
-        todo.append(record)
+    todo = records_to_grade(course, bundle, records, run, force)
     if on_start:
         on_start(len(todo))
     if not todo:
         return run
-    assert bundle.path is not None  # load_bundle reads it from its folder
     limits = process_limits(course, timeout=timeout, memory=memory)
     jobs = max(1, jobs or default_jobs(course))
-    grading = course.config.grading
+    lock = threading.Lock()
+
+    def report(graded: GradedSubmission | None) -> None:
+        if graded is None:
+            return
+        with lock:
+            run.graded.append(graded)
+            if on_progress:
+                on_progress(len(run.graded), len(todo), graded)
+
     if on_dask:
-        from sheetgrade.graders.dask_executor import DaskTarget, grade_on_dask
+        _grade_on_dask(course, bundle, todo, limits, jobs, run, report, scheduler, cluster)
+    else:
+        assert worker is not None
+        _grade_here(course, bundle, todo, worker, limits, jobs, run, report)
+    run.graded.sort(key=lambda g: g.owner)
+    return run
 
-        target = DaskTarget.choose(
-            scheduler=scheduler or grading.scheduler,
-            cluster=cluster or grading.cluster,
-            workers=jobs,
-            slurm=grading.slurm,
+
+def _grade_on_dask(
+    course: Course,
+    bundle: AutograderBundle,
+    todo: list[SubmissionRecord],
+    limits: ProcessLimits,
+    jobs: int,
+    run: GradeRun,
+    report: Callable[[GradedSubmission | None], None],
+    scheduler: str | None,
+    cluster: str | None,
+) -> None:
+    from sheetgrade.graders.dask_executor import DaskTarget, grade_on_dask
+
+    if bundle.parts:
+        raise GradingError(
+            f"sheet {bundle.sheet_id} has several notebooks "
+            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
+            "notebook per submission: grade it with `--executor local`"
         )
-        lock = threading.Lock()
+    grading = course.config.grading
+    target = DaskTarget.choose(
+        scheduler=scheduler or grading.scheduler,
+        cluster=cluster or grading.cluster,
+        workers=jobs,
+        slurm=grading.slurm,
+    )
 
-        def store_one(record: SubmissionRecord, result: SubmissionResult) -> None:
-            graded = _store(course, bundle, record, result, run)
-            with lock:
-                run.graded.append(graded)
-                if on_progress:
-                    on_progress(len(run.graded), len(todo), graded)
+    def store_one(record: SubmissionRecord, result: SubmissionResult) -> None:
+        report(store_result(course, bundle, record, result, run))
 
-        jobs_todo = [(record, find_notebook(record, bundle)) for record in todo]
-        run.warnings += grade_on_dask(target, bundle, jobs_todo, limits, store_one)
-        run.graded.sort(key=lambda g: g.owner)
-        return run
-    assert worker is not None
+    jobs_todo = [(record, find_notebook(record, bundle)) for record in todo]
+    run.warnings += grade_on_dask(target, bundle, jobs_todo, limits, store_one)
+
+
+def _grade_here(
+    course: Course,
+    bundle: AutograderBundle,
+    todo: list[SubmissionRecord],
+    worker: Backend,
+    limits: ProcessLimits,
+    jobs: int,
+    run: GradeRun,
+    report: Callable[[GradedSubmission | None], None],
+) -> None:
+    """Grade ``todo`` with threads on this machine, each driving confined children."""
+    assert bundle.path is not None  # load_bundle reads it from its folder
     data_files = bundle.data_sources()
     remove_stale_workroots()  # left by an earlier run whose grader was killed
-    workroot = Path(tempfile.mkdtemp(prefix=workroot_prefix(sheet_id)))
+    workroot = Path(tempfile.mkdtemp(prefix=workroot_prefix(bundle.sheet_id)))
     lock = threading.Lock()
     stop = threading.Event()  # set on Ctrl-C: nothing more is graded or stored
-    try:
-        reference = LazyReference(
-            worker,
-            bundle.path / bundle.reference_notebook,
-            limits,
-            workroot / "reference",
-            data_files,
+    retry: list[tuple[int, SubmissionRecord]] = []  # timed out beside others
+    references = {
+        part.name: LazyReference(
+            worker, bundle.path / part.reference, limits, workroot / f"reference{i}", data_files
         )
+        for i, part in enumerate(bundle.notebook_parts())
+    }
+    try:
         if any(t.kind == "native" and "reference." in t.code for t in bundle.tests):
-            reference.prestart()  # needed by the first check anyway
-
-        retry: list[tuple[int, SubmissionRecord]] = []  # timed out beside others
+            for reference in references.values():
+                reference.prestart()  # needed by the first check anyway
 
         def one(
             index: int, record: SubmissionRecord, alone: bool = False
@@ -319,7 +332,7 @@ def _grade_locked(
             if stop.is_set():
                 return None
             result = grade_record(
-                record, bundle, worker, reference, limits, workroot / f"s{index}", data_files
+                record, bundle, worker, references, limits, workroot / f"s{index}", data_files
             )
             if stop.is_set():
                 return None  # cut short by the interrupt: not a result
@@ -328,15 +341,7 @@ def _grade_locked(
                 with lock:
                     retry.append((index, record))
                 return None
-            return _store(course, bundle, record, result, run)
-
-        def report(graded: GradedSubmission | None) -> None:
-            if graded is None:
-                return
-            with lock:
-                run.graded.append(graded)
-                if on_progress:
-                    on_progress(len(run.graded), len(todo), graded)
+            return store_result(course, bundle, record, result, run)
 
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
         try:
@@ -353,107 +358,9 @@ def _grade_locked(
             raise
         finally:
             pool.shutdown(wait=True)
-            reference.close()
-        run.warnings += reference.warnings
+            for reference in references.values():
+                reference.close()
+        for reference in references.values():
+            run.warnings += reference.warnings
     finally:
         remove_tree(workroot)
-    run.graded.sort(key=lambda g: g.owner)
-    return run
-
-
-_LOG_LOCK = threading.Lock()
-
-
-def _store(
-    course: Course,
-    bundle: AutograderBundle,
-    record: SubmissionRecord,
-    result: SubmissionResult,
-    run: GradeRun | None = None,
-) -> GradedSubmission:
-    """Commit one result (its own transaction) and return its summary line.
-
-    A result the database refuses as it is is stored without its texts, so
-    the run goes on; the tutor-only detail goes to the tutor's log.
-    """
-    from sheetgrade.graders.results import save_result
-
-    try:
-        save_result(
-            course.engine,
-            build_hash=bundle.build_hash,
-            sheet_id=bundle.sheet_id,
-            submission_sha=record.sha256,
-            result=result,
-        )
-    except Exception as exc:  # noqa: BLE001 - e.g. text the database refuses
-        result.detail = f"{result.detail} | storing the result failed: {type(exc).__name__}"
-        result.message, result.stdout = "grading this submission failed", ""
-        result.status, result.points = "crashed", 0.0
-        for outcome in result.tests:
-            outcome.message = "not stored"
-            outcome.passed, outcome.points = False, 0.0
-        save_result(
-            course.engine,
-            build_hash=bundle.build_hash,
-            sheet_id=bundle.sheet_id,
-            submission_sha=record.sha256,
-            result=result,
-        )
-    if result.detail:
-        with _LOG_LOCK:
-            path = _log(course, bundle.sheet_id, record, result)
-            if run is not None:
-                run.log_path = path
-    return GradedSubmission(
-        owner=record.owner,
-        sha256=record.sha256,
-        status=result.status,
-        points=result.points,
-        max_points=result.max_points,
-        message=result.message,
-        flags=result.flags,
-        duration=result.duration,
-    )
-
-
-def _log(course: Course, sheet_id: str, record: SubmissionRecord, result: SubmissionResult) -> Path:
-    """Append the tutor-only detail of one result to ``logs/grade-<sheet>.log``."""
-    from datetime import UTC, datetime
-
-    path = course.root / "logs" / f"grade-{sheet_id}.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    line = f"{when} {record.owner} {record.sha256[:12]} {result.status}: {result.detail}"
-    with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
-        f.write(line.replace("\n", " ") + "\n")
-    return path
-
-
-def _select(
-    course: Course, records: list[SubmissionRecord], only: list[str]
-) -> list[SubmissionRecord]:
-    if not only:
-        return records
-    from sqlalchemy import select
-
-    from sheetgrade.course import store
-
-    wanted = set(only)
-    m = store.team_members
-    with course.engine.connect() as conn:
-        rows = conn.execute(
-            select(m.c.team_id, m.c.student_id).where(m.c.student_id.in_(wanted))
-        ).all()
-    wanted |= {row.team_id for row in rows}
-    chosen = [r for r in records if r.owner in wanted]
-    known = {r.owner for r in records} | {row.student_id for row in rows}
-    missing = sorted(set(only) - known)
-    if missing:
-        from sheetgrade.course.suggest import did_you_mean
-
-        raise GradingError(
-            f"no submission for {', '.join(missing)} on sheet {records[0].sheet_id if records else ''}"
-            f"{did_you_mean(missing[0], sorted({r.owner for r in records}))}"
-        )
-    return chosen

@@ -141,6 +141,7 @@ def check_notebook(
         raise GradingError(f"{notebook}: no such notebook")
     path = find_public_tests(notebook, public_tests)
     public = load_public_tests(path)
+    public = _own_tests(public, notebook.name, tasks)
     chosen = select_tasks(public, tasks)
     ids = {t.id for t in chosen}
     tests = [t for t in public.tests if t.task in ids]
@@ -178,6 +179,71 @@ def check_notebook(
         notes=notes,
         layers=result.layers,
     )
+
+
+def sheet_notebooks(public: PublicTests) -> list[str]:
+    """The graded notebooks of a sheet of several, in sheet order (empty for one)."""
+    return list(dict.fromkeys(t.notebook for t in public.tests if t.notebook))
+
+
+def _own_tests(public: PublicTests, name: str, wanted: Sequence[str]) -> PublicTests:
+    """In a sheet of several notebooks: the tasks whose tests live in notebook ``name``.
+
+    Raises:
+        GradingError: ``name`` is none of the sheet's notebooks, or a task named
+            in ``wanted`` lives in another one.
+    """
+    names = sheet_notebooks(public)
+    if not names:
+        return public
+    match = next((n for n in names if n.lower() == name.lower()), None)
+    if match is None:
+        raise GradingError(
+            f"{name} is none of this sheet's notebooks ({', '.join(names)}); check the "
+            "notebook under the name it was released with"
+        )
+    home = {t.task: t.notebook for t in public.tests}
+    for task in wanted:
+        if home.get(task, match) != match:
+            raise GradingError(
+                f"task '{task}' is in {home[task]}, not {name}; "
+                f"run `sheetgrade check {home[task]} {task}`"
+            )
+    own = {task for task, notebook in home.items() if notebook == match}
+    return PublicTests(
+        sheet_id=public.sheet_id,
+        build_hash=public.build_hash,
+        tasks=[t for t in public.tasks if t.id in own or t.id in wanted],
+        tests=[t for t in public.tests if t.notebook == match],
+        recorded_reference=public.recorded_reference,
+    )
+
+
+def notebooks_in(folder: Path, public_tests: Path | None = None) -> tuple[list[Path], list[str]]:
+    """The notebooks to check in a folder, and the sheet's notebooks missing from it.
+
+    A sheet of several notebooks: each of them found there (a name in any case);
+    a sheet of one: the folder's only notebook.
+
+    Raises:
+        PublicTestsMissing, GradingError: no public tests, or no notebook to check.
+    """
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    path = find_public_tests(folder / "notebook.ipynb", public_tests)
+    names = sheet_notebooks(load_public_tests(path))
+    if names:
+        by_name = {p.name.lower(): p for p in notebooks}
+        found = [by_name[n.lower()] for n in names if n.lower() in by_name]
+        missing = [n for n in names if n.lower() not in by_name]
+        if not found:
+            raise GradingError(f"{folder}: none of the sheet's notebooks ({', '.join(names)})")
+        return found, missing
+    if len(notebooks) != 1:
+        raise GradingError(
+            f"{folder}: {'no notebook' if not notebooks else f'{len(notebooks)} notebooks'} "
+            "to check; name the notebook, e.g. `sheetgrade check ridge.ipynb`"
+        )
+    return notebooks, []
 
 
 def _data_files(notebook: Path, tests_path: Path) -> dict[str, Path]:
@@ -231,7 +297,7 @@ def format_report(report: CheckReport) -> str:
         lines.append(f"{task.task.id:<6} {mark}  {points}{title}")
         for outcome in task.outcomes:
             if not outcome.passed:
-                label = outcome.test.name or outcome.test.id
+                label = outcome.test.label
                 body = outcome.message.replace("\n", "\n         ")
                 lines.append(f"       - {label}: {body}")
     if report.message:
@@ -241,3 +307,34 @@ def format_report(report: CheckReport) -> str:
     total = sum(1 for t in report.tasks if t.outcomes)
     lines.append(f"{passed}/{total} tasks pass their public tests")
     return "\n".join(lines)
+
+
+def split_targets(args: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """``check``'s arguments: notebooks and folders (a name ending in ``.ipynb``, or
+    an existing folder), then task ids."""
+    paths, tasks = [], []
+    for arg in args:
+        path = Path(arg)
+        if arg.lower().endswith(".ipynb") or path.is_dir():
+            paths.append(path)
+        else:
+            tasks.append(arg)
+    return paths, tasks
+
+
+def tasks_per_notebook(
+    notebooks: Sequence[Path], tasks: Sequence[str], public_tests: Path | None = None
+) -> dict[Path, list[str]]:
+    """With several notebooks checked at once: each named task goes to the notebook
+    its tests live in (a task of none goes to the first, which explains it)."""
+    if len(notebooks) < 2 or not tasks:
+        return {n: list(tasks) for n in notebooks}
+    out: dict[Path, list[str]] = {n: [] for n in notebooks}
+    homes: dict[str, str] = {}
+    for n in notebooks:
+        public = load_public_tests(find_public_tests(n, public_tests))
+        homes.update({t.task: t.notebook.lower() for t in public.tests if t.notebook})
+    for task in tasks:
+        home = next((n for n in notebooks if n.name.lower() == homes.get(task)), notebooks[0])
+        out[home].append(task)
+    return {n: chosen for n, chosen in out.items() if chosen}

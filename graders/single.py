@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sheetgrade.graders.harness import ProcessReference, Reference
     from sheetgrade.graders.sandbox.backend import Backend
     from sheetgrade.graders.submission import SubmissionResult
-    from sheetgrade.sheets.model import AutograderBundle
+    from sheetgrade.sheets.model import AutograderBundle, NotebookPart
     from sheetgrade.submissions.records import SubmissionRecord
 
 
@@ -38,15 +38,41 @@ def find_notebook(record: SubmissionRecord, bundle: AutograderBundle) -> Path | 
     return notebook
 
 
+def find_part(folder: Path, name: str) -> Path | None:
+    """One graded notebook of a stored version: ``<folder>/<name>``, else the
+    shallowest file anywhere in the folder with that name in any case."""
+    exact = folder / name
+    if exact.is_file():
+        return exact
+    wanted = name.lower()
+    found = [
+        p
+        for p in folder.rglob("*")
+        if p.name.lower() == wanted and p.is_file() and ".ipynb_checkpoints" not in p.parts
+    ]
+    found.sort(key=lambda p: (len(p.relative_to(folder).parts), p.as_posix()))
+    return found[0] if found else None
+
+
+def find_notebooks(record: SubmissionRecord, bundle: AutograderBundle) -> dict[str, Path | None]:
+    """Each graded notebook of the sheet -> where the submission holds it (None: not handed in)."""
+    if not bundle.parts:
+        return {bundle.student_notebook: find_notebook(record, bundle)}
+    return {part.name: find_part(record.path, part.name) for part in bundle.parts}
+
+
 def no_notebook(bundle: AutograderBundle) -> SubmissionResult:
     """The result of a submission without a notebook."""
     from sheetgrade.graders.submission import SubmissionResult
 
+    names = [part.name for part in bundle.parts]
     return SubmissionResult(
         status="invalid",
         points=0.0,
         max_points=sum(t.points for t in bundle.tests),
-        message="the submission holds no notebook to grade",
+        message=f"the submission holds none of the sheet's notebooks ({', '.join(names)})"
+        if names
+        else "the submission holds no notebook to grade",
     )
 
 
@@ -54,16 +80,39 @@ def grade_record(
     record: SubmissionRecord,
     bundle: AutograderBundle,
     worker: Backend,
-    reference: Reference,
+    references: Mapping[str, Reference],
     limits: ProcessLimits,
     workdir: Path,
     data_files: Mapping[str, Path],
 ) -> SubmissionResult:
-    """Grade the notebook of one submission record (``invalid`` when it holds none)."""
-    notebook = find_notebook(record, bundle)
-    if notebook is None:
+    """Grade the notebooks of one submission record (``invalid`` when it holds none).
+
+    ``references`` maps each graded notebook's name to its reference. A sheet
+    of several notebooks runs each handed-in notebook in its own child with its
+    own tests; a notebook not handed in scores 0 for its tests.
+    """
+    found = find_notebooks(record, bundle)
+    if not any(found.values()):
         return no_notebook(bundle)
-    return grade_one(notebook, bundle, worker, reference, limits, workdir, data_files)
+    if not bundle.parts:
+        notebook = found[bundle.student_notebook]
+        assert notebook is not None
+        reference = references[bundle.student_notebook]
+        return grade_one(notebook, bundle, worker, reference, limits, workdir, data_files)
+    from sheetgrade.graders.parts_result import combine, not_handed_in
+
+    results = []
+    for index, part in enumerate(bundle.parts):
+        path = found[part.name]
+        if path is None:
+            results.append((part.name, not_handed_in(part.name, bundle.tests_in(part))))
+            continue
+        work = workdir.with_name(f"{workdir.name}-{index}")
+        result = grade_one(
+            path, bundle, worker, references[part.name], limits, work, data_files, part=part
+        )
+        results.append((part.name, result))
+    return combine(results, bundle.tests)
 
 
 def grade_one(
@@ -74,35 +123,42 @@ def grade_one(
     limits: ProcessLimits,
     workdir: Path,
     data_files: Mapping[str, Path],
+    *,
+    part: NotebookPart | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook with a warm worker and reference; a worker failure is a
-    ``crashed`` result, never an exception."""
+    """Grade one notebook (of a sheet of several: ``part``, with its own tests) with a
+    warm worker and reference; a worker failure is a ``crashed`` result, never an exception."""
     from sheetgrade.graders.submission import SubmissionResult, grade_notebook
 
+    tests = bundle.tests_in(part) if part is not None else bundle.tests
+    locked = part.locked_cells if part is not None else bundle.locked_cells
     try:
-        result = grade_notebook(
-            notebook,
-            bundle.tests,
-            worker=worker,
-            reference=reference,
-            limits=limits,
-            workdir=workdir,
-            data_files=data_files,
-        )
-        result.flags += changed_readonly_cells(notebook, bundle.locked_cells)
+        if part is not None and not tests:  # nothing to run: pen-and-paper answers only
+            result = SubmissionResult(status="graded", points=0.0, max_points=0.0)
+        else:
+            result = grade_notebook(
+                notebook,
+                tests,
+                worker=worker,
+                reference=reference,
+                limits=limits,
+                workdir=workdir,
+                data_files=data_files,
+            )
+        result.flags += changed_readonly_cells(notebook, locked)
         return result
     except GradingError as exc:  # the worker failed, not the submission
         return SubmissionResult(
             status="crashed",
             points=0.0,
-            max_points=sum(t.points for t in bundle.tests),
+            max_points=sum(t.points for t in tests),
             message=f"grading failed: {exc}",
         )
     except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
         return SubmissionResult(
             status="crashed",
             points=0.0,
-            max_points=sum(t.points for t in bundle.tests),
+            max_points=sum(t.points for t in tests),
             message="grading this submission failed",
             detail=f"{type(exc).__name__}: {exc}",
         )

@@ -38,10 +38,11 @@ from sheetgrade.graders.sandbox.backend import open_backend
 from sheetgrade.graders.sandbox.leftovers import remove_tree
 from sheetgrade.graders.sandbox.session import ProcessLimits, StudentError
 from sheetgrade.graders.single import start_reference
-from sheetgrade.sheets.model import AutograderBundle, TestCase, ValidationReport
+from sheetgrade.sheets.model import AutograderBundle, NotebookPart, TestCase, ValidationReport
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
+    from sheetgrade.graders.sandbox.backend import Backend
 
 
 def validate_build(
@@ -66,45 +67,63 @@ def validate_build(
         raise GradingError(f"{bundle_dir}: cannot read the bundle: {exc}") from None
     if limits is None:
         limits = process_limits(course) if course is not None else ProcessLimits()
-    pending = set(getattr(bundle, "pending_outputs", []) or [])
     report = ValidationReport()
-    data_files = bundle.data_sources()
     workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-validate-"))
     try:
-        # One child only: preloading the whole scientific stack for it costs more
-        # (about 2 s of CPU) than the reference importing what it uses.
+        # One child per graded notebook, and no preloading: the whole scientific
+        # stack costs more (about 2 s of CPU) than the reference importing what it uses.
         with open_backend(preload=False) as worker:
-            try:
-                reference = start_reference(
-                    worker,
-                    bundle_dir / bundle.reference_notebook,
-                    limits,
-                    workroot / "reference",
-                    data_files,
+            parts = bundle.notebook_parts()
+            for index, part in enumerate(parts):
+                named = len(parts) > 1 or bool(bundle.parts)
+                _validate_part(
+                    bundle, part, worker, limits, workroot / f"reference{index}", report, named
                 )
-            except GradingError as exc:
-                report.failures["reference"] = str(exc)
-                return report
-            try:
-                raised = _raised_cells(bundle_dir / bundle.reference_notebook, reference)
-                report.warnings += raised
-                target = _RenewingTarget(reference.process, limits.timeout)
-                for test in bundle.tests:
-                    try:
-                        _validate_one(test, target, reference, report, test.id in pending)
-                    except GradingError as exc:
-                        report.failures[test.id] = f"the reference process failed: {exc}"
-                        break
-                report.recorded_reference = dict(reference.recorded)
-                if raised and report.failures:
-                    # the failing tests are named; say what may have caused them
-                    for key in list(report.failures):
-                        report.failures[key] += f" (earlier, {raised[0]})"
-            finally:
-                reference.process.close()
     finally:
         remove_tree(workroot)
     return report
+
+
+def _validate_part(
+    bundle: AutograderBundle,
+    part: NotebookPart,
+    worker: Backend,
+    limits: ProcessLimits,
+    workdir: Path,
+    report: ValidationReport,
+    named: bool,
+) -> None:
+    """Run one graded notebook's reference against its own tests, into ``report``."""
+    assert bundle.path is not None
+    notebook = bundle.path / part.reference
+    pending = set(bundle.pending_outputs)
+    where = f" of {part.name}" if named else ""
+    try:
+        reference = start_reference(worker, notebook, limits, workdir, bundle.data_sources())
+    except GradingError as exc:
+        report.failures[f"reference{where}"] = str(exc)
+        return
+    try:
+        raised = [
+            line.replace("the reference raised", f"the reference{where} raised", 1)
+            for line in _raised_cells(notebook, reference)
+        ]
+        report.warnings += raised
+        target = _RenewingTarget(reference.process, limits.timeout)
+        failed = set(report.failures)
+        for test in bundle.tests_in(part):
+            try:
+                _validate_one(test, target, reference, report, test.id in pending)
+            except GradingError as exc:
+                report.failures[test.id] = f"the reference process failed: {exc}"
+                break
+        report.recorded_reference.update(reference.recorded)
+        if raised:
+            # the failing tests are named; say what may have caused them
+            for key in set(report.failures) - failed:
+                report.failures[key] += f" (earlier, {raised[0]})"
+    finally:
+        reference.process.close()
 
 
 def _raised_cells(notebook: Path, reference: Any) -> list[str]:

@@ -15,16 +15,24 @@ source gives the same bytes and the same hash.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from sheetgrade.course.course import Course, Sheet
-from sheetgrade.sheets.errors import BuildMissing, SheetError, ValidationFailed
+from sheetgrade.sheets.build_state import (
+    built_hash,
+    compute_hash,
+    current_hash,
+    data_files,
+    load_sheet,
+    parse_sheet,
+    require_current_build,
+    sheet_build_dir,
+)
+from sheetgrade.sheets.errors import ValidationFailed
 from sheetgrade.sheets.formats.base import ParsedSheet, with_expected
 from sheetgrade.sheets.leaks import check_leaks, visible_text
 from sheetgrade.sheets.model import (
@@ -32,14 +40,14 @@ from sheetgrade.sheets.model import (
     PUBLIC_TESTS_FILE,
     REFERENCE_NOTEBOOK,
     AutograderBundle,
+    NotebookPart,
     PublicTests,
     TaskInfo,
     TestCase,
     ValidationReport,
 )
+from sheetgrade.sheets.parts import NotebookSource, header_cells, reference_name, with_header
 
-#: Bumped when the layout of a build changes, so old builds count as stale.
-BUILD_VERSION = "1"
 STAGING = ".staging"
 
 
@@ -49,10 +57,28 @@ class PreparedBuild:
 
     course: Course
     sheet: Sheet
-    parsed: ParsedSheet
+    sources: list[NotebookSource]  # the graded notebooks, in order
     build_hash: str
-    notebook_name: str
     data: list[str]
+    header: list[Any] = field(default_factory=list)  # cells opening each released notebook
+
+    @property
+    def several(self) -> bool:
+        """Whether the sheet has several graded notebooks (``notebooks:`` in sheet.yml)."""
+        return bool(self.sheet.config.notebooks)
+
+    @property
+    def parsed(self) -> ParsedSheet:
+        """The first (for most sheets, the only) graded notebook, parsed."""
+        return self.sources[0].parsed
+
+    @property
+    def notebook_name(self) -> str:
+        return self.sources[0].name
+
+    @property
+    def tests(self) -> list[TestCase]:
+        return [t for source in self.sources for t in source.parsed.tests]
 
     @property
     def staging_dir(self) -> Path:
@@ -75,6 +101,7 @@ class BuildResult:
     student_dir: Path
     autograder_dir: Path
     warnings: list[str] = field(default_factory=list)
+    notebooks: list[str] = field(default_factory=list)  # a sheet of several notebooks
 
     def summary(self) -> str:
         public = sum(1 for t in self.tests if not t.hidden)
@@ -82,6 +109,10 @@ class BuildResult:
             f"built {self.sheet_id} ({self.format}): {public} public and {len(self.tests) - public} hidden "
             f"tests, build {self.build_hash[:12]}"
         ]
+        for name in self.notebooks:
+            own = [t for t in self.tests if t.notebook == name]
+            shown = sum(1 for t in own if not t.hidden)
+            lines.append(f"  {name}: {shown} public and {len(own) - shown} hidden tests")
         asserts = sum(1 for t in self.tests if t.kind == "assert")
         hidden_ok = sum(1 for t in self.tests if t.kind == "ok" and t.hidden)
         if asserts:
@@ -101,103 +132,18 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def sheet_build_dir(course: Course, sheet_id: str) -> Path:
-    """``build/<sheet>/``."""
-    return course.build_dir / sheet_id
-
-
-def load_sheet(course: Course, sheet_id: str) -> Sheet:
-    """The sheet for ``01-pca``, ``01`` or ``1``; it must have a notebook."""
-    sheet = course.sheet(course.resolve_sheet_id(sheet_id))
-    if sheet.notebook_path is None:
-        raise SheetError(
-            f"sheets/{sheet.id}/sheet.yml has no `notebook:`; a sheet without a notebook has "
-            "nothing to build (its tasks are all pen-and-paper)"
-        )
-    return sheet
-
-
-def parse_sheet(sheet: Sheet) -> ParsedSheet:
-    """Read and parse the sheet's source notebook (no code runs)."""
-    from sheetgrade.sheets.formats.detect import parse_notebook
-    from sheetgrade.sheets.notebook import read_notebook
-
-    assert sheet.notebook_path is not None
-    nb = read_notebook(sheet.notebook_path)
-    return parse_notebook(nb, sheet.config, sheet.notebook_path.name)
-
-
-def _data_files(sheet: Sheet) -> list[tuple[str, Path]]:
-    files = []
-    for rel in sheet.config.data:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts:
-            raise SheetError(
-                f"sheets/{sheet.id}/sheet.yml: data file '{rel}' must be inside the sheet folder"
-            )
-        path = sheet.path / pure
-        if not path.is_file():
-            raise SheetError(
-                f"sheets/{sheet.id}/sheet.yml: data file '{rel}' not found in {sheet.path}"
-            )
-        files.append((pure.as_posix(), path))
-    return sorted(files)
-
-
-def compute_hash(sheet: Sheet, parsed: ParsedSheet) -> str:
-    """sha256 over the normalised inputs of a build."""
-    payload: dict[str, Any] = {
-        "version": BUILD_VERSION,
-        "sheet": sheet.id,
-        "notebook": sheet.notebook_path.name if sheet.notebook_path else None,
-        "config": asdict(sheet.config),
-        "format": parsed.format,
-        "kernel": {k: parsed.notebook.metadata.get(k) for k in ("kernelspec",)},
-        "student": parsed.student_cells,
-        "reference": parsed.reference_cells,
-        "tests": [asdict(t) for t in parsed.tests],
-        "pending": parsed.pending_outputs,
-        "data": [
-            [rel, hashlib.sha256(path.read_bytes()).hexdigest()] for rel, path in _data_files(sheet)
-        ],
-    }
-    text = json.dumps(
-        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def current_hash(course: Course, sheet_id: str) -> str:
-    """The hash a build of the sheet's current source would have."""
-    sheet = load_sheet(course, sheet_id)
-    return compute_hash(sheet, parse_sheet(sheet))
-
-
-def built_hash(course: Course, sheet_id: str) -> str | None:
-    """The hash of the build on disk, or None when there is no complete build."""
-    folder = sheet_build_dir(course, sheet_id)
-    bundle = folder / "autograder" / BUNDLE_FILE
-    public = folder / "student" / PUBLIC_TESTS_FILE
-    if not (bundle.is_file() and public.is_file()):
-        return None
-    try:
-        return str(json.loads(bundle.read_text(encoding="utf-8"))["build_hash"])
-    except (ValueError, KeyError):
-        return None
-
-
 def _tasks(sheet: Sheet) -> list[TaskInfo]:
     return [
         TaskInfo(id=t.id, title=t.title, points=t.points, kind=t.kind) for t in sheet.config.tasks
     ]
 
 
-def _notebook(prepared: PreparedBuild, cells: list[Any]) -> str:
+def _notebook(source: NotebookSource, cells: list[Any]) -> str:
     import copy
 
     from sheetgrade.sheets.notebook import assemble, dumps
 
-    return dumps(assemble(prepared.parsed.notebook, copy.deepcopy(cells)))
+    return dumps(assemble(source.parsed.notebook, copy.deepcopy(cells)))
 
 
 def _write_files(folder: Path, files: dict[str, str | Path]) -> None:
@@ -210,41 +156,55 @@ def _write_files(folder: Path, files: dict[str, str | Path]) -> None:
             target.write_text(content, encoding="utf-8", newline="\n")
 
 
+def _bundle(prepared: PreparedBuild, tests: list[TestCase], pending: list[str]) -> AutograderBundle:
+    """The autograder bundle: one reference per graded notebook."""
+    first = prepared.sources[0]
+    several = prepared.several
+    return AutograderBundle(
+        sheet_id=prepared.sheet.id,
+        build_hash=prepared.build_hash,
+        format=first.parsed.format,
+        tasks=_tasks(prepared.sheet),
+        tests=tests,
+        reference_notebook=reference_name(first.name) if several else REFERENCE_NOTEBOOK,
+        student_notebook=first.name,
+        data=prepared.data,
+        locked_cells={} if several else _locked_cells(first.parsed),
+        pending_outputs=pending,
+        parts=[
+            NotebookPart(s.name, reference_name(s.name), _locked_cells(s.parsed))
+            for s in prepared.sources
+        ]
+        if several
+        else [],
+    )
+
+
 def prepare_build(course: Course, sheet_id: str) -> PreparedBuild:
     """Parse the sheet and stage its autograder bundle for validation.
 
     Raises:
-        NotebookError: the source notebook or its markup is invalid.
-        SheetError: the sheet has no notebook, or a data file is missing.
+        NotebookError: a source notebook or its markup is invalid.
+        SheetError: the sheet has no notebook, or a data or header file is missing.
     """
     sheet = load_sheet(course, sheet_id)
-    parsed = parse_sheet(sheet)
-    data = _data_files(sheet)
-    assert sheet.notebook_path is not None
+    sources = parse_sheet(sheet)
+    header = header_cells(sheet)
+    data = data_files(sheet)
     prepared = PreparedBuild(
         course=course,
         sheet=sheet,
-        parsed=parsed,
-        build_hash=compute_hash(sheet, parsed),
-        notebook_name=sheet.notebook_path.name,
+        sources=sources,
+        build_hash=compute_hash(sheet, sources, header),
         data=[rel for rel, _ in data],
+        header=header,
     )
-    bundle = AutograderBundle(
-        sheet_id=sheet.id,
-        build_hash=prepared.build_hash,
-        format=parsed.format,
-        tasks=_tasks(sheet),
-        tests=parsed.tests,
-        student_notebook=prepared.notebook_name,
-        data=prepared.data,
-        locked_cells=_locked_cells(parsed),
-        pending_outputs=list(parsed.pending_outputs),
-    )
+    pending = [key for s in sources for key in s.parsed.pending_outputs]
+    bundle = _bundle(prepared, prepared.tests, pending)
     shutil.rmtree(prepared.staging_dir, ignore_errors=True)
-    files: dict[str, str | Path] = {
-        BUNDLE_FILE: bundle.to_json() + "\n",
-        REFERENCE_NOTEBOOK: _notebook(prepared, parsed.reference_cells),
-    }
+    files: dict[str, str | Path] = {BUNDLE_FILE: bundle.to_json() + "\n"}
+    for source, part in zip(sources, bundle.notebook_parts(), strict=True):
+        files[part.reference] = _notebook(source, source.parsed.reference_cells)
     files.update({rel: path for rel, path in data})
     _write_files(prepared.autograder_dir, files)
     return prepared
@@ -256,18 +216,23 @@ def discard_build(prepared: PreparedBuild) -> None:
 
 
 def _describe(prepared: PreparedBuild, test_id: str) -> str:
-    test = next((t for t in prepared.parsed.tests if t.id == test_id), None)
+    test = next((t for t in prepared.tests if t.id == test_id), None)
     if test is None:
         return test_id
-    where = f", {prepared.notebook_name} cell {test.cell + 1}" if test.cell is not None else ""
+    where = (
+        f", {test.notebook or prepared.notebook_name} cell {test.cell + 1}"
+        if test.cell is not None
+        else ""
+    )
     return f"test {test.id} ({'hidden' if test.hidden else 'public'} {test.kind}{where})"
 
 
 def _with_outputs(prepared: PreparedBuild, report: ValidationReport) -> list[TestCase]:
     tests = []
     missing = []
-    for test in prepared.parsed.tests:
-        if test.id in prepared.parsed.pending_outputs:
+    pending = {key for s in prepared.sources for key in s.parsed.pending_outputs}
+    for test in prepared.tests:
+        if test.id in pending:
             if test.id not in report.expected_outputs:
                 missing.append(_describe(prepared, test.id))
                 continue
@@ -280,6 +245,36 @@ def _with_outputs(prepared: PreparedBuild, report: ValidationReport) -> list[Tes
     return tests
 
 
+def _check_leaks(prepared: PreparedBuild, tests: list[TestCase], public_json: str) -> None:
+    """Each released notebook (header included) and the public tests against its secrets."""
+    from sheetgrade.sheets.notebook import cell_text
+
+    for source in prepared.sources:
+        parsed = source.parsed
+        texts = {
+            f"student notebook cell {i + 1}": visible_text(
+                cell_text(c), c.get("metadata", {}).get("tags", [])
+            )
+            for i, c in enumerate(parsed.student_cells)
+        }
+        texts.update(
+            {
+                f"header cell {i + 1}": visible_text(
+                    cell_text(c), c.get("metadata", {}).get("tags", [])
+                )
+                for i, c in enumerate(prepared.header)
+            }
+        )
+        texts[PUBLIC_TESTS_FILE] = public_json
+        check_leaks(
+            texts,
+            secret_lines=parsed.secret_lines,
+            tests=tests,
+            notebook=source.name,
+            code_cells={i for i, c in enumerate(parsed.notebook.cells) if c.cell_type == "code"},
+        )
+
+
 def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResult:
     """Complete a validated build: record outputs, check for leaks, write, record the hash.
 
@@ -287,8 +282,6 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         ValidationFailed: the reference failed a test (each named with why).
         LeakError: the student version would contain a secret.
     """
-    from sheetgrade.sheets.notebook import cell_text
-
     if report.failures:
         raise ValidationFailed(
             f"the reference solution of {prepared.sheet.id} fails {len(report.failures)} test(s); "
@@ -296,7 +289,7 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
             [f"{_describe(prepared, key)}: {why}" for key, why in sorted(report.failures.items())],
         )
     tests = _with_outputs(prepared, report)
-    sheet, parsed = prepared.sheet, prepared.parsed
+    sheet = prepared.sheet
     public = PublicTests(
         sheet_id=sheet.id,
         build_hash=prepared.build_hash,
@@ -305,42 +298,15 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         recorded_reference=dict(report.recorded_reference),
     )
     public_json = public.to_json() + "\n"
-    texts = {
-        f"student notebook cell {i + 1}": visible_text(
-            cell_text(c), c.get("metadata", {}).get("tags", [])
-        )
-        for i, c in enumerate(parsed.student_cells)
-    }
-    texts[PUBLIC_TESTS_FILE] = public_json
-    check_leaks(
-        texts,
-        secret_lines=parsed.secret_lines,
-        tests=tests,
-        notebook=prepared.notebook_name,
-        code_cells={i for i, c in enumerate(parsed.notebook.cells) if c.cell_type == "code"},
-    )
-
-    bundle = AutograderBundle(
-        sheet_id=sheet.id,
-        build_hash=prepared.build_hash,
-        format=parsed.format,
-        tasks=_tasks(sheet),
-        tests=tests,
-        student_notebook=prepared.notebook_name,
-        data=prepared.data,
-        locked_cells=_locked_cells(parsed),
-    )
-    data = {rel: sheet.path / rel for rel in prepared.data}
+    _check_leaks(prepared, tests, public_json)
+    bundle = _bundle(prepared, tests, [])
     _write_files(prepared.autograder_dir, {BUNDLE_FILE: bundle.to_json() + "\n"})
-    student_dir = prepared.staging_dir / "student"
-    _write_files(
-        student_dir,
-        {
-            prepared.notebook_name: _notebook(prepared, parsed.student_cells),
-            PUBLIC_TESTS_FILE: public_json,
-            **data,
-        },
-    )
+    student: dict[str, str | Path] = {rel: sheet.path / rel for rel in prepared.data}
+    for source in prepared.sources:
+        cells = with_header(prepared.header, source.parsed.student_cells)
+        student[source.name] = _notebook(source, cells)
+    student[PUBLIC_TESTS_FILE] = public_json
+    _write_files(prepared.staging_dir / "student", student)
     final = sheet_build_dir(prepared.course, sheet.id)
     for name in ("autograder", "student"):
         shutil.rmtree(final / name, ignore_errors=True)
@@ -350,11 +316,12 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
     return BuildResult(
         sheet_id=sheet.id,
         build_hash=prepared.build_hash,
-        format=parsed.format,
+        format=prepared.parsed.format,
         tests=tests,
         student_dir=final / "student",
         autograder_dir=final / "autograder",
         warnings=list(report.warnings),
+        notebooks=[s.name for s in prepared.sources] if prepared.several else [],
     )
 
 
@@ -378,28 +345,13 @@ def _record(course: Course, sheet_id: str, build_hash: str) -> None:
         )
 
 
-def require_current_build(course: Course, sheet_id: str) -> str:
-    """The build hash, when a complete build of the current source exists.
-
-    Raises:
-        BuildMissing: no build, or the source changed since the build.
-    """
-    built = built_hash(course, sheet_id)
-    if built is None:
-        raise BuildMissing(
-            f"sheet {sheet_id} has not been built; run `sheetgrade sheet build {sheet_id}`"
-        )
-    now = current_hash(course, sheet_id)
-    if now != built:
-        raise BuildMissing(
-            f"the build of sheet {sheet_id} is stale: its source changed since the build "
-            f"(build {built[:12]}, source now {now[:12]}); run `sheetgrade sheet build {sheet_id}`"
-        )
-    return built
-
-
 __all__ = [
     "BuildResult",
+    "built_hash",
+    "current_hash",
+    "load_sheet",
+    "parse_sheet",
+    "sheet_build_dir",
     "PreparedBuild",
     "discard_build",
     "finish_build",

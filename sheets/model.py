@@ -74,10 +74,43 @@ class TestCase:
     # nbgrader 0.9 scores a grade cell (an error or output on stderr: 0; a
     # number as the cell's last value: that many points; otherwise full points)
     scoring: Literal["all", "nbgrader"] = "all"
+    # the notebook (file name) the test belongs to, in a sheet of several
+    # notebooks; "" in a sheet of one (the bundle's ``student_notebook``)
+    notebook: str = ""
 
     @property
     def level(self) -> str:
         return LEVELS[self.kind]
+
+    @property
+    def label(self) -> str:
+        """What students see the test called: ``correct_squares (problem1.ipynb)``."""
+        name = self.name or self.id
+        return f"{name} ({self.notebook})" if self.notebook else name
+
+    @property
+    def where(self) -> str:
+        """``problem1.ipynb cell 6`` (as Jupyter counts), or ``cell 6``, or ""."""
+        cell = f"cell {self.cell + 1}" if self.cell is not None else ""
+        return " ".join(part for part in (self.notebook, cell) if part)
+
+
+def test_data(test: TestCase) -> dict[str, Any]:
+    """A test as JSON data; ``notebook`` only when set, so one-notebook sheets read as before."""
+    data = asdict(test)
+    if not data["notebook"]:
+        del data["notebook"]
+    return data
+
+
+@dataclass(frozen=True)
+class NotebookPart:
+    """One graded notebook of a sheet: the file students hand in, its reference in
+    the bundle folder, and its read-only cells (nbgrader grade_id -> sha256)."""
+
+    name: str
+    reference: str
+    locked_cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,7 +140,22 @@ class AutograderBundle:
     # read-only cells (nbgrader grade_id -> sha256 of the source students got):
     # a submission that edited or blanked one is flagged for review
     locked_cells: dict[str, str] = field(default_factory=dict)
+    # a sheet of several notebooks: each graded notebook, in order (empty for one
+    # notebook: ``student_notebook``, ``reference_notebook`` and ``locked_cells``)
+    parts: list[NotebookPart] = field(default_factory=list)
     path: Path | None = None  # folder the bundle was loaded from (not serialised)
+
+    def notebook_parts(self) -> list[NotebookPart]:
+        """The graded notebooks: ``parts``, or the one notebook of the sheet."""
+        if self.parts:
+            return list(self.parts)
+        return [NotebookPart(self.student_notebook, self.reference_notebook, self.locked_cells)]
+
+    def tests_in(self, part: NotebookPart) -> list[TestCase]:
+        """The tests of one graded notebook, in sheet order."""
+        if not self.parts:
+            return list(self.tests)
+        return [t for t in self.tests if t.notebook == part.name]
 
     def data_sources(self) -> dict[str, Path]:
         """Each data file's path relative to the notebook -> where the bundle holds it."""
@@ -124,6 +172,9 @@ class AutograderBundle:
     def to_json(self) -> str:
         data = asdict(self)
         data.pop("path")
+        data["tests"] = [test_data(t) for t in self.tests]
+        if not self.parts:
+            del data["parts"]
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
 
     @classmethod
@@ -131,6 +182,7 @@ class AutograderBundle:
         data: dict[str, Any] = json.loads(text)
         data["tasks"] = [TaskInfo(**t) for t in data["tasks"]]
         data["tests"] = [TestCase(**t) for t in data["tests"]]
+        data["parts"] = [NotebookPart(**p) for p in data.get("parts", [])]
         return cls(**data, path=path)
 
     @classmethod
@@ -150,7 +202,9 @@ class PublicTests:
     recorded_reference: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True, ensure_ascii=False)
+        data = asdict(self)
+        data["tests"] = [test_data(t) for t in self.tests]
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> PublicTests:

@@ -1,0 +1,234 @@
+"""Grading a sheet of several notebooks (plus a header): each handed-in notebook
+runs in its own child with its own tests, a missing one scores 0 with a message,
+and ``check`` checks the tasks of the notebook it is given."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+from sqlalchemy import insert, select
+
+from sheetgrade.course import store
+from sheetgrade.course.course import Course
+
+SHEET = "01-pca"
+
+
+def _nbg(grade_id: str, *, grade: bool, solution: bool, points: float | None = None) -> dict:
+    meta: dict = {"grade": grade, "grade_id": grade_id, "locked": grade and not solution}
+    meta.update({"solution": solution, "schema_version": 3})
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _write(path: Path, cells: list) -> None:
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    nb.cells = cells
+    for i, cell in enumerate(cells):
+        cell["id"] = f"c{i}"
+    nbformat.write(nb, str(path))
+
+
+SHEET_YML = """\
+title: Two notebooks
+notebooks: [part1.ipynb, part2.ipynb]
+header: header.ipynb
+tasks:
+  - {id: test_squares, points: 2, kind: auto}
+  - {id: test_cube, points: 1, kind: auto}
+  - {id: explain, points: 1, kind: manual}
+"""
+
+
+def part1(
+    body: str = "### BEGIN SOLUTION\n    return [i * i for i in range(1, n + 1)]\n    ### END SOLUTION",
+) -> list:
+    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    return [
+        md("# Part 1"),
+        code(f"def squares(n):\n    {body}", metadata=_nbg("squares", grade=False, solution=True)),
+        code(
+            "assert squares(3) == [1, 4, 9]",
+            metadata=_nbg("test_squares", grade=True, solution=False, points=2),
+        ),
+    ]
+
+
+def part2(body: str = "### BEGIN SOLUTION\n    return x ** 3\n    ### END SOLUTION") -> list:
+    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    return [
+        code(f"def cube(x):\n    {body}", metadata=_nbg("cube", grade=False, solution=True)),
+        code(
+            "assert cube(2) == 8\n### BEGIN HIDDEN TESTS\nassert cube(3) == 27\n### END HIDDEN TESTS",
+            metadata=_nbg("test_cube", grade=True, solution=False, points=1),
+        ),
+        md("Because.", metadata=_nbg("explain", grade=True, solution=True, points=1)),
+    ]
+
+
+@pytest.fixture
+def several(run_cli, example_course: Path) -> Path:
+    """The example course whose sheet 01 is two notebooks and a header, built."""
+    sheet = example_course / "sheets" / SHEET
+    shutil.rmtree(sheet)
+    sheet.mkdir()
+    (sheet / "sheet.yml").write_text(SHEET_YML, encoding="utf-8")
+    _write(sheet / "part1.ipynb", part1())
+    _write(sheet / "part2.ipynb", part2())
+    _write(sheet / "header.ipynb", [nbformat.v4.new_code_cell('NAME = ""')])
+    result = run_cli("sheet", "build", "01", course=example_course)
+    assert result.exit_code == 0, result.output
+    return example_course
+
+
+def _answer(course: Path, name: str, answers: dict[str, str]) -> str:
+    """The released notebook ``name`` with the solution cells answered."""
+    nb = nbformat.read(course / "build" / SHEET / "student" / name, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nbformat.writes(nb)
+
+
+def _store(course_root: Path, owner: str, files: dict[str, str]) -> str:
+    """Store one version holding ``files`` (relative path -> text), as intake does."""
+    course = Course.open(course_root)
+    sha = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+    rel = Path("submissions") / SHEET / owner / "v1"
+    for name, text in files.items():
+        (course_root / rel / name).parent.mkdir(parents=True, exist_ok=True)
+        (course_root / rel / name).write_text(text, encoding="utf-8")
+    first = next((n for n in ("part1.ipynb", "part2.ipynb") if n in files), None)
+    now = datetime.now(UTC).isoformat()
+    with store.transaction(course.engine) as conn:
+        conn.execute(
+            insert(store.submissions).values(
+                sheet_id=SHEET,
+                owner=owner,
+                owner_kind="student",
+                submitted_by=owner,
+                version=1,
+                sha256=sha,
+                path=str(rel),
+                notebook=first,
+                received_at=now,
+                late_seconds=0.0,
+                source="test",
+                flags="[]",
+                created_at=now,
+            )
+        )
+    return sha
+
+
+def _results(course_root: Path) -> dict[str, dict]:
+    course = Course.open(course_root)
+    with course.engine.connect() as conn:
+        rows = conn.execute(select(store.results)).mappings().all()
+        tests = conn.execute(select(store.test_results)).mappings().all()
+    out = {r["submission_sha"]: dict(r) | {"tests": {}} for r in rows}
+    for t in tests:
+        out[t["submission_sha"]]["tests"][t["test_id"]] = dict(t)
+    return out
+
+
+SQUARES = "def squares(n):\n    return [i * i for i in range(1, n + 1)]\n"
+CUBE = "def cube(x):\n    return x * x * x\n"
+
+
+def test_grade_several_notebooks_through_the_cli(run_cli, several: Path) -> None:
+    good = _store(
+        several,
+        "s001",
+        {
+            "part1.ipynb": _answer(several, "part1.ipynb", {"squares": SQUARES}),
+            "part2.ipynb": _answer(several, "part2.ipynb", {"cube": CUBE}),
+        },
+    )
+    # part2 only, in a subfolder and in other case: found; part1 missing: 0 for its test
+    half = _store(
+        several,
+        "s002",
+        {
+            "work/PART2.ipynb": _answer(
+                several, "part2.ipynb", {"cube": "def cube(x):\n    return 8\n"}
+            )
+        },
+    )
+    # the function lives in part1: part2's tests run in part2's own child and fail there
+    crossed = _store(
+        several,
+        "s003",
+        {
+            "part1.ipynb": _answer(several, "part1.ipynb", {"squares": SQUARES + CUBE}),
+            "part2.ipynb": _answer(several, "part2.ipynb", {"cube": "# moved to part 1"}),
+        },
+    )
+    result = run_cli("grade", "01", "--jobs", "2", course=several)
+    assert result.exit_code == 0, result.output
+    assert "3 graded" in result.stdout
+    res = _results(several)
+    assert (res[good]["status"], res[good]["points"], res[good]["max_points"]) == ("graded", 3, 3)
+    assert res[half]["status"] == "graded"
+    assert res[half]["points"] == 0  # cube(2) == 8 passes (0 points), the hidden cube(3) not
+    assert "part1.ipynb was not handed in" in res[half]["message"]
+    squares = res[half]["tests"]["test_squares.1"]
+    assert (squares["passed"], squares["message"]) == (False, "part1.ipynb was not handed in")
+    assert res[half]["tests"]["test_cube.1"]["passed"]
+    assert not res[half]["tests"]["test_cube.2"]["passed"]
+    assert res[crossed]["points"] == 2
+    assert "NameError" in res[crossed]["tests"]["test_cube.1"]["message"]
+    assert "part2.ipynb" in res[crossed]["message"]
+
+    # feedback names the notebook of each test
+    assert run_cli("feedback", "01", course=several).exit_code == 0
+    texts = " ".join(p.read_text() for p in (several / "feedback").rglob("*.md"))
+    assert "test\\_squares (part1.ipynb): failed, 0 / 2" in texts
+    assert "part1.ipynb was not handed in" in texts
+    assert "*test\\_cube (part2.ipynb) (hidden test)*: passed, 1 / 1" in texts
+
+
+def test_a_submission_without_any_of_the_notebooks(run_cli, several: Path) -> None:
+    sha = _store(several, "s001", {"notes.txt": "nothing here"})
+    result = run_cli("grade", "01", course=several)
+    assert result.exit_code == 1
+    res = _results(several)[sha]
+    assert res["status"] == "invalid"
+    assert "none of the sheet's notebooks (part1.ipynb, part2.ipynb)" in res["message"]
+
+
+def test_check_one_notebook_or_the_folder(run_cli, several: Path, tmp_path: Path) -> None:
+    work = tmp_path / "student"
+    shutil.copytree(several / "build" / SHEET / "student", work)
+    (work / "part1.ipynb").write_text(_answer(several, "part1.ipynb", {"squares": SQUARES}))
+
+    one = run_cli("check", str(work / "part1.ipynb"))
+    assert one.exit_code == 0, one.output
+    assert "test_squares PASS" in one.stdout
+    assert "test_cube" not in one.stdout
+    assert one.stdout.strip().endswith("1/1 tasks pass their public tests")
+
+    wrong = run_cli("check", str(work / "part1.ipynb"), "test_cube")
+    assert wrong.exit_code == 1
+    assert "task 'test_cube' is in part2.ipynb, not part1.ipynb" in wrong.stderr
+
+    both = run_cli("check", str(work))
+    assert both.exit_code == 1  # part2 is still blank
+    assert "== part1.ipynb" in both.stdout and "== part2.ipynb" in both.stdout
+    assert "test_cube FAIL" in both.stdout
+
+    (work / "part2.ipynb").unlink()
+    rest = run_cli("check", str(work))
+    assert rest.exit_code == 0, rest.output
+    assert "note: part2.ipynb is not in" in rest.stdout
