@@ -1,25 +1,29 @@
 """A third-party workload: nbgrader's own user-guide assignment ``ps1``.
 
-The notebook is read at run time from the nbgrader package installed in the
-competitors' venv (``nbgrader/docs/source/user_guide/source/ps1``); nothing of
-it is kept in this repository. Both tools get the same instructor notebook and
-the same byte-distinct submissions:
+The notebooks are read at run time from the nbgrader package installed in the
+competitors' venv (``nbgrader/docs/source/user_guide/source/ps1`` and the
+``header.ipynb`` beside it); nothing of them is kept in this repository. Both
+tools get the same instructor notebooks and the same byte-distinct submissions:
 
-- nbgrader: ``nbgrader generate_assignment ps1`` in a course directory, the
-  submissions under ``submitted/<student>/ps1/``, graded by ``nbgrader autograde``;
-- sheetgrade: a course whose sheet ``ps1`` is that notebook unchanged, with a
-  ``sheet.yml`` whose task ids are its ``grade_id``s, built by ``sheet build``,
-  the submissions taken in by ``collect``, graded by ``sheetgrade grade``.
+- nbgrader: ``nbgrader generate_assignment ps1`` in a course directory (with
+  ``IncludeHeaderFooter.header``), the submissions under
+  ``submitted/<student>/ps1/``, graded by ``nbgrader autograde``;
+- sheetgrade: a course whose sheet ``ps1`` is the assignment unchanged, one
+  sheet of two notebooks (``notebooks: [problem1.ipynb, problem2.ipynb]``,
+  ``header: header.ipynb``) whose task ids are the ``grade_id``s, built by
+  ``sheet build``, the submissions (a folder per student holding both
+  notebooks) taken in by ``collect``, graded by ``sheetgrade grade``.
 
 A submission is the student version from ``generate_assignment`` with the
-student's answers in the two solution cells (``squares``, ``sum_of_squares``)
-and the manually graded cells answered too. Ten answer patterns cycle; each
-submission also carries its own comment, so no two are byte-identical and no
-tool can reuse one result for another. ``EXPECTED`` is the score of each
-pattern per autograded cell, worked out by hand from the tests' asserts.
+student's answers in the two solution cells of problem1 (``squares``,
+``sum_of_squares``) and the manually graded cells of both notebooks answered
+too. Ten answer patterns cycle; each submission also carries its own comment,
+so no two are byte-identical and no tool can reuse one result for another.
+``EXPECTED`` is the score of each pattern per autograded cell, worked out by
+hand from the tests' asserts (problem2 has manually graded cells only).
 
-With several notebooks per sheet, ``problem2`` would join; until then the
-workload is ``problem1`` alone, in both tools.
+``python ps1.py [-n 10] [--reps 3]`` grades the batch with both tools and
+prints the times, the ratio and whether the scores agree.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from timing import time_command
 
 ASSIGNMENT = "ps1"
 NOTEBOOK = "problem1.ipynb"
+NOTEBOOKS = (NOTEBOOK, "problem2.ipynb")
+HEADER = "header.ipynb"
 #: autograded cells and their points, as nbgrader's metadata gives them
 AUTO_CELLS = {
     "correct_squares": 1.0,
@@ -48,6 +54,8 @@ AUTO_CELLS = {
 MANUAL_CELLS = {
     "sum_of_squares_equation": 1.0,
     "sum_of_squares_application": 2.0,
+    "part-a": 1.0,  # problem2
+    "part-b": 2.0,
 }
 
 SQUARES_OK = """\
@@ -184,6 +192,8 @@ def _fill(stub: object, index: int) -> object:
         "sum_of_squares": pattern.sum_of_squares,
         "sum_of_squares_equation": "$\\sum_{i=1}^n i^2$",
         "sum_of_squares_application": "def pyramidal_number(n):\n    return sum_of_squares(n)\n",
+        "part-a": f"Fibonacci numbers, by recursion ({student_name(index)}).",
+        "part-b": "Negative inputs: the recursion never ends.",
     }
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -205,6 +215,7 @@ NBGRADER_CONFIG = """\
 c = get_config()
 c.CourseDirectory.course_id = "ps1bench"
 c.Execute.timeout = 60
+c.IncludeHeaderFooter.header = "source/header.ipynb"
 """
 
 COURSE_YML = """\
@@ -224,7 +235,12 @@ grading:
 
 
 def _sheet_yml() -> str:
-    lines = ["title: Problem set 1 (nbgrader user guide)", f"notebook: {NOTEBOOK}", "tasks:"]
+    lines = [
+        "title: Problem set 1 (nbgrader user guide)",
+        f"notebooks: [{', '.join(NOTEBOOKS)}]",
+        f"header: {HEADER}",
+        "tasks:",
+    ]
     for grade_id, points in AUTO_CELLS.items():
         lines.append(f"  - {{id: {grade_id}, points: {points:g}, kind: auto}}")
     for grade_id, points in MANUAL_CELLS.items():
@@ -266,17 +282,16 @@ def write(root: Path, n: int) -> Ps1Batch:
     nbg = root / "nbgrader"
     (nbg / "source").mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, nbg / "source" / ASSIGNMENT, dirs_exist_ok=True)
-    for extra in (nbg / "source" / ASSIGNMENT).glob("*.ipynb"):
-        if extra.name != NOTEBOOK:
-            extra.unlink()
+    shutil.copyfile(source.parent / HEADER, nbg / "source" / HEADER)
     (nbg / "nbgrader_config.py").write_text(NBGRADER_CONFIG, encoding="utf-8")
     competitors.run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=nbg)
-    stub = nbs.read(nbg / "release" / ASSIGNMENT / NOTEBOOK)
+    stubs = {name: nbs.read(nbg / "release" / ASSIGNMENT / name) for name in NOTEBOOKS}
     uploads = root / "uploads"
     for index in range(n):
-        nb = _fill(stub, index)
-        nbs.write(nb, nbg / "submitted" / student_name(index) / ASSIGNMENT / NOTEBOOK)
-        nbs.write(nb, uploads / student_name(index) / NOTEBOOK)
+        for name, stub in stubs.items():
+            nb = _fill(stub, index)
+            nbs.write(nb, nbg / "submitted" / student_name(index) / ASSIGNMENT / name)
+            nbs.write(nb, uploads / student_name(index) / name)
 
     course = root / "sheetgrade"
     course.mkdir(parents=True, exist_ok=True)
@@ -284,9 +299,7 @@ def write(root: Path, n: int) -> Ps1Batch:
     _roster(course, n)
     sheet = course / "sheets" / ASSIGNMENT
     shutil.copytree(source, sheet, dirs_exist_ok=True)
-    for extra in sheet.glob("*.ipynb"):
-        if extra.name != NOTEBOOK:
-            extra.unlink()
+    shutil.copyfile(source.parent / HEADER, sheet / HEADER)
     (sheet / "sheet.yml").write_text(_sheet_yml(), encoding="utf-8")
     run_sheetgrade(course, "roster", "sync")
     run_sheetgrade(course, "sheet", "build", ASSIGNMENT)
@@ -343,3 +356,40 @@ class SheetgradePs1:
         import sheetgrade_results
 
         return sheetgrade_results.task_scores(self.work, ASSIGNMENT, tasks=list(AUTO_CELLS))
+
+
+def main() -> None:
+    """Grade ps1 (both notebooks, with the header) with nbgrader and with sheetgrade;
+    print the medians, the ratio and whether the scores agree."""
+    import argparse
+    import tempfile
+
+    import agreement
+    from stats import fmt_sample, ratio
+    from timing import interleave
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("-n", type=int, default=10, help="submissions (default 10)")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
+    args = parser.parse_args()
+    if not competitors.available("nbgrader"):
+        raise SystemExit("ps1 needs nbgrader in the competitors' venv ($COMPETITOR_VENV)")
+    with tempfile.TemporaryDirectory(prefix="ps1-bench-") as tmp:
+        root = Path(tmp)
+        batch = write(root / "ps1", args.n)
+        measures = {
+            "nbgrader autograde": NbgraderPs1(batch, root / "run-nbgrader"),
+            "sheetgrade grade": SheetgradePs1(batch, root / "run-sheetgrade", jobs=None),
+        }
+        samples = interleave(dict(measures), args.reps)
+        want = expected(args.n)
+        print(f"ps1 (problem1 + problem2 + header), {args.n} submissions, {args.reps} reps")
+        for name, sample in samples.items():
+            print(f"  {name:<20} {fmt_sample(sample)}")
+            print(f"    {agreement.compare(name, want, measures[name].scores()).summary()}")
+        times = ratio(samples["nbgrader autograde"], samples["sheetgrade grade"])
+        print(f"  sheetgrade is {times:.1f}x faster (medians)" if times else "  no ratio")
+
+
+if __name__ == "__main__":
+    main()

@@ -151,7 +151,10 @@ def _sheet_context(course: Course, sheet: Sheet) -> dict[str, Any]:
             {"id": t.id, "title": t.title, "points": t.points} for t in tasks if t.kind == "manual"
         ],
         "zip": f"{sheet.id}.zip",
-        "notebook": Path(sheet.config.notebook).name if sheet.config.notebook else None,
+        # what students pass to `sheetgrade check`: the notebook, or the folder of several
+        "notebook": Path(sheet.config.notebook).name
+        if sheet.config.notebook
+        else ("." if sheet.config.notebooks else None),
         "topic": sheet.config.topic,
         "lectures": _fmt_lectures(sheet.config.lectures),
     }
@@ -332,7 +335,7 @@ def release_sheet(course: Course, sheet_id: str, *, wheel: Path | None = None) -
 def _build_state(course: Course, sheet: Sheet) -> str:
     from sheetgrade.sheets.build import current_hash
 
-    if sheet.notebook_path is None:
+    if not sheet.notebook_paths:
         return "-"
     built = built_hash(course, sheet.id)
     if built is None:
@@ -368,7 +371,7 @@ def show_sheet(course: Course, sheet_id: str) -> dict[str, Any]:
 
     sheet = course.sheet(course.resolve_sheet_id(sheet_id))
     info = _sheet_context(course, sheet)
-    info["notebook"] = sheet.config.notebook
+    info["notebook"] = sheet.config.notebook or ", ".join(sheet.config.notebooks) or None
     info["data"] = list(sheet.config.data)
     info["built"] = _build_state(course, sheet)
     row = _released_rows(course).get(sheet.id)

@@ -109,7 +109,7 @@ def _store(course_root: Path, owner: str, files: dict[str, str]) -> str:
     for name, text in files.items():
         (course_root / rel / name).parent.mkdir(parents=True, exist_ok=True)
         (course_root / rel / name).write_text(text, encoding="utf-8")
-    first = next((n for n in ("part1.ipynb", "part2.ipynb") if n in files), None)
+    first = next((n for n in files if n.endswith(".ipynb")), None)
     now = datetime.now(UTC).isoformat()
     with store.transaction(course.engine) as conn:
         conn.execute(
@@ -232,3 +232,77 @@ def test_check_one_notebook_or_the_folder(run_cli, several: Path, tmp_path: Path
     rest = run_cli("check", str(work))
     assert rest.exit_code == 0, rest.output
     assert "note: part2.ipynb is not in" in rest.stdout
+
+
+def _ps1_source() -> Path | None:
+    """nbgrader's user-guide ps1 in the competitors' venv, if it is installed."""
+    import os
+
+    venv = Path(
+        os.environ.get("COMPETITOR_VENV")
+        or Path(__file__).resolve().parents[2] / "benchmarks" / ".venv-competitors"
+    )
+    found = sorted(venv.glob("lib/python3*/site-packages/nbgrader/docs/source/user_guide/source"))
+    return found[0] if found and (found[0] / "ps1" / "problem2.ipynb").is_file() else None
+
+
+PS1_YML = """\
+title: Problem set 1 (nbgrader user guide)
+notebooks: [problem1.ipynb, problem2.ipynb]
+header: header.ipynb
+tasks:
+  - {id: correct_squares, points: 1, kind: auto}
+  - {id: squares_invalid_input, points: 1, kind: auto}
+  - {id: correct_sum_of_squares, points: 0.5, kind: auto}
+  - {id: sum_of_squares_uses_squares, points: 0.5, kind: auto}
+  - {id: sum_of_squares_equation, points: 1, kind: manual}
+  - {id: sum_of_squares_application, points: 2, kind: manual}
+  - {id: part-a, points: 1, kind: manual}
+  - {id: part-b, points: 2, kind: manual}
+"""
+
+
+@pytest.mark.skipif(_ps1_source() is None, reason="needs nbgrader in the competitors' venv")
+def test_nbgrader_ps1_builds_unchanged_and_grades_as_one_sheet(
+    run_cli, example_course: Path
+) -> None:
+    source = _ps1_source()
+    assert source is not None
+    sheet = example_course / "sheets" / SHEET
+    shutil.rmtree(sheet)
+    shutil.copytree(source / "ps1", sheet)  # read at run time, never kept in the repository
+    shutil.copyfile(source / "header.ipynb", sheet / "header.ipynb")
+    (sheet / "sheet.yml").write_text(PS1_YML, encoding="utf-8")
+    built = run_cli("sheet", "build", "01", course=example_course)
+    assert built.exit_code == 0, built.output
+    assert "problem1.ipynb: 4 public and 0 hidden tests" in built.stdout
+    assert "problem2.ipynb: 0 public and 0 hidden tests" in built.stdout
+    student = example_course / "build" / SHEET / "student"
+    header = nbformat.read(str(source / "header.ipynb"), as_version=4)
+    for name in ("problem1.ipynb", "problem2.ipynb"):
+        nb = nbformat.read(str(student / name), as_version=4)
+        assert [c.source for c in nb.cells[: len(header.cells)]] == [c.source for c in header.cells]
+    answers = {
+        "squares": "def squares(n):\n    if n < 1:\n        raise ValueError(n)\n"
+        "    return [i ** 2 for i in range(1, n + 1)]\n",
+        "sum_of_squares": "def sum_of_squares(n):\n    return sum(squares(n))\n",
+    }
+    full = _store(
+        example_course,
+        "s001",
+        {
+            "problem1.ipynb": _answer(example_course, "problem1.ipynb", answers),
+            "problem2.ipynb": _answer(example_course, "problem2.ipynb", {"part-a": "Fibonacci."}),
+        },
+    )
+    only2 = _store(
+        example_course,
+        "s002",
+        {"problem2.ipynb": _answer(example_course, "problem2.ipynb", {"part-a": "Fib."})},
+    )
+    result = run_cli("grade", "01", course=example_course)
+    assert result.exit_code == 0, result.output
+    res = _results(example_course)
+    assert (res[full]["points"], res[full]["max_points"]) == (3, 3)
+    assert res[only2]["points"] == 0
+    assert "problem1.ipynb was not handed in" in res[only2]["message"]

@@ -119,6 +119,13 @@ def test_build_and_release_several_notebooks_with_header(run_cli, tmp_path: Path
         ("test_cube.1", "part2.ipynb"),
     ]
 
+    listing = run_cli("sheet", "list", course=course).stdout
+    assert "01-demo" in listing and "stale" not in listing
+    shown = run_cli("sheet", "show", "01", course=course).stdout
+    assert "notebook: part1.ipynb, part2.ipynb" in shown
+    index = (course / "release" / "index.html").read_text()
+    assert "sheetgrade check ." in index
+
     # the header is part of the build: changing it makes the build stale
     header = course / "sheets" / "01-demo" / "header.ipynb"
     header.write_text(header.read_text().replace("restart", "restart the kernel"))
