@@ -42,5 +42,5 @@ def _notebook_parses(sheet: Sheet) -> None:
     """The sheet's source notebook parses: markers, tests, points, task ids (no code runs)."""
     from sheetgrade.sheets.build import parse_sheet
 
-    if sheet.notebook_path is not None:
+    if sheet.notebook_paths:
         parse_sheet(sheet)
