@@ -179,6 +179,12 @@ def grade_sheet(
     # Started first: it imports what the sheet's notebook imports while we
     # import the judging and read the database. (On Dask, each worker has its own.)
     on_dask = (executor or course.config.grading.executor) == "dask"
+    if on_dask and bundle.parts:
+        raise GradingError(
+            f"sheet {bundle.sheet_id} has several notebooks "
+            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
+            "notebook per submission: grade it with `--executor local`"
+        )
     worker = (
         None
         if on_dask
@@ -276,12 +282,6 @@ def _grade_on_dask(
 ) -> None:
     from sheetgrade.graders.dask_executor import DaskTarget, grade_on_dask
 
-    if bundle.parts:
-        raise GradingError(
-            f"sheet {bundle.sheet_id} has several notebooks "
-            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
-            "notebook per submission: grade it with `--executor local`"
-        )
     grading = course.config.grading
     target = DaskTarget.choose(
         scheduler=scheduler or grading.scheduler,
