@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 
 from sheetgrade.course import store
 from sheetgrade.roster.errors import RosterError
@@ -100,7 +100,6 @@ def diff(old: Roster, new: Roster) -> Changes:
 
 def _students_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
     """Which of ``ids`` own rows that must not lose their student: id -> what."""
-    found: dict[str, str] = {}
     checks = [
         (
             "submissions",
@@ -131,14 +130,11 @@ def _students_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
             select(store.excused.c.student_id).where(store.excused.c.student_id.in_(ids)),
         ),
     ]
-    for what, query in checks:
-        for (sid,) in conn.execute(query.distinct()):
-            found.setdefault(sid, what)
-    return found
+    return _first_use(conn, checks)
 
 
 def _teams_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
+    """Which of ``ids`` own rows that must not lose their team: id -> what."""
     checks = [
         (
             "submissions",
@@ -153,9 +149,15 @@ def _teams_with_work(conn: Connection, ids: list[str]) -> dict[str, str]:
             ),
         ),
     ]
+    return _first_use(conn, checks)
+
+
+def _first_use(conn: Connection, checks: list[tuple[str, Select[Any]]]) -> dict[str, str]:
+    """id -> the first kind of row (``checks`` in order) whose query finds it."""
+    found: dict[str, str] = {}
     for what, query in checks:
-        for (tid,) in conn.execute(query.distinct()):
-            found.setdefault(tid, what)
+        for (key,) in conn.execute(query.distinct()):
+            found.setdefault(key, what)
     return found
 
 
