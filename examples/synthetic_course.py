@@ -241,28 +241,7 @@ def _submission(
             "created_at": now.isoformat(),
         }
     )
-    total = 0.0
-    for t in range(term.auto_n):
-        for half, hidden in ((0, False), (1, True)):
-            mx = points[t] / 2
-            got = mx if rng.random() < ability else 0.0
-            total += got
-            work.tests.append(
-                {
-                    "build_hash": f"build-{sid}",
-                    "submission_sha": sha,
-                    "test_id": f"{t + 1}-{half}",
-                    "task_id": str(t + 1),
-                    "points": got,
-                    "max_points": mx,
-                    "passed": got >= mx,
-                    "message": "" if hidden else ("ok" if got >= mx else "values differ"),
-                    "kind": "native",
-                    "level": "tamper-proof",
-                    "hidden": hidden,
-                    "duration": 0.01,
-                }
-            )
+    total = _tests(work, term, sid, sha, ability, rng)
     work.results.append(
         {
             "build_hash": f"build-{sid}",
@@ -293,6 +272,34 @@ def _submission(
                 "updated_at": now.isoformat(),
             }
         )
+
+
+def _tests(work: _Work, term: _Term, sid: str, sha: str, ability: float, rng: Generator) -> float:
+    """A public and a hidden test per autograded task, each passed with probability
+    ``ability``; return the points they give."""
+    total = 0.0
+    for t in range(term.auto_n):
+        for half, hidden in ((0, False), (1, True)):
+            mx = term.points[t] / 2
+            got = mx if rng.random() < ability else 0.0
+            total += got
+            work.tests.append(
+                {
+                    "build_hash": f"build-{sid}",
+                    "submission_sha": sha,
+                    "test_id": f"{t + 1}-{half}",
+                    "task_id": str(t + 1),
+                    "points": got,
+                    "max_points": mx,
+                    "passed": got >= mx,
+                    "message": "" if hidden else ("ok" if got >= mx else "values differ"),
+                    "kind": "native",
+                    "level": "tamper-proof",
+                    "hidden": hidden,
+                    "duration": 0.01,
+                }
+            )
+    return total
 
 
 def _fill_store(engine: Engine, term: _Term, people: _People, work: _Work) -> None:
