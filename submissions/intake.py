@@ -137,13 +137,6 @@ def collect(
     )
     # 1. scan sources into uploads, match them
     items = _merge(_match_sources(run, sources, assignment), report)
-    if assignment is not None and not any(
-        i.upload.layout in ("nbgrader", "inbound") for i in items
-    ):
-        report.warnings.append(
-            f"--assignment {assignment}: no nbgrader submissions of it in the sources; "
-            f"it only picks the assignment of an nbgrader tree"
-        )
     # 2. contents, owner, time, lateness
     good = _read_uploads(run, items, sheet_rules(sheet_obj), deadlines)
     good = check_sources(course, run.sheet_id, good, report)
@@ -222,6 +215,13 @@ def _match_sources(run: _Run, sources: Sequence[str | Path], assignment: str | N
                 if match.kind == "unknown" and upload.moodle is not None:
                     match = legacy_team_match(upload.label, people) or match
             items.append(Item(upload, len(items), match, unresolved=unresolved))
+    if assignment is not None and not any(
+        i.upload.layout in ("nbgrader", "inbound") for i in items
+    ):
+        report.warnings.append(
+            f"--assignment {assignment}: no nbgrader submissions of it in the sources; "
+            f"it only picks the assignment of an nbgrader tree"
+        )
     return items
 
 

@@ -106,7 +106,10 @@ def _strip_common(entries: list[Entry]) -> list[Entry]:
 def _split(entries: list[Entry], label: str, ctx: Context, scan: Scan, *, root: str = "") -> None:
     paths = [e.path for e in entries]
     tops = {p.partition("/")[0] for p in paths if "/" in p and not p.startswith("__MACOSX/")}
-    if root == "submitted" or any(p.startswith("submitted/") for p in paths):
+    inner = _unwrapped(entries, tops)
+    if root == "" and inner is not None:
+        _split(inner, label, ctx, scan)  # a zip of the folder that holds the layout
+    elif root == "submitted" or any(p.startswith("submitted/") for p in paths):
         split_submitted(entries, label, ctx, scan, "" if root == "submitted" else "submitted/")
     elif root == "inbound" or any(p.startswith("inbound/") for p in paths):
         split_inbound(entries, label, ctx, scan, "" if root == "inbound" else "inbound/")
@@ -118,6 +121,24 @@ def _split(entries: list[Entry], label: str, ctx: Context, scan: Scan, *, root: 
         split_noto(entries, label, ctx, scan)
     else:
         _split_folders(entries, label, ctx, scan)
+
+
+def _unwrapped(entries: list[Entry], tops: set[str]) -> list[Entry] | None:
+    """The entries below a single wrapping folder when that folder holds an nbgrader or NOTO
+    layout (``course/submitted/…``, ``moodlesubmissions/<NOTO folders>``), else None."""
+    if len(tops) != 1 or tops & {"submitted", "inbound"}:
+        return None
+    prefix = next(iter(tops)) + "/"
+    inner = [
+        Entry(e.path[len(prefix) :], e.size, e.mtime, e.read)
+        for e in entries
+        if e.path.startswith(prefix)
+    ]
+    if len(inner) != len([e for e in entries if not e.path.startswith("__MACOSX/")]):
+        return None  # files beside the folder: not a wrapper
+    below = {e.path.partition("/")[0] for e in inner if "/" in e.path}
+    known = bool(below & {"submitted", "inbound"}) or looks_like_noto(below)
+    return inner if known or (below and all(is_inbound_name(t) for t in below)) else None
 
 
 def _split_moodle(entries: list[Entry], label: str, scan: Scan) -> None:

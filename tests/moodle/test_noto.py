@@ -7,6 +7,7 @@ unmatched folders reported by name, exit 1."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from submission_helpers import SHEET, notebook, rows, solo_students
@@ -61,3 +62,9 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
         assert sorted(p.name for p in version.iterdir()) == ["manifest.json", "pca.ipynb"]
         manifest = json.loads((version / "manifest.json").read_text())
         assert manifest["time_origin"] == "NOTO gradebook (Last modified (submission))"
+
+    # the same folders zipped with their wrapping folder: the same uploads, nothing new
+    archive = shutil.make_archive(str(tmp_path / "noto"), "zip", tmp_path, root.name)
+    again = run_cli("collect", SHEET, archive, "--received-at", "2026-10-27T20:00", course=course)
+    assert again.exit_code == 1, again.output
+    assert "01-pca: 3 unchanged, 1 unmatched" in again.stdout
