@@ -254,21 +254,9 @@ def _points(
     is_auto_task = tasks["kind"].eq("auto").to_numpy()
     points = np.full((len(student_ids), len(tasks)), np.nan)
     points[:, is_auto_task] = 0.0
-    auto_pts = credit.merge(auto, on=["sheet_id", "sha256"])
-    _scatter(
-        points,
-        student_ids.get_indexer(auto_pts["student_id"]),
-        task_index.get_indexer(
-            pd.MultiIndex.from_arrays([auto_pts["sheet_id"], auto_pts["task_id"]])
-        ),
-        auto_pts["points"].to_numpy(dtype=float),
-        only=is_auto_task,
-    )
-    team_marks = marks[marks.subject_kind == "team"].merge(
-        members[["team_id", "student_id"]], left_on="subject_id", right_on="team_id"
-    )
-    own_marks = marks[marks.subject_kind == "student"].rename(columns={"subject_id": "student_id"})
-    for frame in (team_marks, own_marks):  # own marks last: they override the team's
+
+    def fill(frame: pd.DataFrame, only: np.ndarray) -> None:
+        """Each row's points at (its student, its task), for the tasks ``only`` allows."""
         _scatter(
             points,
             student_ids.get_indexer(frame["student_id"]),
@@ -276,8 +264,16 @@ def _points(
                 pd.MultiIndex.from_arrays([frame["sheet_id"], frame["task_id"]])
             ),
             frame["points"].to_numpy(dtype=float),
-            only=~is_auto_task,
+            only=only,
         )
+
+    fill(credit.merge(auto, on=["sheet_id", "sha256"]), is_auto_task)
+    team_marks = marks[marks.subject_kind == "team"].merge(
+        members[["team_id", "student_id"]], left_on="subject_id", right_on="team_id"
+    )
+    own_marks = marks[marks.subject_kind == "student"].rename(columns={"subject_id": "student_id"})
+    for frame in (team_marks, own_marks):  # own marks last: they override the team's
+        fill(frame, ~is_auto_task)
     capped: np.ndarray = np.minimum(points, tasks["points"].to_numpy(dtype=float))
     return capped
 
