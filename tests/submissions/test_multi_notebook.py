@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import nbformat
-from submission_helpers import SHEET, rows, solo_students
+from submission_helpers import SHEET, rows, solo_students, write_zip
 
 PS1 = "14-ps1"
 PS1_YML = """\
@@ -119,3 +119,29 @@ def test_wrong_sheet_seen_through_every_notebook(course: Path, tmp_path: Path, r
     assert right.exit_code == 0, right.output
     assert "3 stored" in right.stdout
     assert all("looks-like" not in r["flags"] for r in rows(course, PS1))
+
+
+def test_moodle_download_of_a_multi_notebook_sheet(course: Path, tmp_path: Path, run_cli) -> None:
+    add_ps1(course)
+    a, b = solo_students(course)[:2]
+    download = write_zip(
+        tmp_path / "ps1-moodle.zip",
+        [
+            (f"{a.name}_4711_assignsubmission_file/problem1.ipynb", nb("P1")),
+            (f"{a.name}_4711_assignsubmission_file/ps1/problem2.ipynb", nb("P2")),
+            (f"{b.name}_4712_assignsubmission_file/problem1.ipynb", nb("P1", code="y = 2")),
+        ],
+    )
+    result = run_cli("collect", PS1, download, "--received-at", "2026-11-04T12:00", course=course)
+    assert result.exit_code == 0, result.output
+    by_owner = {r["owner"]: r for r in rows(course, PS1)}
+    assert sorted(p.name for p in (course / by_owner[a.id]["path"]).iterdir()) == [
+        "manifest.json",
+        "problem1.ipynb",
+        "problem2.ipynb",
+    ]
+    assert (
+        json.loads(by_owner[a.id]["flags"]) == ["time:zip-entry"]
+        or "notebook-missing" not in (by_owner[a.id]["flags"])
+    )
+    assert "notebook-missing:problem2.ipynb" in json.loads(by_owner[b.id]["flags"])
