@@ -47,6 +47,23 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def new_operation(
+    conn: Connection, *, sheet_id: str, kind: str, detail: dict[str, Any], at: str | None = None
+) -> int:
+    """Record one operation (collect, undo, withdraw, restore) by the current actor; its id."""
+    op = conn.execute(
+        store.operations.insert().values(
+            sheet_id=sheet_id,
+            kind=kind,
+            at=at or _now(),
+            actor=current_actor(),
+            detail=json.dumps(detail),
+        )
+    ).inserted_primary_key
+    assert op is not None
+    return int(op[0])
+
+
 def record_collect(
     conn: Connection,
     *,
@@ -61,17 +78,7 @@ def record_collect(
     Runs in the caller's transaction, the one that inserts the versions.
     """
     detail = {"sources": list(sources), "force": forced, "stored": len(submission_ids)}
-    op = conn.execute(
-        store.operations.insert().values(
-            sheet_id=sheet_id,
-            kind="collect",
-            at=at or _now(),
-            actor=current_actor(),
-            detail=json.dumps(detail),
-        )
-    ).inserted_primary_key
-    assert op is not None
-    op_id = int(op[0])
+    op_id = new_operation(conn, sheet_id=sheet_id, kind="collect", detail=detail, at=at)
     if submission_ids:
         conn.execute(
             store.submission_events.insert(),
@@ -171,17 +178,7 @@ def change_versions(
         )
     if dry_run or not ids:
         return report
-    op = conn.execute(
-        store.operations.insert().values(
-            sheet_id=sheet_id,
-            kind=kind,
-            at=_now(),
-            actor=current_actor(),
-            detail=json.dumps(detail),
-        )
-    ).inserted_primary_key
-    assert op is not None
-    report.operation_id = int(op[0])
+    report.operation_id = new_operation(conn, sheet_id=sheet_id, kind=kind, detail=detail)
     w = store.withdrawn_submissions
     if action == "withdrawn":
         conn.execute(
@@ -242,17 +239,9 @@ def undo_collect(course: Course, sheet: str, *, dry_run: bool = False) -> Operat
             report.undoes = {"id": last.id, "at": last.at, **json.loads(last.detail)}
             if not dry_run:
                 if report.operation_id is None:  # every version already withdrawn by hand
-                    op = conn.execute(
-                        o.insert().values(
-                            sheet_id=sheet_id,
-                            kind="undo",
-                            at=_now(),
-                            actor=current_actor(),
-                            detail=json.dumps(detail),
-                        )
-                    ).inserted_primary_key
-                    assert op is not None
-                    report.operation_id = int(op[0])
+                    report.operation_id = new_operation(
+                        conn, sheet_id=sheet_id, kind="undo", detail=detail
+                    )
                 conn.execute(
                     o.update().where(o.c.id == last.id).values(undone_by=report.operation_id)
                 )
