@@ -4,7 +4,9 @@ What Moodle writes (``mod/assign/classes/downloader.php`` since Moodle 4.1,
 ``assign::download_submissions`` in ``mod/assign/locallib.php`` before): one
 folder per submission, named ``<prefix>_assignsubmission_<plugin>`` with the
 plugin's files below it (``file`` for uploads, keeping their subfolders;
-``onlinetext`` for the online text, ``onlinetext.html`` and its images). The
+``onlinetext`` for the online text, ``onlinetext.html`` and its images; the
+NOTO plugin's ``noto``, one ``<name>_user<user id>.zip`` of the student's
+JupyterHub folder, opened like any zip in an upload). The
 prefix is
 
 - individual submissions: ``<full name>_<participant id>``, the full name with
@@ -51,7 +53,7 @@ _NO_ID = re.compile(
 )
 BLIND_NAMES = {"participant", "teilnehmer/in", "teilnehmerin", "teilnehmer", "teilnehmer in"}
 DEFAULT_GROUP = "Default group"  # mod_assign's 'defaultteam' string (English)
-SUBMISSION_PLUGINS = ("file", "onlinetext")
+SUBMISSION_PLUGINS = ("file", "onlinetext", "noto")  # noto: one zip of the JupyterHub folder
 
 
 @dataclass(frozen=True)

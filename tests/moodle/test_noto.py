@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from submission_helpers import SHEET, notebook, rows, solo_students
+from submission_helpers import SHEET, notebook, rows, solo_students, write_zip
 
 HEADER = (
     '"Identifier","Full name","Email address","Status","Grade","Maximum Grade",'
@@ -68,3 +68,18 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
     again = run_cli("collect", SHEET, archive, "--received-at", "2026-10-27T20:00", course=course)
     assert again.exit_code == 1, again.output
     assert "01-pca: 3 unchanged, 1 unmatched" in again.stdout
+
+
+def test_moodle_download_of_a_noto_assignment(course: Path, tmp_path: Path, run_cli) -> None:
+    a = solo_students(course)[0]
+    inner = write_zip(tmp_path / "inner.zip", [("pca/pca.ipynb", notebook("a = 2"))])
+    download = write_zip(
+        tmp_path / "download.zip",
+        [(f"{a.name}_4711_assignsubmission_noto/pca_user9.zip", inner.read_bytes())],
+    )
+    result = run_cli("collect", SHEET, download, "--received-at", "2026-10-27T20:00", course=course)
+    assert result.exit_code == 0, result.output
+    assert "1 stored" in result.stdout
+    (row,) = rows(course)
+    assert row["owner"] == a.id and row["notebook"] == "pca.ipynb"
+    assert (course / row["path"] / "pca.ipynb").read_bytes() == notebook("a = 2")
