@@ -130,6 +130,11 @@ def split_noto(entries: list[Entry], label: str, ctx: Context, scan: Scan) -> No
         )
         files = [e for e in files if not e.path.startswith(inside)]
         labels = [n for n in (book.email, book.full_name, parsed.person) if n] or [top]
+        if labels == [top]:
+            scan.notes.append(
+                f"{source}: the folder names only Moodle's user id ({parsed.user_id}) and holds no "
+                f"{GRADEBOOK}/ worksheet; rename it to the student's id to collect it"
+            )
         scan.uploads.append(
             Upload(
                 source,

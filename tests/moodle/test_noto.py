@@ -42,13 +42,17 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
     old.mkdir()
     (old / "pca.ipynb").write_bytes(notebook("c = 1"))
     gradebook(old, 31, "Someone Else", c.email, "28/10/2026 10:45:00")
+    bare = root / "pca_student40"  # the older layout without its gradebook: no name at all
+    bare.mkdir()
+    (bare / "pca.ipynb").write_bytes(notebook("e = 1"))
     stranger = root / "pca_course15917_student77_submission583999_Nobody_Here"
     stranger.mkdir()
     (stranger / "pca.ipynb").write_bytes(notebook("d = 1"))
 
     result = run_cli("collect", SHEET, root, "--received-at", "2026-10-27T20:00", course=course)
     assert result.exit_code == 1, result.output
-    assert "3 stored, 1 unmatched" in result.stdout
+    assert "3 stored, 2 unmatched" in result.stdout
+    assert "pca_student40/: the folder names only Moodle's user id (40)" in result.stdout
     assert f"unmatched  {root}: {stranger.name}/: 'Nobody Here' matches no student" in result.stdout
     by_owner = {r["owner"]: r for r in rows(course)}
     assert set(by_owner) == {a.id, b.id, c.id}
@@ -67,7 +71,7 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
     archive = shutil.make_archive(str(tmp_path / "noto"), "zip", tmp_path, root.name)
     again = run_cli("collect", SHEET, archive, "--received-at", "2026-10-27T20:00", course=course)
     assert again.exit_code == 1, again.output
-    assert "01-pca: 3 unchanged, 1 unmatched" in again.stdout
+    assert "01-pca: 3 unchanged, 2 unmatched" in again.stdout
 
 
 def test_moodle_download_of_a_noto_assignment(course: Path, tmp_path: Path, run_cli) -> None:
