@@ -141,7 +141,7 @@ def run_ps1(root: Path, n: int) -> dict[str, Any]:
     theirs = {kinds[s]: v for s, v in theirs.items()}
     ours = {kinds[s]: v for s, v in ours.items()}
     return {
-        "sheet": "ps1 (nbgrader user guide, problem1)",
+        "sheet": "ps1 (nbgrader user guide: problem1 + problem2 + header, one sheet)",
         "tool": "nbgrader",
         "pattern": "nbgrader's own example, read from the installed package",
         "builds": True,

@@ -185,11 +185,7 @@ def grade_sheet(
             f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
             "notebook per submission: grade it with `--executor local`"
         )
-    worker = (
-        None
-        if on_dask
-        else open_backend(preload=sheet_modules(bundle.path / bundle.reference_notebook))
-    )
+    worker = None if on_dask else open_backend(preload=_preload(bundle))
     try:
         from sheetgrade.course.locks import sheet_lock
         from sheetgrade.graders.results import recorded_build_hash
@@ -220,6 +216,13 @@ def grade_sheet(
     finally:
         if worker is not None:
             worker.close()
+
+
+def _preload(bundle: AutograderBundle) -> tuple[str, ...]:
+    """What the warm worker imports: what the sheet's reference notebooks import."""
+    assert bundle.path is not None
+    names = (m for p in bundle.notebook_parts() for m in sheet_modules(bundle.path / p.reference))
+    return tuple(dict.fromkeys(names))
 
 
 def _grade_locked(

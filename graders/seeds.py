@@ -13,7 +13,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheetgrade.graders.batch import load_bundle, process_limits
 from sheetgrade.graders.errors import GradingError
@@ -25,6 +25,7 @@ from sheetgrade.graders.validate import _RenewingTarget
 
 if TYPE_CHECKING:
     from sheetgrade.course.course import Course
+    from sheetgrade.sheets.model import TestCase
 
 SEED_LINE = re.compile(r"^(\s*)SEED\s*=\s*\d+\s*$", re.MULTILINE)
 
@@ -76,29 +77,39 @@ def sweep_seeds(
     workroot = Path(tempfile.mkdtemp(prefix="sheetgrade-seeds-"))
     try:
         with open_backend() as worker:
-            reference = start_reference(
-                worker,
-                bundle.path / bundle.reference_notebook,
-                limits,
-                workroot / "reference",
-                bundle.data_sources(),
-            )
-            try:
-                target = _RenewingTarget(reference.process, limits.timeout)
-                for test, sweep in zip(tests, sweeps, strict=True):
-                    for seed in range(first_seed, first_seed + runs):
-                        sweep.seeds.append(seed)
-                        outcome = run_test(
-                            replace(test, code=with_seed(test.code, seed)), target, reference
-                        )
-                        if not outcome.passed:
-                            sweep.failures += 1
-                            if not sweep.first_failure:
-                                sweep.first_failure = f"seed {seed}: {outcome.message}"
-            finally:
-                reference.process.close()
+            for index, part in enumerate(bundle.notebook_parts()):  # one reference per notebook
+                own = {t.id for t in bundle.tests_in(part)}
+                pairs = [(t, s) for t, s in zip(tests, sweeps, strict=True) if t.id in own]
+                if not pairs:
+                    continue
+                reference = start_reference(
+                    worker,
+                    bundle.path / part.reference,
+                    limits,
+                    workroot / f"reference{index}",
+                    bundle.data_sources(),
+                )
+                try:
+                    target = _RenewingTarget(reference.process, limits.timeout)
+                    for test, sweep in pairs:
+                        _sweep(test, sweep, target, reference, first_seed, runs)
+                finally:
+                    reference.process.close()
     except GradingError as exc:
         raise GradingError(f"sheet {sheet_id}: {exc}") from None
     finally:
         remove_tree(workroot)
     return sweeps
+
+
+def _sweep(
+    test: TestCase, sweep: SeedSweep, target: Any, reference: Any, first_seed: int, runs: int
+) -> None:
+    """Run one seeded check with each seed, counting failures into ``sweep``."""
+    for seed in range(first_seed, first_seed + runs):
+        sweep.seeds.append(seed)
+        outcome = run_test(replace(test, code=with_seed(test.code, seed)), target, reference)
+        if not outcome.passed:
+            sweep.failures += 1
+            if not sweep.first_failure:
+                sweep.first_failure = f"seed {seed}: {outcome.message}"

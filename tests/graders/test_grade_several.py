@@ -232,6 +232,10 @@ def test_check_one_notebook_or_the_folder(run_cli, several: Path, tmp_path: Path
     assert "== part1.ipynb" in both.stdout and "== part2.ipynb" in both.stdout
     assert "test_cube FAIL" in both.stdout
 
+    named = run_cli("check", str(work / "part1.ipynb"), str(work / "part2.ipynb"), "test_squares")
+    assert named.exit_code == 0, named.output  # the task is part1's: part2 is not run
+    assert "test_squares PASS" in named.stdout and "test_cube" not in named.stdout
+
     (work / "part2.ipynb").unlink()
     rest = run_cli("check", str(work))
     assert rest.exit_code == 0, rest.output

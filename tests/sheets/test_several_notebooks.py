@@ -182,3 +182,39 @@ def test_a_missing_notebook_is_named(run_cli, tmp_path: Path, missing: str) -> N
     result = run_cli("sheet", "build", "01", course=course)
     assert result.exit_code == 1
     assert missing in result.stderr and "not found" in result.stderr
+
+
+NATIVE_YML = """\
+title: Two native notebooks
+notebooks: [one.ipynb, two.ipynb]
+tasks:
+  - {id: 1a, points: 1, kind: auto}
+  - {id: 1b, points: 1, kind: auto}
+"""
+
+
+def _native(name: str, task: str, body: str) -> list:
+    return [
+        code("import numpy as np"),
+        code(f"def {name}(x):\n    # BEGIN SOLUTION\n    return {body}\n    # END SOLUTION"),
+        code(
+            f"# CHECK {task} points=1\nSEED = 3\nx = np.random.default_rng(SEED).normal(size=4)\n"
+            f"expect_close(student.{name}(x), reference.{name}(x))"
+        ),
+    ]
+
+
+def test_native_notebooks_each_check_against_their_own_reference(run_cli, tmp_path: Path) -> None:
+    root = tmp_path / "course"
+    sheet = root / "sheets" / "01-demo"
+    sheet.mkdir(parents=True)
+    (root / "course.yml").write_text(COURSE_YML, encoding="utf-8")
+    (sheet / "sheet.yml").write_text(NATIVE_YML, encoding="utf-8")
+    write_notebook(sheet / "one.ipynb", _native("twice", "1a", "2 * x"))
+    write_notebook(sheet / "two.ipynb", _native("thrice", "1b", "3 * x"))
+    built = run_cli("sheet", "build", "01", course=root)
+    assert built.exit_code == 0, built.output
+    # each seeded check runs against its own notebook's reference (thrice is not in one.ipynb)
+    seeds = run_cli("sheet", "seeds", "01", "--runs", "2", course=root)
+    assert seeds.exit_code == 0, seeds.output
+    assert "2 stochastic checks, 2 seeds each: no failure" in seeds.stdout
