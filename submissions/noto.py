@@ -20,7 +20,8 @@ student's e-mail address, full name and "Last modified (submission)" as
 ``dd/mm/YYYY HH:MM:SS`` (the Moodle server's time, read in the course timezone).
 
 The student is matched by the worksheet's e-mail address, else by the full
-name (the worksheet's, else the folder's). Moodle's user id is not a roster
+name (the worksheet's, else the folder's). Other folders beside them (one
+renamed by hand to the student's id) are matched by their name. Moodle's user id is not a roster
 key and is never used to match. The ``gradebook`` folder is the plugin's, not
 the student's work, and is left out.
 """
@@ -64,8 +65,9 @@ def parse_folder(folder: str) -> NotoFolder | None:
 
 
 def looks_like_noto(tops: set[str]) -> bool:
-    """Every top-level folder is named as the NOTO plugin names them."""
-    return bool(tops) and all(parse_folder(t) is not None for t in tops)
+    """Most top-level folders (at least half) are named as the NOTO plugin names them."""
+    named = sum(parse_folder(t) is not None for t in tops)
+    return named > 0 and named * 2 >= len(tops)
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,10 @@ def split_noto(entries: list[Entry], label: str, ctx: Context, scan: Scan) -> No
             folders.setdefault(top, []).append(Entry(rest, e.size, e.mtime, e.read))
     for top, files in sorted(folders.items()):
         parsed = parse_folder(top)
-        assert parsed is not None  # looks_like_noto holds for every folder
         source = f"{label}: {top}/"
+        if parsed is None:  # a folder renamed by hand, e.g. to the student's id
+            scan.uploads.append(Upload(source, top, "folder", files))
+            continue
         inside = GRADEBOOK + "/"
         book = _read_gradebook(
             [

@@ -42,6 +42,9 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
     old.mkdir()
     (old / "pca.ipynb").write_bytes(notebook("c = 1"))
     gradebook(old, 31, "Someone Else", c.email, "28/10/2026 10:45:00")
+    d = solo_students(course)[3]
+    (root / d.id).mkdir()  # renamed by hand to the student's id
+    (root / d.id / "pca.ipynb").write_bytes(notebook("f = 1"))
     bare = root / "pca_student40"  # the older layout without its gradebook: no name at all
     bare.mkdir()
     (bare / "pca.ipynb").write_bytes(notebook("e = 1"))
@@ -51,11 +54,11 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
 
     result = run_cli("collect", SHEET, root, "--received-at", "2026-10-27T20:00", course=course)
     assert result.exit_code == 1, result.output
-    assert "3 stored, 2 unmatched" in result.stdout
+    assert "4 stored, 2 unmatched" in result.stdout
     assert "pca_student40/: the folder names only Moodle's user id (40)" in result.stdout
     assert f"unmatched  {root}: {stranger.name}/: 'Nobody Here' matches no student" in result.stdout
     by_owner = {r["owner"]: r for r in rows(course)}
-    assert set(by_owner) == {a.id, b.id, c.id}
+    assert set(by_owner) == {a.id, b.id, c.id, d.id}
     assert by_owner[a.id]["received_at"] == "2026-10-27T14:01:23+00:00"  # Berlin, CET
     assert by_owner[a.id]["late_seconds"] == 0
     assert by_owner[c.id]["received_at"] == "2026-10-28T09:45:00+00:00"
@@ -71,7 +74,7 @@ def test_noto_folders(course: Path, tmp_path: Path, run_cli) -> None:
     archive = shutil.make_archive(str(tmp_path / "noto"), "zip", tmp_path, root.name)
     again = run_cli("collect", SHEET, archive, "--received-at", "2026-10-27T20:00", course=course)
     assert again.exit_code == 1, again.output
-    assert "01-pca: 3 unchanged, 2 unmatched" in again.stdout
+    assert "01-pca: 4 unchanged, 2 unmatched" in again.stdout
 
 
 def test_moodle_download_of_a_noto_assignment(course: Path, tmp_path: Path, run_cli) -> None:
