@@ -314,3 +314,24 @@ def test_nbgrader_ps1_builds_unchanged_and_grades_as_one_sheet(
     assert (res[full]["points"], res[full]["max_points"]) == (3, 3)
     assert res[only2]["points"] == 0
     assert "problem1.ipynb was not handed in" in res[only2]["message"]
+
+
+def test_collect_a_folder_per_student_then_grade(run_cli, several: Path, tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "s001").mkdir(parents=True)
+    (uploads / "s002").mkdir(parents=True)
+    (uploads / "s001" / "part1.ipynb").write_text(
+        _answer(several, "part1.ipynb", {"squares": SQUARES})
+    )
+    (uploads / "s001" / "part2.ipynb").write_text(_answer(several, "part2.ipynb", {"cube": CUBE}))
+    (uploads / "s002" / "part2.ipynb").write_text(_answer(several, "part2.ipynb", {"cube": CUBE}))
+    collected = run_cli(
+        "collect", "01", str(uploads), "--received-at", "2026-10-20T10:00+02:00", course=several
+    )
+    assert collected.exit_code == 0, collected.output
+    result = run_cli("grade", "01", course=several)
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line[:1] in "sT"}
+    by_points = sorted(r["points"] for r in _results(several).values())
+    assert by_points == [1, 3], rows
+    assert "part1.ipynb was not handed in" in result.stdout
