@@ -165,6 +165,8 @@ def check_notebook(
         TaskCheck(task=t, outcomes=[o for o in result.tests if o.test.task == t.id]) for t in chosen
     ]
     notes = [_cell_error_note(e) for e in result.cell_errors[:5]]
+    if public.notebooks and not public.tests:
+        notes.append(f"{notebook.name} has no public tests; its tasks are graded otherwise")
     notes += [
         f.replace("not run: ", "not run while checking: ")
         for f in result.flags
@@ -183,7 +185,9 @@ def check_notebook(
 
 def sheet_notebooks(public: PublicTests) -> list[str]:
     """The graded notebooks of a sheet of several, in sheet order (empty for one)."""
-    return list(dict.fromkeys(t.notebook for t in public.tests if t.notebook))
+    return list(public.notebooks) or list(
+        dict.fromkeys(t.notebook for t in public.tests if t.notebook)
+    )
 
 
 def _own_tests(public: PublicTests, name: str, wanted: Sequence[str]) -> PublicTests:
@@ -216,6 +220,7 @@ def _own_tests(public: PublicTests, name: str, wanted: Sequence[str]) -> PublicT
         tasks=[t for t in public.tasks if t.id in own or t.id in wanted],
         tests=[t for t in public.tests if t.notebook == match],
         recorded_reference=public.recorded_reference,
+        notebooks=names,
     )
 
 

@@ -296,6 +296,7 @@ def finish_build(prepared: PreparedBuild, report: ValidationReport) -> BuildResu
         tasks=_tasks(sheet),
         tests=[t for t in tests if not t.hidden],
         recorded_reference=dict(report.recorded_reference),
+        notebooks=[s.name for s in prepared.sources] if prepared.several else [],
     )
     public_json = public.to_json() + "\n"
     _check_leaks(prepared, tests, public_json)

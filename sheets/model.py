@@ -200,10 +200,14 @@ class PublicTests:
     tests: list[TestCase]  # public only
     # reference answers of public native checks: key -> encoded value (see graders.sandbox.protocol)
     recorded_reference: dict[str, Any] = field(default_factory=dict)
+    # a sheet of several notebooks: their file names, in order (empty for one notebook)
+    notebooks: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         data = asdict(self)
         data["tests"] = [test_data(t) for t in self.tests]
+        if not self.notebooks:
+            del data["notebooks"]
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
 
     @classmethod

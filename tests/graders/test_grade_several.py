@@ -308,6 +308,9 @@ def test_nbgrader_ps1_builds_unchanged_and_grades_as_one_sheet(
         "s002",
         {"problem2.ipynb": _answer(example_course, "problem2.ipynb", {"part-a": "Fib."})},
     )
+    checked = run_cli("check", str(student / "problem2.ipynb"))
+    assert checked.exit_code == 0, checked.output
+    assert "note: problem2.ipynb has no public tests" in checked.stdout
     result = run_cli("grade", "01", course=example_course)
     assert result.exit_code == 0, result.output
     res = _results(example_course)

@@ -114,6 +114,7 @@ def test_build_and_release_several_notebooks_with_header(run_cli, tmp_path: Path
         second = nbformat.reads(z.read("01-demo/part2.ipynb").decode(), as_version=4)
         assert "cube(3) == 27" not in json.dumps(second)  # the hidden test stays hidden
         public = PublicTests.from_json(z.read("01-demo/public_tests.json").decode())
+    assert public.notebooks == ["part1.ipynb", "part2.ipynb"]
     assert [(t.id, t.notebook) for t in public.tests] == [
         ("test_squares.1", "part1.ipynb"),
         ("test_cube.1", "part2.ipynb"),
