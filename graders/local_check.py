@@ -141,7 +141,7 @@ def check_notebook(
         raise GradingError(f"{notebook}: no such notebook")
     path = find_public_tests(notebook, public_tests)
     public = load_public_tests(path)
-    public = _own_tests(public, notebook.name, tasks)
+    public = own_tests(public, notebook.name, tasks)
     chosen = select_tasks(public, tasks)
     ids = {t.id for t in chosen}
     tests = [t for t in public.tests if t.task in ids]
@@ -190,7 +190,7 @@ def sheet_notebooks(public: PublicTests) -> list[str]:
     )
 
 
-def _own_tests(public: PublicTests, name: str, wanted: Sequence[str]) -> PublicTests:
+def own_tests(public: PublicTests, name: str, wanted: Sequence[str]) -> PublicTests:
     """In a sheet of several notebooks: the tasks whose tests live in notebook ``name``.
 
     Raises:

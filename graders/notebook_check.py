@@ -9,19 +9,22 @@ values recorded at build time in ``public_tests.json``).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sheetgrade.graders.errors import PublicTestsMissing
+from sheetgrade.graders.errors import GradingError, PublicTestsMissing
 from sheetgrade.graders.harness import LiveTarget, RecordedReference, run_test
 from sheetgrade.graders.local_check import (
     CheckReport,
     TaskCheck,
     format_report,
     load_public_tests,
+    own_tests,
     select_tasks,
 )
 from sheetgrade.graders.sandbox import mode
@@ -55,8 +58,14 @@ def check(
         return None
     path = _public_tests_path(tests)
     public = load_public_tests(path)
+    names = namespace if namespace is not None else _notebook_namespace()
+    session = str(names.get("__session__") or os.environ.get("JPY_SESSION_NAME") or "")
+    if public.notebooks and not tasks and session:
+        # a sheet of several notebooks: Jupyter says which one this is; check its tasks
+        with contextlib.suppress(GradingError):
+            public = own_tests(public, Path(session).name, ())
     chosen = select_tasks(public, _flatten(tasks))
-    target = LiveTarget(namespace if namespace is not None else _notebook_namespace())
+    target = LiveTarget(names)
     reference = RecordedReference(public.recorded_reference)
     by_task = []
     for task in chosen:

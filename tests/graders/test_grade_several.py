@@ -223,6 +223,18 @@ def test_check_one_notebook_or_the_folder(run_cli, several: Path, tmp_path: Path
     assert "test_cube" not in one.stdout
     assert one.stdout.strip().endswith("1/1 tasks pass their public tests")
 
+    from sheetgrade import check
+
+    namespace: dict = {"__session__": str(work / "part1.ipynb")}  # as Jupyter sets it
+    exec(SQUARES, namespace)
+    live = check(tests=work / "public_tests.json", namespace=namespace, quiet=True)
+    assert live is not None and live.passed
+    assert [t.task.id for t in live.tasks] == ["test_squares"]
+    del namespace["__session__"]  # unknown notebook: every task, part2's fails here
+    everything = check(tests=work / "public_tests.json", namespace=namespace, quiet=True)
+    assert everything is not None
+    assert [t.task.id for t in everything.tasks] == ["test_squares", "test_cube"]
+
     wrong = run_cli("check", str(work / "part1.ipynb"), "test_cube")
     assert wrong.exit_code == 1
     assert "task 'test_cube' is in part2.ipynb, not part1.ipynb" in wrong.stderr
