@@ -245,27 +245,25 @@ def _with_outputs(prepared: PreparedBuild, report: ValidationReport) -> list[Tes
     return tests
 
 
-def _check_leaks(prepared: PreparedBuild, tests: list[TestCase], public_json: str) -> None:
-    """Each released notebook (header included) and the public tests against its secrets."""
+def _visible(cells: list[Any], label: str) -> dict[str, str]:
     from sheetgrade.sheets.notebook import cell_text
 
+    return {
+        f"{label} cell {i + 1}": visible_text(cell_text(c), c.get("metadata", {}).get("tags", []))
+        for i, c in enumerate(cells)
+    }
+
+
+def _check_leaks(prepared: PreparedBuild, tests: list[TestCase], public_json: str) -> None:
+    """Every released notebook (header included) and the public tests against each
+    notebook's secrets (a sheet of several: a secret of one is sought in all)."""
+    texts = _visible(prepared.header, "header")
+    for source in prepared.sources:
+        label = source.name if prepared.several else "student notebook"
+        texts.update(_visible(source.parsed.student_cells, label))
+    texts[PUBLIC_TESTS_FILE] = public_json
     for source in prepared.sources:
         parsed = source.parsed
-        texts = {
-            f"student notebook cell {i + 1}": visible_text(
-                cell_text(c), c.get("metadata", {}).get("tags", [])
-            )
-            for i, c in enumerate(parsed.student_cells)
-        }
-        texts.update(
-            {
-                f"header cell {i + 1}": visible_text(
-                    cell_text(c), c.get("metadata", {}).get("tags", [])
-                )
-                for i, c in enumerate(prepared.header)
-            }
-        )
-        texts[PUBLIC_TESTS_FILE] = public_json
         check_leaks(
             texts,
             secret_lines=parsed.secret_lines,

@@ -219,3 +219,12 @@ def test_native_notebooks_each_check_against_their_own_reference(run_cli, tmp_pa
     seeds = run_cli("sheet", "seeds", "01", "--runs", "2", course=root)
     assert seeds.exit_code == 0, seeds.output
     assert "2 stochastic checks, 2 seeds each: no failure" in seeds.stdout
+
+
+def test_a_secret_of_one_notebook_shown_in_another_is_refused(run_cli, tmp_path: Path) -> None:
+    two = [md("Hint:\n\n```python\nreturn [i * i for i in range(1, n + 1)]\n```"), *part2()]
+    course = write_sheet(tmp_path / "course", two=two)
+    result = run_cli("sheet", "build", "01", course=course)
+    assert result.exit_code == 1
+    assert "refusing to write the student version of part1.ipynb" in result.stderr
+    assert "part2.ipynb cell 1" in result.stderr
