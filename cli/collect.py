@@ -76,12 +76,14 @@ def collect(
     zip; nbgrader's submitted/<student>/<assignment>/ tree or its exchange's
     inbound/ folder (the assignment is the sheet's id, number or id without
     the number, or --assignment); the folders the NOTO plugin (Moodle and
-    JupyterHub) copies submissions into; a student's own zip or file.
+    JupyterHub) copies submissions into; a student's own zip or file. A sheet
+    with several notebooks takes them all from one upload (one version); a
+    missing one is flagged notebook-missing:NAME.
 
     Uploads are matched to students by id, matriculation number, e-mail or
     name (never guessed), credited to the student's team, timed (Moodle's
     grading worksheet with --worksheet, Moodle zip entry times, nbgrader
-    timestamp.txt, else --received-at) and stored as
+    timestamp.txt, NOTO's gradebook worksheet, else --received-at) and stored as
     immutable versions under submissions/SHEET/. Unsafe or unmatched items are
     refused with a reason and listed in submissions/SHEET/unmatched.csv and
     refused.csv; the rest still collect. Exit status 1 when anything was refused.
