@@ -123,3 +123,39 @@ def moodle_time(year: int, month: int, day: int, hour: int, minute: int) -> date
     from zoneinfo import ZoneInfo
 
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+# ------------------------------------------------------- a sheet of two notebooks
+
+PS1 = "14-ps1"
+PS1_YML = """\
+title: Problem set 1
+notebooks: [problem1.ipynb, problem2.ipynb]
+tasks:
+  - {id: "1", title: Problem 1, points: 3, kind: auto}
+  - {id: "2", title: Problem 2, points: 2, kind: auto}
+"""
+
+
+def add_ps1(course: Path) -> None:
+    """A sheet with two graded notebooks, added to the example course."""
+    yml = course / "course.yml"
+    yml.write_text(
+        yml.read_text().replace(
+            "sheets:\n", f"sheets:\n  - id: {PS1}\n    due: 2026-11-05T10:00+01:00\n", 1
+        )
+    )
+    (course / "sheets" / PS1).mkdir()
+    (course / "sheets" / PS1 / "sheet.yml").write_text(PS1_YML)
+
+
+def nb(*markdown: str, code: str = "x = 1") -> bytes:
+    """A real nbformat notebook: the markdown cells a sheet fixes, one code cell."""
+    import nbformat
+
+    node = nbformat.v4.new_notebook()
+    node.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
+    node.cells.append(nbformat.v4.new_code_cell(code))
+    for i, cell in enumerate(node.cells):
+        cell["id"] = f"c{i}"
+    return nbformat.writes(node).encode()

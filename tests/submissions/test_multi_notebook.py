@@ -8,39 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
-from submission_helpers import SHEET, rows, solo_students, write_zip
-
-PS1 = "14-ps1"
-PS1_YML = """\
-title: Problem set 1
-notebooks: [problem1.ipynb, problem2.ipynb]
-tasks:
-  - {id: "1", title: Problem 1, points: 3, kind: auto}
-  - {id: "2", title: Problem 2, points: 2, kind: auto}
-"""
-
-
-def add_ps1(course: Path) -> None:
-    """A sheet with two graded notebooks, added to the example course."""
-    yml = course / "course.yml"
-    yml.write_text(
-        yml.read_text().replace(
-            "sheets:\n", f"sheets:\n  - id: {PS1}\n    due: 2026-11-05T10:00+01:00\n", 1
-        )
-    )
-    (course / "sheets" / PS1).mkdir()
-    (course / "sheets" / PS1 / "sheet.yml").write_text(PS1_YML)
-
-
-def nb(*markdown: str, code: str = "x = 1") -> bytes:
-    """A real nbformat notebook: the markdown cells a sheet fixes, one code cell."""
-    node = nbformat.v4.new_notebook()
-    node.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
-    node.cells.append(nbformat.v4.new_code_cell(code))
-    for i, cell in enumerate(node.cells):
-        cell["id"] = f"c{i}"
-    return nbformat.writes(node).encode()
+from submission_helpers import PS1, SHEET, add_ps1, nb, rows, solo_students, write_zip
 
 
 def built(course: Path, sheet: str, notebooks: dict[str, bytes]) -> None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from submission_helpers import rows, solo_students
-from test_multi_notebook import PS1, add_ps1, nb
+from submission_helpers import PS1, add_ps1, nb, rows, solo_students
 
 
 def submitted(root: Path, student: str, assignment: str, stamp: str) -> Path:
