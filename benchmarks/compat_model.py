@@ -79,7 +79,8 @@ class CompatSheet:
     source: Callable[[], Any]
     data: dict[str, str] = field(default_factory=dict)
     # (label, edits): edits map text in code cells to its replacement ("" blanks
-    # the cell that starts with the text); None is the solved notebook as is
+    # the cell that starts with the text); None is the solved notebook as is,
+    # UNANSWERED the released notebook handed in as it came
     submissions: list[tuple[str, dict[str, str] | None]] = field(default_factory=list)
     pattern: str = ""
     # differences from the original tool that docs/authoring.md documents:
@@ -97,8 +98,10 @@ class CompatSheet:
         )
 
     def submission(self, index: int) -> Any:
-        nb = self.solved()
         edits = self.submissions[index][1] or {}
+        if edits == UNANSWERED:
+            return unanswered(self.source(), self.tool)
+        nb = self.solved()
         for old, new in edits.items():
             for cell in nb.cells:
                 if cell.cell_type != "code":
@@ -109,6 +112,9 @@ class CompatSheet:
                     cell.source = cell.source.replace(old, new)
         return nb
 
+
+#: a submission's edits that hand in the released notebook unanswered
+UNANSWERED = {"": "unanswered"}
 
 _MARKER = re.compile(r"^\s*#+\s*(BEGIN|END) (SOLUTION|PROMPT)\b.*$")
 
@@ -159,3 +165,43 @@ def nbgrader_solved(source: Any) -> Any:
                 flags=re.DOTALL,
             )
     return nb
+
+
+def unanswered(source: Any, tool: str) -> Any:
+    """The solved notebook with every answer replaced by the stub the tool's
+    student version shows (otter ``...``, nbgrader ``raise NotImplementedError()``)."""
+    from sheetgrade.sheets.errors import Problems
+    from sheetgrade.sheets.formats.nbgrader import nbgrader_stub
+    from sheetgrade.sheets.markers import dots_stub, split_solutions
+
+    def stubbed(text: str, otter: bool) -> tuple[str, bool]:
+        split = split_solutions(
+            text.split("\n"),
+            cell=0,
+            cell_type="code",
+            problems=Problems("unanswered"),
+            stub=dots_stub if otter else nbgrader_stub,
+            line_markers=otter,
+            prompts=otter,
+        )
+        return "\n".join(split.student), split.marked
+
+    nb = nbformat.from_dict(json.loads(json.dumps(source)))
+    if tool == "nbgrader":
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("solution"):
+                text, marked = stubbed(cell.source, otter=False)
+                cell.source = text if marked else "\n".join(nbgrader_stub("", "code"))
+        return nbgrader_solved(nb)
+    in_solution = False
+    for cell in nb.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and re.match(r"#\s+BEGIN SOLUTION", text, re.IGNORECASE):
+            in_solution = True
+        elif cell.cell_type == "raw" and re.match(r"#\s+END SOLUTION", text, re.IGNORECASE):
+            in_solution = False
+        elif cell.cell_type == "code":
+            stub, marked = stubbed(cell.source, otter=True)
+            cell.source = stub if marked or not in_solution else "..."
+    return otter_solved(nb)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from compat_model import CompatSheet
+from compat_model import UNANSWERED, CompatSheet
 
 
 def derive_sheet_yml(source: Any, notebook: str, tool: str, data: list[str]) -> str:
@@ -94,7 +94,7 @@ def sheet_from_file(path: Path, tool: str, name: str) -> CompatSheet:
         path.name,
         derive_sheet_yml(source, path.name, tool, sorted(data)),
         lambda: nbformat.read(str(path), as_version=4),
-        submissions=[("solved", None)],
+        submissions=[("solved", None), ("unanswered", UNANSWERED)],
         pattern=f"real sheet {path}",
     )
     sheet.files = data  # type: ignore[attr-defined]
