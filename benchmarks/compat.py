@@ -123,8 +123,9 @@ def run_sheet(sheet: cs.CompatSheet, root: Path) -> dict[str, Any]:
     row["sheetgrade"] = ours
     row["differences"], row["documented"] = compare(theirs, ours, sheet.documented)
     row["why"] = sheet.why
-    solved_max = theirs.get("solved", {})
-    row["solution_full"] = ours.get("solved") == solved_max
+    full = cs.max_scores(sheet, root / sheet.name / "sheetgrade")
+    solved = ours.get("solved", {})
+    row["solution_full"] = all(abs(solved.get(q, 0.0) - p) < 1e-6 for q, p in full.items())
     return row
 
 

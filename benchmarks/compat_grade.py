@@ -127,6 +127,18 @@ def _read_scores(course_dir: Path, sheet: CompatSheet) -> dict[str, dict[str, fl
     }
 
 
+def max_scores(sheet: CompatSheet, work: Path) -> dict[str, float]:
+    """Each question's points in the build of ``sheet`` under ``work`` (after
+    :func:`sheetgrade_scores`): what a solution at full marks scores."""
+    from sheetgrade.sheets.model import AutograderBundle
+
+    bundle = AutograderBundle.load(work / "course" / "build" / sheet.name / "autograder")
+    out: dict[str, float] = {}
+    for test in bundle.tests:
+        out[test.name] = round(out.get(test.name, 0.0) + test.points, 6)
+    return out
+
+
 def recorded() -> dict[str, Any]:
     """The original tools' scores on these sheets (written by ``make compat RECORD=1``)."""
     return json.loads(RECORDED.read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ if str(HERE) not in sys.path:  # loaded by path (tests/compat) as well as from b
 import compat_nbgrader_sheet  # noqa: E402
 from compat_grade import (  # noqa: E402
     RECORDED,
+    max_scores,
     recorded,
     sheetgrade_scores,
     write_sources,
@@ -45,6 +46,7 @@ __all__ = [
     "SHEETS",
     "CompatSheet",
     "derive_sheet_yml",
+    "max_scores",
     "nbgrader_solved",
     "otter_solved",
     "recorded",

@@ -270,6 +270,7 @@ def _check_leaks(prepared: PreparedBuild, tests: list[TestCase], public_json: st
             tests=tests,
             notebook=source.name,
             code_cells={i for i, c in enumerate(parsed.notebook.cells) if c.cell_type == "code"},
+            given=parsed.given_code(),
         )
 
 

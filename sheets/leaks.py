@@ -13,6 +13,10 @@ is one secret, so a continuation line such as ``y_samples,`` is no secret on
 its own. An instructor shows code on purpose with ``leak: ok`` on the visible
 line (``# leak: ok`` in code, ``<!-- leak: ok -->`` in Markdown) or the cell
 tag ``leak-ok``; :func:`visible_text` leaves such lines and cells out.
+A statement the source itself shows in code students get (``given``: the
+scaffold around a solution, a worked example, the public lines of a test) is
+no secret either, even when a solution or a hidden test repeats it: students
+have it anyway, and the notebook could not be released unchanged otherwise.
 """
 
 from __future__ import annotations
@@ -161,6 +165,7 @@ def find_leaks(
     tests: Iterable[TestCase],
     notebook: str,
     code_cells: set[int] | None = None,
+    given: Iterable[str] = (),
 ) -> list[Leak]:
     """Every secret of the source found in ``texts`` (label -> student-visible text).
 
@@ -171,11 +176,14 @@ def find_leaks(
         notebook: the source notebook's name, for messages.
         code_cells: indices of the source's code cells, whose solution lines are
             compared as whole statements (None: every cell's).
+        given: the code students get from the source as written (code cells);
+            its statements are no secret.
     """
     haystacks = {label: normalise(text) for label, text in texts.items()}
     numbers = {label: NUMBER.findall(text) for label, text in texts.items()}
     tests = list(tests)
     public_lines = {normalise(line) for t in tests if not t.hidden for line in _code_lines(t)}
+    public_lines |= {normalise(line) for code in given for line in statements(code.split("\n"))}
     public_outputs = {
         normalise(expected_output(t)) for t in tests if not t.hidden and t.kind == "ok"
     }
@@ -187,7 +195,7 @@ def find_leaks(
                 leaks.append(Leak(kind, needle, label, origin))
 
     for secret in _secret_statements(secret_lines, code_cells):
-        if _meaningful(secret.text):
+        if _meaningful(secret.text) and normalise(secret.text) not in public_lines:
             search(
                 "solution line",
                 normalise(secret.text),
@@ -231,6 +239,7 @@ def check_leaks(
     tests: Iterable[TestCase],
     notebook: str,
     code_cells: set[int] | None = None,
+    given: Iterable[str] = (),
 ) -> None:
     """Raise LeakError naming every leak, if there is one.
 
@@ -238,7 +247,12 @@ def check_leaks(
         LeakError: the student version holds a secret; nothing has been written.
     """
     leaks = find_leaks(
-        texts, secret_lines=secret_lines, tests=tests, notebook=notebook, code_cells=code_cells
+        texts,
+        secret_lines=secret_lines,
+        tests=tests,
+        notebook=notebook,
+        code_cells=code_cells,
+        given=given,
     )
     if leaks:
         raise LeakError(

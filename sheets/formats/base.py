@@ -43,6 +43,16 @@ class ParsedSheet:
     # read-only cells students get (nbgrader grade_id -> source): edits are flagged
     locked_sources: dict[str, str] = field(default_factory=dict)
 
+    def given_code(self) -> list[str]:
+        """The code students get from the source as written: every student code
+        cell but the ones the build adds. A statement in it is no secret, even
+        when a solution or a hidden test repeats it (the leak check's ``given``)."""
+        return [
+            str(cell.source)
+            for cell in self.student_cells
+            if cell.cell_type == "code" and ROLE_KEY not in cell.get("metadata", {})
+        ]
+
 
 @dataclass
 class DraftTest:
