@@ -20,7 +20,10 @@ or nothing, and the hidden asserts may use names the public part defines.
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
+from dataclasses import replace
 from typing import Any
 
 from nbformat import NotebookNode
@@ -131,15 +134,18 @@ def parse(nb: NotebookNode, config: SheetConfig, problems: Problems) -> ParsedSh
     drafts: list[DraftTest] = []
     secrets: list[SecretLine] = []
     locked_sources: dict[str, str] = {}
+    hidden_names: set[str] = set()  # bound by the hidden regions of the grade cells so far
     for index, cell in enumerate(nb.cells):
         m = meta(cell)
         lines = source_lines(cell)
         if m.get("grade") and not m.get("solution") and cell.cell_type == "code":
             public, hidden = _split_hidden(lines, index, problems)
             student.append(_locked(new_cell("code", "\n".join(public), like=cell), m))
-            drafts += _grade_cell_tests(
+            cell_drafts = _grade_cell_tests(
                 cell, index, m, (lines, public, hidden), task_ids, locked_sources, problems
             )
+            drafts += _after_hidden(cell_drafts, lines, hidden_names)
+            hidden_names |= _names(hidden_code(hidden), bound=True)
             continue
         student_cell, reference_cell, cell_secrets = _answer_cell(cell, index, m, lines, problems)
         student.append(student_cell)
@@ -212,6 +218,43 @@ def _grade_cell_tests(
         )
     drafts.append(DraftTest(task, points, True, kind, full_code, grade_id, index, pending, scoring))
     return drafts
+
+
+def hidden_code(hidden: list[tuple[int, str]]) -> str:
+    """A grade cell's hidden region as code."""
+    return textwrap.dedent("\n".join(line for _, line in hidden))
+
+
+def _names(code: str, *, bound: bool) -> set[str]:
+    """The names ``code`` binds (imports, assignments, definitions) or reads."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) == bound:
+            out.add(node.id)
+        elif bound and isinstance(node, ast.alias):
+            out.add(node.asname or node.name.split(".")[0])
+        elif bound and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+    return out
+
+
+def _after_hidden(
+    drafts: list[DraftTest], lines: list[str], hidden_names: set[str]
+) -> list[DraftTest]:
+    """A grade cell that reads a name only an earlier cell's hidden tests bind
+    (``from numpy.testing import assert_allclose`` in a hidden region) works in
+    nbgrader, which runs grade cells in place, whole. Here it becomes hidden, so
+    that it runs after those hidden tests, in sheet order; its public part, which
+    would fail before them, is no test of its own."""
+    code = "\n".join(line for line in lines if not _autotest_line(line))
+    needs = _names(code, bound=False) - _names(code, bound=True)
+    if not drafts or not (needs & hidden_names):
+        return drafts
+    return [replace(d, hidden=True) for d in drafts if d.hidden or d.points != 0.0]
 
 
 def _answer_cell(
