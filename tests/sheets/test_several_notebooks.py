@@ -228,3 +228,17 @@ def test_a_secret_of_one_notebook_shown_in_another_is_refused(run_cli, tmp_path:
     assert result.exit_code == 1
     assert "refusing to write the student version of part1.ipynb" in result.stderr
     assert "part2.ipynb cell 1" in result.stderr
+
+
+def test_a_header_on_a_sheet_of_one_notebook(run_cli, make_course) -> None:
+    from sheets_helpers import SHEET_YML
+
+    course = make_course(sheet_yml=SHEET_YML + "header: header.ipynb\n")
+    write_notebook(course / "sheets" / "01-demo" / "header.ipynb", list(HEADER))
+    result = run_cli("sheet", "build", "01", course=course)
+    assert result.exit_code == 0, result.output
+    student = nbformat.read(course / "build" / "01-demo" / "student" / "demo.ipynb", as_version=4)
+    assert [c.source for c in student.cells[:2]] == [c.source for c in HEADER]
+    bundle = AutograderBundle.load(course / "build" / "01-demo" / "autograder")
+    assert bundle.parts == [] and all(t.notebook == "" for t in bundle.tests)
+    assert (course / "build" / "01-demo" / "autograder" / "reference.ipynb").is_file()
