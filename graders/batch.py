@@ -178,13 +178,7 @@ def grade_sheet(
     assert bundle.path is not None
     # Started first: it imports what the sheet's notebook imports while we
     # import the judging and read the database. (On Dask, each worker has its own.)
-    on_dask = (executor or course.config.grading.executor) == "dask"
-    if on_dask and bundle.parts:
-        raise GradingError(
-            f"sheet {bundle.sheet_id} has several notebooks "
-            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
-            "notebook per submission: grade it with `--executor local`"
-        )
+    on_dask = _on_dask(bundle, executor or course.config.grading.executor)
     worker = None if on_dask else open_backend(preload=_preload(bundle))
     try:
         from sheetgrade.course.locks import sheet_lock
@@ -216,6 +210,17 @@ def grade_sheet(
     finally:
         if worker is not None:
             worker.close()
+
+
+def _on_dask(bundle: AutograderBundle, executor: str) -> bool:
+    """Whether the run goes to Dask; refused for a sheet of several notebooks."""
+    if executor == "dask" and bundle.parts:
+        raise GradingError(
+            f"sheet {bundle.sheet_id} has several notebooks "
+            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
+            "notebook per submission: grade it with `--executor local`"
+        )
+    return executor == "dask"
 
 
 def _preload(bundle: AutograderBundle) -> tuple[str, ...]:
