@@ -103,6 +103,47 @@ def order_cells() -> list[nbformat.NotebookNode]:
     ]
 
 
+GIVEN_YML = """\
+title: Given code
+notebook: given.ipynb
+tasks:
+  - {id: "1", title: Ratio, points: 2, kind: auto}
+  - {id: "2", title: Scale, points: 1, kind: auto}
+"""
+
+
+def given_cells() -> list[nbformat.NotebookNode]:
+    """Two patterns of real nbgrader sheets: a solution repeating lines of a
+    worked example students are given, and a grade cell using a name that only
+    an earlier grade cell's hidden tests import."""
+    return [
+        nbformat.v4.new_code_cell("import numpy as np"),
+        nbformat.v4.new_code_cell(
+            "def first_column_ratio(a):\n    N = a.shape[0]\n    u = a.copy()\n"
+            "    return u[N - 1, 0] / u[0, 0]\n\n"
+            "a = np.array([[4.0, 3.0], [6.0, 3.0]])\nfirst_column_ratio(a)"
+        ),
+        solution(
+            "ratio",
+            "def lower_ratio(a):\n    ### BEGIN SOLUTION\n    N = a.shape[0]\n    u = a.copy()\n"
+            "    return u[N - 1, 1] / u[0, 1]\n    ### END SOLUTION",
+        ),
+        grade(
+            "q1-ratio",
+            2,
+            "assert lower_ratio(a) == 1.0\n### BEGIN HIDDEN TESTS\n"
+            "from numpy.testing import assert_allclose\n"
+            "assert_allclose(lower_ratio(np.array([[2.0, 4.0], [1.0, 2.0]])), 0.5)\n"
+            "### END HIDDEN TESTS",
+        ),
+        solution(
+            "scale",
+            "def scale(x):\n    ### BEGIN SOLUTION\n    return 10 * x\n    ### END SOLUTION",
+        ),
+        grade("q2-scale", 1, "assert_allclose(scale(np.arange(3)), [0, 10, 20])"),
+    ]
+
+
 def notebook(make: Callable[[], list[nbformat.NotebookNode]] = cells) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(
         metadata={

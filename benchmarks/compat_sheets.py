@@ -31,7 +31,7 @@ from compat_grade import (  # noqa: E402
     write_sources,
     write_uploads,
 )
-from compat_model import CompatSheet, nbgrader_solved, otter_solved  # noqa: E402
+from compat_model import UNANSWERED, CompatSheet, nbgrader_solved, otter_solved  # noqa: E402
 from compat_otter_sheets import (  # noqa: E402
     otter_all_or_nothing,
     otter_data,
@@ -178,5 +178,21 @@ SHEETS = [
         documented={"redefined later": {"q1-add": 0.0}, "defined late": {"q1-add": 1.0}},
         why="sheetgrade runs an nbgrader sheet's grade cells after the whole notebook, "
         "nbgrader in place (docs/authoring.md)",
+    ),
+    CompatSheet(
+        "nbgrader-given-code",
+        "nbgrader",
+        "given.ipynb",
+        compat_nbgrader_sheet.GIVEN_YML,
+        lambda: compat_nbgrader_sheet.notebook(compat_nbgrader_sheet.given_cells),
+        submissions=[
+            ("solved", None),
+            ("unanswered", UNANSWERED),
+            (
+                "wrong column",
+                {"    return u[N - 1, 1] / u[0, 1]": "    return u[N - 1, 0] / u[0, 0]"},
+            ),
+        ],
+        pattern="a solution repeating given code; a grade cell needing an earlier hidden import",
     ),
 ]
