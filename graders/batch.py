@@ -28,7 +28,7 @@ from sheetgrade.graders.batch_store import (
     store_result,
 )
 from sheetgrade.graders.errors import BundleMissing, GradingError
-from sheetgrade.graders.preload import sheet_modules
+from sheetgrade.graders.preload import bundle_modules
 from sheetgrade.graders.sandbox.backend import Backend, open_backend
 from sheetgrade.graders.sandbox.leftovers import (
     remove_stale_workroots,
@@ -36,7 +36,7 @@ from sheetgrade.graders.sandbox.leftovers import (
     workroot_prefix,
 )
 from sheetgrade.graders.sandbox.session import ProcessLimits
-from sheetgrade.graders.single import LazyReference, find_notebook, grade_record
+from sheetgrade.graders.single import LazyReference, find_notebooks, grade_record
 from sheetgrade.sheets.model import BUNDLE_FILE, AutograderBundle
 
 # The judging and the store (numpy, SQLAlchemy) are imported inside the
@@ -178,8 +178,8 @@ def grade_sheet(
     assert bundle.path is not None
     # Started first: it imports what the sheet's notebook imports while we
     # import the judging and read the database. (On Dask, each worker has its own.)
-    on_dask = _on_dask(bundle, executor or course.config.grading.executor)
-    worker = None if on_dask else open_backend(preload=_preload(bundle))
+    on_dask = (executor or course.config.grading.executor) == "dask"
+    worker = None if on_dask else open_backend(preload=bundle_modules(bundle))
     try:
         from sheetgrade.course.locks import sheet_lock
         from sheetgrade.graders.results import recorded_build_hash
@@ -210,24 +210,6 @@ def grade_sheet(
     finally:
         if worker is not None:
             worker.close()
-
-
-def _on_dask(bundle: AutograderBundle, executor: str) -> bool:
-    """Whether the run goes to Dask; refused for a sheet of several notebooks."""
-    if executor == "dask" and bundle.parts:
-        raise GradingError(
-            f"sheet {bundle.sheet_id} has several notebooks "
-            f"({', '.join(p.name for p in bundle.parts)}); the Dask executor grades one "
-            "notebook per submission: grade it with `--executor local`"
-        )
-    return executor == "dask"
-
-
-def _preload(bundle: AutograderBundle) -> tuple[str, ...]:
-    """What the warm worker imports: what the sheet's reference notebooks import."""
-    assert bundle.path is not None
-    names = (m for p in bundle.notebook_parts() for m in sheet_modules(bundle.path / p.reference))
-    return tuple(dict.fromkeys(names))
 
 
 def _grade_locked(
@@ -301,7 +283,7 @@ def _grade_on_dask(
     def store_one(record: SubmissionRecord, result: SubmissionResult) -> None:
         report(store_result(course, bundle, record, result, run))
 
-    jobs_todo = [(record, find_notebook(record, bundle)) for record in todo]
+    jobs_todo = [(record, find_notebooks(record, bundle)) for record in todo]
     run.warnings += grade_on_dask(target, bundle, jobs_todo, limits, store_one)
 
 

@@ -11,7 +11,8 @@ autograder bundle, its own warm worker and its own reference child: the same
 confinement as locally, since every submission still runs in a child forked by
 that warm worker. The bundle travels once per Dask worker, inside the plugin
 (and again only to workers that join later); a task carries the bundle's hash
-and the notebook's bytes, and returns the result as plain data (builtins only).
+and the bytes of the submission's notebooks (all of them, for a sheet of several
+notebooks), and returns the result as plain data (builtins only).
 
 A worker that dies mid-task loses nothing: the scheduler hands the task to
 another worker (up to ``distributed.scheduler.allowed-failures`` times), and the
@@ -51,6 +52,9 @@ try:
     from distributed import WorkerPlugin as _PluginBase
 except ImportError:  # without the dask extra; the executor says so when asked for
     _PluginBase = object  # type: ignore[assignment,misc]
+
+#: what a task carries: each graded notebook handed in -> (its file name, its bytes)
+Notebooks = dict[str, tuple[str, bytes]]
 
 if TYPE_CHECKING:
     from sheetgrade.graders.sandbox.backend import Backend
@@ -108,10 +112,10 @@ class GradingPlugin(_PluginBase):
             self._state.close()
             self._state = None
 
-    def grade(self, name: str, notebook: bytes) -> dict[str, Any]:
+    def grade(self, notebooks: Notebooks) -> dict[str, Any]:
         if self._state is None:
             raise RuntimeError("the grading plugin was not set up on this worker")
-        return self._state.grade(name, notebook)
+        return self._state.grade(notebooks)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_state": None}
@@ -122,7 +126,7 @@ class _WorkerState:
     root: Path
     bundle: AutograderBundle
     worker: Backend
-    reference: LazyReference
+    references: dict[str, LazyReference]  # one per graded notebook
     limits: ProcessLimits
     counter: Iterator[int]
     lock: threading.Lock
@@ -131,7 +135,7 @@ class _WorkerState:
     def start(cls, files: dict[str, bytes], limits: ProcessLimits) -> _WorkerState:
         import itertools
 
-        from sheetgrade.graders.preload import sheet_modules
+        from sheetgrade.graders.preload import bundle_modules
         from sheetgrade.graders.sandbox.backend import open_backend
         from sheetgrade.graders.single import LazyReference
 
@@ -142,32 +146,41 @@ class _WorkerState:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         bundle = AutograderBundle.load(folder)
-        worker = open_backend(preload=sheet_modules(folder / bundle.reference_notebook))
-        reference = LazyReference(
-            worker,
-            folder / bundle.reference_notebook,
-            limits,
-            root / "reference",
-            bundle.data_sources(),
-        )
-        return cls(root, bundle, worker, reference, limits, itertools.count(), threading.Lock())
+        worker = open_backend(preload=bundle_modules(bundle))
+        references = {
+            part.name: LazyReference(
+                worker,
+                folder / part.reference,
+                limits,
+                root / f"reference{i}",
+                bundle.data_sources(),
+            )
+            for i, part in enumerate(bundle.notebook_parts())
+        }
+        return cls(root, bundle, worker, references, limits, itertools.count(), threading.Lock())
 
-    def grade(self, name: str, notebook: bytes) -> dict[str, Any]:
-        from sheetgrade.graders.single import grade_one
+    def grade(self, notebooks: Notebooks) -> dict[str, Any]:
+        from sheetgrade.graders.single import grade_found
 
         with self.lock:
             index = next(self.counter)
         work = self.root / f"s{index}"
-        inbox = work / "in"
-        inbox.mkdir(parents=True)
-        path = inbox / Path(name).name
-        path.write_bytes(notebook)
+        found: dict[str, Path | None] = {}
+        for i, part in enumerate(self.bundle.notebook_parts()):
+            if part.name not in notebooks:
+                found[part.name] = None
+                continue
+            file_name, content = notebooks[part.name]
+            path = work / "in" / str(i) / Path(file_name).name
+            path.parent.mkdir(parents=True)
+            path.write_bytes(content)
+            found[part.name] = path
         try:
-            result = grade_one(
-                path,
+            result = grade_found(
+                found,
                 self.bundle,
                 self.worker,
-                self.reference,
+                self.references,
                 self.limits,
                 work / "run",
                 self.bundle.data_sources(),
@@ -175,24 +188,26 @@ class _WorkerState:
         finally:
             remove_tree(work)
         data = result_to_data(result)
-        data["warnings"] = list(self.reference.warnings)
+        data["warnings"] = [w for r in self.references.values() for w in r.warnings]
         data["host"] = f"{os.uname().nodename}:{os.getpid()}"
         return data
 
     def close(self) -> None:
-        self.reference.close()
+        for reference in self.references.values():
+            reference.close()
         self.worker.close()
         remove_tree(self.root)
 
 
-def grade_task(build_hash: str, name: str, notebook: bytes) -> dict[str, Any]:
-    """The task run on a Dask worker: grade one notebook with the worker's bundle."""
+def grade_task(build_hash: str, notebooks: Notebooks) -> dict[str, Any]:
+    """The task run on a Dask worker: grade one submission's notebooks with the
+    worker's bundle."""
     from distributed import get_worker
 
     plugin = get_worker().plugins.get(plugin_name(build_hash))
     if not isinstance(plugin, GradingPlugin):
         raise RuntimeError(f"build {build_hash[:12]} is not loaded on this Dask worker")
-    result: dict[str, Any] = plugin.grade(name, notebook)
+    result: dict[str, Any] = plugin.grade(notebooks)
     return result
 
 
@@ -256,11 +271,12 @@ def result_from_data(data: dict[str, Any], bundle: AutograderBundle) -> Submissi
 def grade_on_dask(
     target: DaskTarget,
     bundle: AutograderBundle,
-    todo: list[tuple[SubmissionRecord, Path | None]],
+    todo: list[tuple[SubmissionRecord, dict[str, Path | None]]],
     limits: ProcessLimits,
     store: Callable[[SubmissionRecord, SubmissionResult], None],
 ) -> list[str]:
-    """Grade ``todo`` (records with their notebooks) on ``target``; call ``store`` in
+    """Grade ``todo`` (records with their graded notebooks, see
+    :func:`~sheetgrade.graders.single.find_notebooks`) on ``target``; call ``store`` in
     this thread for each result as it arrives. Returns the run's warnings."""
     from sheetgrade.graders.single import no_notebook
 
@@ -274,15 +290,19 @@ def grade_on_dask(
             raise GradingError(f"the Dask workers could not load the bundle: {exc}") from None
         futures: dict[Any, SubmissionRecord] = {}
         try:
-            for record, notebook in todo:
-                if notebook is None:
+            for record, found in todo:
+                if not any(found.values()):
                     store(record, no_notebook(bundle))
                     continue
+                notebooks = {
+                    name: (path.name, path.read_bytes())
+                    for name, path in found.items()
+                    if path is not None
+                }
                 future = client.submit(
                     grade_task,
                     bundle.build_hash,
-                    notebook.name,
-                    notebook.read_bytes(),
+                    notebooks,
                     key=f"sheetgrade-{bundle.build_hash[:12]}-{record.sha256}",
                     pure=False,
                 )

@@ -16,8 +16,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheetgrade.graders.sandbox.ipython_syntax import python_outline
+
+if TYPE_CHECKING:
+    from sheetgrade.sheets.model import AutograderBundle
 
 #: ``import a.b as c, d`` and ``from a.b import c`` at the start of a line
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w., \t]+)", re.MULTILINE)
@@ -75,3 +79,10 @@ def sheet_modules(notebook: Path) -> tuple[str, ...]:
                 names.append(name)
     names = names[: LIMIT - 1]
     return (*names, IPYTHON_REWRITER) if ipython else tuple(names)
+
+
+def bundle_modules(bundle: AutograderBundle) -> tuple[str, ...]:
+    """What a warm worker imports for a bundle: what its reference notebooks import."""
+    assert bundle.path is not None
+    names = (m for p in bundle.notebook_parts() for m in sheet_modules(bundle.path / p.reference))
+    return tuple(dict.fromkeys(names))

@@ -92,6 +92,19 @@ def grade_record(
     own tests; a notebook not handed in scores 0 for its tests.
     """
     found = find_notebooks(record, bundle)
+    return grade_found(found, bundle, worker, references, limits, workdir, data_files)
+
+
+def grade_found(
+    found: Mapping[str, Path | None],
+    bundle: AutograderBundle,
+    worker: Backend,
+    references: Mapping[str, Reference],
+    limits: ProcessLimits,
+    workdir: Path,
+    data_files: Mapping[str, Path],
+) -> SubmissionResult:
+    """Grade the notebooks ``found`` for a submission (see :func:`find_notebooks`)."""
     if not any(found.values()):
         return no_notebook(bundle)
     if not bundle.parts:

@@ -20,11 +20,14 @@ from sheetgrade.course.course import Course
 from sheetgrade.graders import batch
 from sheetgrade.graders import results as results_module
 
+from . import test_grade_several
 from .conftest import CORRECT, PARTIAL, AddSubmission
 from .test_example_sheets import SHEETS, _submit
 from .test_grade_cli import results_of
+from .test_grade_several import CUBE, SQUARES, _answer, _store
 
 distributed = pytest.importorskip("distributed")
+several = test_grade_several.several  # the fixture: sheet 01 as two notebooks and a header
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +91,47 @@ def test_example_sheets_on_dask_equal_the_local_executor_test_by_test(
         assert "3 graded" in dask.stdout
     expected, got = _by_test(results_of(example_course)), _by_test(results_of(on_dask))
     assert len(expected) == 9 and {r[0] for r in expected.values()} == {"graded"}
+    assert got == expected
+
+
+@pytest.mark.slow
+def test_a_sheet_of_several_notebooks_on_dask_equals_the_local_executor(
+    run_cli,
+    several: Path,
+    tmp_path: Path,
+    cluster,
+) -> None:
+    """Each handed-in notebook travels with the task and runs against its own
+    reference and tests on the Dask worker; a missing one scores 0 there too."""
+    _store(
+        several,
+        "s001",
+        {
+            "part1.ipynb": _answer(several, "part1.ipynb", {"squares": SQUARES}),
+            "part2.ipynb": _answer(several, "part2.ipynb", {"cube": CUBE}),
+        },
+    )
+    _store(several, "s002", {"work/PART2.ipynb": _answer(several, "part2.ipynb", {"cube": CUBE})})
+    _store(several, "s003", {"notes.txt": "no notebook"})
+    on_dask = tmp_path / "on-dask"
+    shutil.copytree(several, on_dask)
+    local = run_cli("grade", "01", course=several)
+    dask = run_cli(
+        "grade",
+        "01",
+        "--executor",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        course=on_dask,
+    )
+    assert (local.exit_code, dask.exit_code) == (1, 1), dask.output  # s003 is invalid
+    expected, got = _by_test(results_of(several)), _by_test(results_of(on_dask))
+    assert sorted((r[0], r[1]) for r in expected.values()) == [
+        ("graded", 1.0),
+        ("graded", 3.0),
+        ("invalid", 0.0),
+    ]
     assert got == expected
 
 

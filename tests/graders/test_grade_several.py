@@ -201,10 +201,6 @@ def test_grade_several_notebooks_through_the_cli(run_cli, several: Path) -> None
 
 def test_a_submission_without_any_of_the_notebooks(run_cli, several: Path) -> None:
     sha = _store(several, "s001", {"notes.txt": "nothing here"})
-    dask = run_cli("grade", "01", "--executor", "dask", course=several)
-    assert dask.exit_code == 1
-    assert "several notebooks (part1.ipynb, part2.ipynb)" in dask.stderr
-    assert "`--executor local`" in dask.stderr
     result = run_cli("grade", "01", course=several)
     assert result.exit_code == 1
     res = _results(several)[sha]
