@@ -143,6 +143,38 @@ def write_public_tests(
 AddSubmission = Callable[..., str]
 
 
+def store_version(
+    course: Course, sheet_id: str, owner: str, files: dict[str, str], *, version: int = 1
+) -> str:
+    """Store one version holding ``files`` (relative path -> text) as intake
+    would, the first notebook as its main one; returns its sha256."""
+    sha = hashlib.sha256(repr((owner, sorted(files.items()))).encode()).hexdigest()
+    rel = Path("submissions") / sheet_id / owner / f"v{version}"
+    for name, text in files.items():
+        (course.root / rel / name).parent.mkdir(parents=True, exist_ok=True)
+        (course.root / rel / name).write_text(text, encoding="utf-8")
+    now = datetime.now(UTC).isoformat()
+    with store.transaction(course.engine) as conn:
+        conn.execute(
+            insert(store.submissions).values(
+                sheet_id=sheet_id,
+                owner=owner,
+                owner_kind="student",
+                submitted_by=owner,
+                version=version,
+                sha256=sha,
+                path=str(rel),
+                notebook=next((n for n in files if n.endswith(".ipynb")), None),
+                received_at=now,
+                late_seconds=0.0,
+                source="test",
+                flags="[]",
+                created_at=now,
+            )
+        )
+    return sha
+
+
 @pytest.fixture
 def graded_course(example_course: Path) -> Path:
     """The example course with a hand-written build of sheet 01."""
@@ -164,30 +196,9 @@ def add_submission(graded_course: Path) -> AddSubmission:
         sheet_id: str = SHEET,
     ) -> str:
         content = text if text is not None else new_notebook(cells or [])
-        sha = hashlib.sha256(f"{owner}\n{content}".encode()).hexdigest()
         versions[owner] = versions.get(owner, 0) + 1
-        rel = Path("submissions") / sheet_id / owner / f"v{versions[owner]}"
-        (graded_course / rel).mkdir(parents=True)
-        (graded_course / rel / "pca.ipynb").write_text(content)
-        now = datetime.now(UTC).isoformat()
-        with store.transaction(course.engine) as conn:
-            conn.execute(
-                insert(store.submissions).values(
-                    sheet_id=sheet_id,
-                    owner=owner,
-                    owner_kind="student",
-                    submitted_by=owner,
-                    version=versions[owner],
-                    sha256=sha,
-                    path=str(rel),
-                    notebook="pca.ipynb",
-                    received_at=now,
-                    late_seconds=0.0,
-                    source="test",
-                    flags="[]",
-                    created_at=now,
-                )
-            )
-        return sha
+        return store_version(
+            course, sheet_id, owner, {"pca.ipynb": content}, version=versions[owner]
+        )
 
     return add

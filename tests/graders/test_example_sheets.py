@@ -6,48 +6,21 @@ their stubs earn, and `sheetgrade check` agrees on the public tests.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
-from sheetgrade.course import store
 from sheetgrade.course.course import Course
 
+from .conftest import store_version
 from .test_grade_cli import results_of
 
 SHEETS = ["01-pca", "02-kde", "03-regression"]
 
 
 def _submit(course_root: Path, sheet_id: str, owner: str, notebook: Path, name: str) -> str:
-    text = notebook.read_text()
-    sha = hashlib.sha256(f"{owner}{text}".encode()).hexdigest()
-    rel = Path("submissions") / sheet_id / owner / "v1"
-    (course_root / rel).mkdir(parents=True)
-    (course_root / rel / name).write_text(text)
-    now = datetime.now(UTC).isoformat()
-    with store.transaction(Course.open(course_root).engine) as conn:
-        conn.execute(
-            insert(store.submissions).values(
-                sheet_id=sheet_id,
-                owner=owner,
-                owner_kind="student",
-                submitted_by=owner,
-                version=1,
-                sha256=sha,
-                path=str(rel),
-                notebook=name,
-                received_at=now,
-                late_seconds=0.0,
-                source="test",
-                flags="[]",
-                created_at=now,
-            )
-        )
-    return sha
+    return store_version(Course.open(course_root), sheet_id, owner, {name: notebook.read_text()})
 
 
 @pytest.mark.slow

@@ -4,17 +4,17 @@ and ``check`` checks the tasks of the notebook it is given."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from sheetgrade.course import store
 from sheetgrade.course.course import Course
+
+from .conftest import store_version
 
 SHEET = "01-pca"
 
@@ -103,33 +103,7 @@ def _answer(course: Path, name: str, answers: dict[str, str]) -> str:
 
 def _store(course_root: Path, owner: str, files: dict[str, str]) -> str:
     """Store one version holding ``files`` (relative path -> text), as intake does."""
-    course = Course.open(course_root)
-    sha = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
-    rel = Path("submissions") / SHEET / owner / "v1"
-    for name, text in files.items():
-        (course_root / rel / name).parent.mkdir(parents=True, exist_ok=True)
-        (course_root / rel / name).write_text(text, encoding="utf-8")
-    first = next((n for n in files if n.endswith(".ipynb")), None)
-    now = datetime.now(UTC).isoformat()
-    with store.transaction(course.engine) as conn:
-        conn.execute(
-            insert(store.submissions).values(
-                sheet_id=SHEET,
-                owner=owner,
-                owner_kind="student",
-                submitted_by=owner,
-                version=1,
-                sha256=sha,
-                path=str(rel),
-                notebook=first,
-                received_at=now,
-                late_seconds=0.0,
-                source="test",
-                flags="[]",
-                created_at=now,
-            )
-        )
-    return sha
+    return store_version(Course.open(course_root), SHEET, owner, files)
 
 
 def _results(course_root: Path) -> dict[str, dict]:
