@@ -3,13 +3,17 @@ sheetgrade, compared per question (otter) and per grade cell (nbgrader).
 
     make compat                  # needs benchmarks/.venv-competitors (setup.sh)
     make compat RECORD=1         # also rewrite tests/compat/recorded.json
+    COMPETITOR_VENV=/path/to/venv make compat     # another competitors' venv
 
 Sheets: the ones in ``compat_sheets.py`` (written for this suite, each a
 pattern of real course sheets) and nbgrader's own ``ps1`` read at run time
-from the installed nbgrader package (``ps1.py``). For each sheet it reports
-whether sheetgrade built it unchanged, whether the solution scores full
-marks, and how many questions agree with the original tool. Exit status 1
-when any question differs.
+from the installed nbgrader package (``ps1.py``); ``--notebook PATH --tool
+otter|nbgrader`` adds a course's own notebook (graded solved and unanswered).
+For each sheet it reports whether sheetgrade built it unchanged, whether the
+solution scores the build's full points, and how many questions agree with
+the original tool; a difference docs/authoring.md documents
+(``CompatSheet.documented``) is listed apart. Exit status 1 when a sheet does
+not build or an undocumented difference remains.
 """
 
 from __future__ import annotations
