@@ -114,3 +114,19 @@ def test_all_or_nothing_must_be_a_flag(foreign_course) -> None:
     built = course.cli("sheet", "build", "01")
     assert built.exit_code == 1
     assert "all_or_nothing must be true or false, not 'sometimes'" in built.output
+
+
+def test_a_case_without_stored_output_expects_none(foreign_course) -> None:
+    """In an all_or_nothing question a test cell without output expects none, as in
+    otter: here the reference prints 4, so the build names the failing test."""
+    cells = question(
+        "q1",
+        "points: 3\nall_or_nothing: true",
+        "def square(x):\n    return x * x",
+        [code("square(2)"), code("square(3)", out("9"))],
+    )
+    yml = 'title: One\nnotebook: lab.ipynb\ntasks:\n  - {id: "1", points: 3, kind: auto}\n'
+    course = foreign_course(yml, {"lab.ipynb": notebook(cells)})
+    built = course.cli("sheet", "build", "01")
+    assert built.exit_code == 1, built.output
+    assert "test 1.1" in built.output and ">>> square(2)" in built.output, built.output
