@@ -130,8 +130,8 @@ def tables(res: Results, sizes: Sizes, derived: dict[str, float]) -> str:
         out += _rows(res, SINGLE_ROWS, extra) + [""]
     if _has(res, "ps1"):
         out += [
-            f"### nbgrader's ps1 (problem1, read from the installed nbgrader), {sizes.n} "
-            "byte-distinct submissions and one alone",
+            "### nbgrader's ps1 (problem1 + problem2 + header as one sheet, read from the "
+            f"installed nbgrader), {sizes.n} byte-distinct submissions and one alone",
             "",
             "| grader | median [min-max] | |",
             "|---|---|---|",
