@@ -80,7 +80,7 @@ def store_result(
     """
     from sheetgrade.graders.results import save_result
 
-    try:
+    def save() -> None:
         save_result(
             course.engine,
             build_hash=bundle.build_hash,
@@ -88,6 +88,9 @@ def store_result(
             submission_sha=record.sha256,
             result=result,
         )
+
+    try:
+        save()
     except Exception as exc:  # noqa: BLE001 - e.g. text the database refuses
         result.detail = f"{result.detail} | storing the result failed: {type(exc).__name__}"
         result.message, result.stdout = "grading this submission failed", ""
@@ -95,13 +98,7 @@ def store_result(
         for outcome in result.tests:
             outcome.message = "not stored"
             outcome.passed, outcome.points = False, 0.0
-        save_result(
-            course.engine,
-            build_hash=bundle.build_hash,
-            sheet_id=bundle.sheet_id,
-            submission_sha=record.sha256,
-            result=result,
-        )
+        save()
     if result.detail:
         with _LOG_LOCK:
             path = _log(course, bundle.sheet_id, record, result)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import CORRECT, AddSubmission
 from .test_grade_cli import results_of
 
@@ -115,3 +117,33 @@ def test_disk_flood_is_stopped(run_cli, graded_course: Path, add_submission: Add
     assert res["status"] == "crashed"
     assert "MiB to disk" in res["message"]
     assert res["duration"] < 20
+
+
+def test_a_result_the_database_refuses_is_stored_as_crashed(
+    graded_course: Path, add_submission: AddSubmission, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing a result can fail (text the database refuses): the submission is
+    stored as ``crashed`` with 0 points, and the batch goes on."""
+    from sheetgrade.course.course import Course
+    from sheetgrade.graders import batch
+    from sheetgrade.graders import results as results_module
+
+    refused = add_submission("s001", CORRECT)
+    fine = add_submission("s002", CORRECT)
+    save = results_module.save_result
+    calls: list[str] = []
+
+    def refuse_once(engine, **kwargs):
+        calls.append(kwargs["submission_sha"])
+        if kwargs["submission_sha"] == refused and calls.count(refused) == 1:
+            raise ValueError("the database refused the text")
+        save(engine, **kwargs)
+
+    monkeypatch.setattr(results_module, "save_result", refuse_once)
+    batch.grade_sheet(Course.open(graded_course), "01", jobs=1)
+    res = results_of(graded_course)
+    assert calls.count(refused) == 2
+    assert (res[refused]["status"], res[refused]["points"]) == ("crashed", 0)
+    assert res[refused]["message"] == "grading this submission failed"
+    assert {t["message"] for t in res[refused]["tests"].values()} == {"not stored"}
+    assert (res[fine]["status"], res[fine]["points"]) == ("graded", 6)
