@@ -9,12 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sqlalchemy import select
 
-from sheetgrade.course import store
 from sheetgrade.course.course import Course
 
 from .conftest import store_version
+from .test_grade_cli import results_of
 
 SHEET = "01-pca"
 
@@ -106,17 +105,6 @@ def _store(course_root: Path, owner: str, files: dict[str, str]) -> str:
     return store_version(Course.open(course_root), SHEET, owner, files)
 
 
-def _results(course_root: Path) -> dict[str, dict]:
-    course = Course.open(course_root)
-    with course.engine.connect() as conn:
-        rows = conn.execute(select(store.results)).mappings().all()
-        tests = conn.execute(select(store.test_results)).mappings().all()
-    out = {r["submission_sha"]: dict(r) | {"tests": {}} for r in rows}
-    for t in tests:
-        out[t["submission_sha"]]["tests"][t["test_id"]] = dict(t)
-    return out
-
-
 SQUARES = "def squares(n):\n    return [i * i for i in range(1, n + 1)]\n"
 CUBE = "def cube(x):\n    return x * x * x\n"
 
@@ -152,7 +140,7 @@ def test_grade_several_notebooks_through_the_cli(run_cli, several: Path) -> None
     result = run_cli("grade", "01", "--jobs", "2", course=several)
     assert result.exit_code == 0, result.output
     assert "3 graded" in result.stdout
-    res = _results(several)
+    res = results_of(several)
     assert (res[good]["status"], res[good]["points"], res[good]["max_points"]) == ("graded", 3, 3)
     assert res[half]["status"] == "graded"
     assert res[half]["points"] == 0  # cube(2) == 8 passes (0 points), the hidden cube(3) not
@@ -177,7 +165,7 @@ def test_a_submission_without_any_of_the_notebooks(run_cli, several: Path) -> No
     sha = _store(several, "s001", {"notes.txt": "nothing here"})
     result = run_cli("grade", "01", course=several)
     assert result.exit_code == 1
-    res = _results(several)[sha]
+    res = results_of(several)[sha]
     assert res["status"] == "invalid"
     assert "none of the sheet's notebooks (part1.ipynb, part2.ipynb)" in res["message"]
 
@@ -295,7 +283,7 @@ def test_nbgrader_ps1_builds_unchanged_and_grades_as_one_sheet(
     assert "note: problem2.ipynb has no public tests" in checked.stdout
     result = run_cli("grade", "01", course=example_course)
     assert result.exit_code == 0, result.output
-    res = _results(example_course)
+    res = results_of(example_course)
     assert (res[full]["points"], res[full]["max_points"]) == (3, 3)
     assert res[only2]["points"] == 0
     assert "problem1.ipynb was not handed in" in res[only2]["message"]
@@ -317,6 +305,6 @@ def test_collect_a_folder_per_student_then_grade(run_cli, several: Path, tmp_pat
     result = run_cli("grade", "01", course=several)
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line[:1] in "sT"}
-    by_points = sorted(r["points"] for r in _results(several).values())
+    by_points = sorted(r["points"] for r in results_of(several).values())
     assert by_points == [1, 3], rows
     assert "part1.ipynb was not handed in" in result.stdout
